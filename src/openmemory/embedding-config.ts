@@ -1,0 +1,72 @@
+// How OpenMemory is configured to embed (OM_TIER, OM_EMBEDDINGS, OM_VEC_DIM, …), read the way its `core/cfg.ts` does.
+
+export const tiers = ['fast', 'smart', 'deep', 'hybrid'] as const;
+export type Tier = (typeof tiers)[number];
+export const providerNames = ['synthetic', 'openai', 'ollama', 'gemini'] as const;
+export type ProviderName = (typeof providerNames)[number];
+
+export interface EmbeddingConfig {
+  tier: Tier;
+  provider: ProviderName;
+  /** Dimension of the synthetic part (OM_VEC_DIM, or the tier's default). */
+  dimension: number;
+  openai: { baseUrl: string; model: string | undefined; apiKey: string | undefined };
+  ollama: { url: string; model: string };
+  /** OM_USE_SUMMARY_ONLY: store OpenMemory's essence instead of the full text (the full text then goes to meta). */
+  useSummaryOnly: boolean;
+  summaryMaxLength: number;
+  /** OM_SEG_SIZE: memories per segment. */
+  segmentSize: number;
+}
+
+const defaultDimensions: Record<Tier, number> = { fast: 256, hybrid: 256, smart: 384, deep: 1536 };
+
+export class EmbeddingConfigError extends Error {
+  override name = 'EmbeddingConfigError';
+}
+
+function positiveInteger(name: string, raw: string | undefined, fallback: number): number {
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value <= 0) throw new EmbeddingConfigError(`${name}=${raw} is not a positive whole number`);
+  return value;
+}
+
+export function embeddingConfigFromEnv(env: Readonly<Record<string, string | undefined>>): EmbeddingConfig {
+  const tierRaw = (env['OM_TIER'] ?? 'hybrid').toLowerCase();
+  if (!(tiers as readonly string[]).includes(tierRaw)) {
+    throw new EmbeddingConfigError(`OM_TIER=${tierRaw} is not one of ${tiers.join(', ')}`);
+  }
+  const tier = tierRaw as Tier;
+  const providerRaw = (env['OM_EMBEDDINGS'] ?? 'synthetic').toLowerCase();
+  if (!(providerNames as readonly string[]).includes(providerRaw)) {
+    throw new EmbeddingConfigError(`OM_EMBEDDINGS=${providerRaw} is not one of ${providerNames.join(', ')}`);
+  }
+  return {
+    tier,
+    provider: providerRaw as ProviderName,
+    dimension: positiveInteger('OM_VEC_DIM', env['OM_VEC_DIM'], defaultDimensions[tier]),
+    openai: {
+      baseUrl: (env['OM_OPENAI_BASE_URL'] ?? 'https://api.openai.com/v1').replace(/\/+$/, ''),
+      model: env['OM_OPENAI_MODEL'] || undefined,
+      apiKey: env['OM_OPENAI_API_KEY'] || env['OPENAI_API_KEY'] || undefined,
+    },
+    ollama: {
+      url: (env['OM_OLLAMA_URL'] ?? 'http://localhost:11434').replace(/\/+$/, ''),
+      model: env['OM_OLLAMA_MODEL'] || 'nomic-embed-text',
+    },
+    useSummaryOnly: env['OM_USE_SUMMARY_ONLY'] === 'true',
+    summaryMaxLength: positiveInteger('OM_SUMMARY_MAX_LENGTH', env['OM_SUMMARY_MAX_LENGTH'], 200),
+    segmentSize: positiveInteger('OM_SEG_SIZE', env['OM_SEG_SIZE'], 10000),
+  };
+}
+
+/** Whether the tier ignores the provider and always embeds synthetically (upstream: hybrid and fast). */
+export function usesProvider(config: EmbeddingConfig): boolean {
+  return (config.tier === 'smart' || config.tier === 'deep') && config.provider !== 'synthetic';
+}
+
+/** Length of the stored sector vectors. */
+export function storedDimension(config: EmbeddingConfig): number {
+  return config.tier === 'smart' && usesProvider(config) ? config.dimension + 128 : config.dimension;
+}

@@ -1,0 +1,80 @@
+// Vector arithmetic OpenMemory applies after embedding: chunk means, the mean vector, the 128-d compression,
+// cosine similarity, and the float32 little-endian storage format.
+import { sectorConfigs, type Sector } from './sectors.js';
+import { normalizeInPlace } from './synthetic-embedding.js';
+
+export type Vector = Float32Array | Float64Array;
+
+/** Element-wise mean in double precision (upstream: the chunk averaging in embed_multi_sector). */
+export function averageVectors(vectors: readonly Vector[]): Float64Array {
+  const first = vectors[0];
+  if (!first) throw new Error('averageVectors needs at least one vector');
+  const sum = new Float64Array(first.length);
+  for (const vector of vectors) for (let i = 0; i < sum.length; i++) sum[i] = (sum[i] as number) + (vector[i] as number);
+  for (let i = 0; i < sum.length; i++) sum[i] = (sum[i] as number) / vectors.length;
+  return sum;
+}
+
+/** The mean of a memory's sector vectors, weighted by softmax(2 × sector weight) (upstream: calc_mean_vec). */
+export function meanVector(sectorVectors: ReadonlyMap<Sector, Vector>): Float64Array {
+  let first: Vector | undefined;
+  for (const vector of sectorVectors.values()) { first = vector; break; }
+  if (!first) throw new Error('meanVector needs at least one sector vector');
+  let weightSum = 0;
+  for (const sector of sectorVectors.keys()) weightSum += Math.exp(2 * sectorConfigs[sector].weight);
+  const mean = new Float64Array(first.length);
+  for (const [sector, vector] of sectorVectors) {
+    const weight = Math.exp(2 * sectorConfigs[sector].weight) / weightSum;
+    for (let i = 0; i < mean.length; i++) mean[i] = (mean[i] as number) + weight * (vector[i] as number);
+  }
+  let sumOfSquares = 0;
+  for (let i = 0; i < mean.length; i++) sumOfSquares += (mean[i] as number) * (mean[i] as number);
+  const norm = Math.sqrt(sumOfSquares) + 1e-8;
+  for (let i = 0; i < mean.length; i++) mean[i] = (mean[i] as number) / norm;
+  return mean;
+}
+
+/** Bucket-averages a vector down to `size` components and normalises it (upstream: compress_vec). */
+export function compressVector(vector: Vector, size = 128): Float32Array {
+  const compressed = new Float32Array(size);
+  const length = vector.length;
+  for (let bucket = 0; bucket < size; bucket++) {
+    const start = Math.floor((bucket * length) / size);
+    const end = Math.floor(((bucket + 1) * length) / size);
+    let sum = 0;
+    for (let i = start; i < end; i++) sum += vector[i] as number;
+    compressed[bucket] = end > start ? sum / (end - start) : 0;
+  }
+  normalizeInPlace(compressed);
+  return compressed;
+}
+
+/** Cosine similarity in double precision over the given components (upstream: cos_sim). */
+export function cosineSimilarity(a: Vector, b: Vector): number {
+  let dot = 0;
+  let normA = 0;
+  let normB = 0;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i] as number;
+    const y = b[i] as number;
+    dot += x * y;
+    normA += x * x;
+    normB += y * y;
+  }
+  if (normA === 0 || normB === 0) return 0;
+  return dot / (Math.sqrt(normA) * Math.sqrt(normB));
+}
+
+/** float32 little-endian bytes, as OpenMemory stores `vectors.v`, `mean_vec` and `compressed_vec`. */
+export function float32Bytes(vector: Vector): Buffer {
+  const buffer = Buffer.alloc(vector.length * 4);
+  for (let i = 0; i < vector.length; i++) buffer.writeFloatLE(vector[i] as number, i * 4);
+  return buffer;
+}
+
+export function float32FromBytes(bytes: Uint8Array): Float32Array {
+  const vector = new Float32Array(bytes.length / 4);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (let i = 0; i < vector.length; i++) vector[i] = view.getFloat32(i * 4, true);
+  return vector;
+}

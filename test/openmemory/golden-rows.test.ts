@@ -1,0 +1,69 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { classify, initialSalience, sectorConfigs, type Sector } from '../../src/openmemory/sectors.js';
+import { simhash } from '../../src/openmemory/simhash.js';
+import { chunkText } from '../../src/openmemory/chunking.js';
+import { MemoryEmbedder } from '../../src/openmemory/embedder.js';
+import { embeddingConfigFromEnv } from '../../src/openmemory/embedding-config.js';
+import { float32Bytes, float32FromBytes, meanVector } from '../../src/openmemory/vectors.js';
+import { fixturePath } from '../support/fixtures.js';
+
+interface GoldenRow {
+  case: number;
+  text: string;
+  metadata: Record<string, unknown> | null;
+  tier: string;
+  dim: number;
+  classification: { primary: Sector; additional: Sector[]; confidence: number };
+  simhash: string;
+  chunks: unknown[];
+  initial_salience: number;
+  decay_lambda: number;
+  vectors: Record<string, string>;
+  mean_vec: string;
+}
+
+function readGolden(file: string): GoldenRow[] {
+  return readFileSync(fixturePath('openmemory', 'golden', file), 'utf8')
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => JSON.parse(line) as GoldenRow);
+}
+
+function maxAbsDiff(actual: Float32Array, expected: Float32Array): number {
+  expect(actual.length).toBe(expected.length);
+  let max = 0;
+  for (let i = 0; i < actual.length; i++) max = Math.max(max, Math.abs((actual[i] as number) - (expected[i] as number)));
+  return max;
+}
+
+const files = ['rows-hybrid-256.jsonl', 'rows-hybrid-300.jsonl', 'rows-smart-384.jsonl', 'rows-deep-1536.jsonl'];
+
+describe.each(files)('golden rows %s', (file) => {
+  const rows = readGolden(file);
+  const { tier, dim } = rows[0] as GoldenRow;
+  const embedder = new MemoryEmbedder(embeddingConfigFromEnv({ OM_TIER: tier, OM_VEC_DIM: String(dim), OM_EMBEDDINGS: 'synthetic' }));
+
+  it('has cases', () => expect(rows.length).toBeGreaterThan(40));
+
+  it.each(rows.map((row) => [row.case, row] as const))('case %i: classification, simhash, salience, chunks', (_case, row) => {
+    const classification = classify(row.text, row.metadata);
+    expect(classification).toEqual(row.classification);
+    expect(simhash(row.text)).toBe(row.simhash);
+    expect(initialSalience(classification)).toBeCloseTo(row.initial_salience, 12);
+    expect(sectorConfigs[classification.primary].decayLambda).toBe(row.decay_lambda);
+    expect(chunkText(row.text)).toHaveLength(row.chunks.length);
+  });
+
+  it.each(rows.map((row) => [row.case, row] as const))('case %i: sector vectors and mean vector', async (_case, row) => {
+    const classification = classify(row.text, row.metadata);
+    const [vectors] = await embedder.embed([{ text: row.text, sectors: [classification.primary, ...classification.additional] }]);
+    expect([...vectors!.keys()].sort()).toEqual(Object.keys(row.vectors).sort());
+    for (const [sector, vector] of vectors!) {
+      const expected = float32FromBytes(Buffer.from(row.vectors[sector] as string, 'base64'));
+      expect(maxAbsDiff(float32FromBytes(float32Bytes(vector)), expected)).toBeLessThanOrEqual(1e-6);
+    }
+    const mean = float32FromBytes(float32Bytes(meanVector(vectors!)));
+    expect(maxAbsDiff(mean, float32FromBytes(Buffer.from(row.mean_vec, 'base64')))).toBeLessThanOrEqual(1e-6);
+  });
+});
