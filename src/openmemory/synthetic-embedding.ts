@@ -19,17 +19,22 @@ function mix(key: string, seed: number): number {
   return hash >>> 0;
 }
 
+/** `vector[index] += value`, rounding to float32 as a Float32Array does. */
+function addAt(vector: Float32Array, index: number, value: number): void {
+  vector[index] = (vector[index] as number) + value;
+}
+
 /** Adds one hashed feature to the vector (upstream: add_feat). */
 function addFeature(vector: Float32Array, dimension: number, key: string, weight: number): void {
   const hash = fnv1a(key);
   const secondHash = mix(key, 0xdeadbeef);
   const value = hash & 1 ? -weight : weight;
   if ((dimension & (dimension - 1)) === 0) {
-    vector[hash & (dimension - 1)] += value;
-    vector[secondHash & (dimension - 1)] += value * 0.5;
+    addAt(vector, hash & (dimension - 1), value);
+    addAt(vector, secondHash & (dimension - 1), value * 0.5);
   } else {
-    vector[hash % dimension] += value;
-    vector[secondHash % dimension] += value * 0.5;
+    addAt(vector, hash % dimension, value);
+    addAt(vector, secondHash % dimension, value * 0.5);
   }
 }
 
@@ -85,8 +90,8 @@ export function syntheticEmbedding(text: string, sector: Sector, dimension: numb
   for (let i = 0; i < Math.min(tokens.length, 50); i++) {
     const index = i % dimension;
     const angle = i / Math.pow(10000, (2 * index) / dimension);
-    vector[index] += ((0.5 * sectorWeight) / documentLengthLog) * Math.sin(angle);
-    vector[(index + 1) % dimension] += ((0.5 * sectorWeight) / documentLengthLog) * Math.cos(angle);
+    addAt(vector, index, ((0.5 * sectorWeight) / documentLengthLog) * Math.sin(angle));
+    addAt(vector, (index + 1) % dimension, ((0.5 * sectorWeight) / documentLengthLog) * Math.cos(angle));
   }
   addFeature(vector, dimension, `${sector}|len|${Math.min(Math.floor(Math.log2(expandedLength + 1)), 10)}`, 0.6 * sectorWeight);
   addFeature(vector, dimension, `${sector}|dens|${Math.floor((counts.size / expandedLength) * 10)}`, 0.5 * sectorWeight);

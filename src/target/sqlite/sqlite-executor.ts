@@ -1,0 +1,54 @@
+import type Database from 'better-sqlite3';
+import type { SqlExecutor, SqlValue } from '../sql-executor.js';
+
+/** better-sqlite3 behind the shared executor interface; prepared statements are cached by text. */
+export class SqliteExecutor implements SqlExecutor {
+  readonly dialect = 'sqlite' as const;
+  private readonly statements = new Map<string, Database.Statement>();
+  private inTransaction = false;
+
+  constructor(readonly database: Database.Database) {}
+
+  private prepare(sql: string): Database.Statement {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      statement = this.database.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
+
+  async all<Row extends object>(sql: string, params: readonly SqlValue[] = []): Promise<Row[]> {
+    return this.prepare(sql).all(...params) as Row[];
+  }
+
+  async run(sql: string, params: readonly SqlValue[] = []): Promise<number> {
+    const statement = this.prepare(sql);
+    if (statement.reader) {
+      statement.all(...params);
+      return 0;
+    }
+    return statement.run(...params).changes;
+  }
+
+  async transaction<T>(work: () => Promise<T>): Promise<T> {
+    if (this.inTransaction) throw new Error('nested transactions are not supported');
+    this.inTransaction = true;
+    this.database.exec('begin immediate');
+    try {
+      const result = await work();
+      this.database.exec('commit');
+      return result;
+    } catch (error) {
+      if (this.database.inTransaction) this.database.exec('rollback');
+      throw error;
+    } finally {
+      this.inTransaction = false;
+    }
+  }
+
+  async close(): Promise<void> {
+    this.statements.clear();
+    this.database.close();
+  }
+}

@@ -1,0 +1,82 @@
+// A target database: one dialect, one connection, and what om-import does with it before writing.
+import { TargetError } from '../errors.js';
+import type { TargetDialect } from './dialect.js';
+import { planMigration, runMigration, type MigrationHooks, type MigrationStep } from './migration.js';
+import { currentSchemaVersion } from './schema-definition.js';
+import { schemaState, type SchemaFacts, type SchemaState } from './schema-state.js';
+import type { SqlExecutor } from './sql-executor.js';
+
+export interface Inspection {
+  state: SchemaState;
+  facts: SchemaFacts;
+}
+
+export interface MigrationResult {
+  /** The state before migrating. */
+  before: SchemaState;
+  /** The state after (equal to `before` in a dry run). */
+  after: SchemaState;
+  steps: MigrationStep[];
+  /** Where the backup copy was written (SQLite, when something changed). */
+  backupPath: string | null;
+  dryRun: boolean;
+}
+
+export interface MigrateOptions extends MigrationHooks {
+  dryRun?: boolean;
+  now?: number;
+}
+
+export class Target {
+  constructor(
+    readonly dialect: TargetDialect,
+    readonly executor: SqlExecutor,
+    /** Redacted description for messages, e.g. `SQLite ./data/openmemory.sqlite`. */
+    readonly description: string,
+    /** Makes a consistent copy of the database before a migration changes it; answers its path. */
+    private readonly backup: (() => Promise<string>) | null,
+    /** Whether the database holds anything yet (a missing or empty one needs no backup). */
+    private readonly beforeFirstWrite: () => Promise<void> = async () => undefined,
+  ) {}
+
+  async inspect(): Promise<Inspection> {
+    const facts = await this.dialect.introspect(this.executor);
+    return { facts, state: schemaState(facts, this.dialect.tables, this.dialect.ddl) };
+  }
+
+  /** Brings the database to v1.2 (or, with `dryRun`, only says how). Running it again is a no-op. */
+  async migrate(options: MigrateOptions = {}): Promise<MigrationResult> {
+    const { facts, state: before } = await this.inspect();
+    const steps = planMigration(facts, this.dialect, options.now ?? Date.now());
+    if (options.dryRun || steps.length === 0) {
+      return { before, after: before, steps, backupPath: null, dryRun: !!options.dryRun };
+    }
+    const needsBackup = before.name !== 'missing' && before.name !== 'empty';
+    const backupPath = needsBackup && this.backup ? await this.backup() : null;
+    await this.beforeFirstWrite();
+    try {
+      await runMigration(this.executor, steps, options);
+    } catch (error) {
+      const where = backupPath ? `; the database is unchanged and a copy is at ${backupPath}` : '; the database is unchanged';
+      throw new TargetError(`migration to ${currentSchemaVersion} of ${this.description} failed: ${(error as Error).message}${where}`, { cause: error });
+    }
+    const { state: after } = await this.inspect();
+    return { before, after, steps, backupPath, dryRun: false };
+  }
+
+  /** Refuses to go on unless the database is v1.2 (or a newer schema that keeps v1.2's tables). */
+  async requireV12(): Promise<SchemaState> {
+    const { state } = await this.inspect();
+    if (state.name !== 'v1.2' && state.name !== 'newer') {
+      const lacking = state.missing.length > 0 ? ` (missing: ${state.missing.join(', ')})` : '';
+      throw new TargetError(`${this.description} is ${state.name}${lacking}, not OpenMemory v1.2`, {
+        hint: 'run `om-import migrate` first, or drop --no-migrate',
+      });
+    }
+    return state;
+  }
+
+  async close(): Promise<void> {
+    await this.executor.close();
+  }
+}
