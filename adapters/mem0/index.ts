@@ -1,0 +1,48 @@
+// Mem0 as a source: the hosted platform, a self-hosted server, or an export file.
+import { HttpClient } from '../../src/http/http-client.js';
+import type { Source } from '../../src/records.js';
+import { Mem0ExportFile } from './mem0-export-file.js';
+import { Mem0Platform } from './mem0-platform.js';
+import { Mem0SelfHosted } from './mem0-self-hosted.js';
+
+export const mem0DefaultBaseUrl = 'https://api.mem0.ai';
+/** OpenMemory's own Mem0 importer used 20 requests per second. */
+export const mem0DefaultRateLimit = 20;
+
+export interface Mem0SourceOptions {
+  apiKey?: string | undefined;
+  baseUrl?: string | undefined;
+  selfHosted?: boolean;
+  orgId?: string | undefined;
+  projectId?: string | undefined;
+  fromFile?: string | undefined;
+  /** Users to read from a self-hosted server. */
+  userIds?: readonly string[];
+  requestsPerSecond?: number;
+  concurrency?: number;
+  timeoutMs?: number;
+  pageSize?: number;
+}
+
+export interface OpenedSource {
+  source: Source;
+  http: HttpClient | null;
+}
+
+export function mem0Source(options: Mem0SourceOptions): OpenedSource {
+  if (options.fromFile !== undefined) return { source: new Mem0ExportFile(options.fromFile), http: null };
+  const baseUrl = options.baseUrl ?? mem0DefaultBaseUrl;
+  const http = new HttpClient({
+    source: 'mem0',
+    baseUrl,
+    headers: options.apiKey ? { authorization: `Token ${options.apiKey}` } : {},
+    requestsPerSecond: options.requestsPerSecond ?? mem0DefaultRateLimit,
+    concurrency: options.concurrency ?? 4,
+    timeoutMs: options.timeoutMs,
+    credentialHint: 'check the Mem0 API key (--api-key or MEM0_API_KEY) and, for org-scoped keys, --org-id/--project-id',
+  });
+  const source = options.selfHosted
+    ? new Mem0SelfHosted(http, baseUrl, options.userIds ?? [])
+    : new Mem0Platform({ http, baseUrl, orgId: options.orgId, projectId: options.projectId, pageSize: options.pageSize });
+  return { source, http };
+}

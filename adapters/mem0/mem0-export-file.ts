@@ -1,0 +1,65 @@
+// A Mem0 export read from disk: JSON as Mem0's export or `getAll` gives it (an array, `{results}` or `{memories}`),
+// or the JSONL snapshot `--save-export` writes (one wire memory per line). The file is one partition.
+import { createReadStream, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { UsageError } from '../../src/errors.js';
+import type { Partition, Source, SourceItem } from '../../src/records.js';
+import { mem0Item, mem0MemoryList } from './mem0-memory.js';
+
+export class Mem0ExportFile implements Source {
+  readonly name = 'mem0';
+  readonly filtersByUpdateTime = false;
+
+  constructor(private readonly file: string) {
+    let isFile = false;
+    try {
+      isFile = statSync(file).isFile();
+    } catch {
+      throw new UsageError(`--from-file ${file}: no such file`);
+    }
+    if (!isFile) throw new UsageError(`--from-file ${file}: not a file`);
+  }
+
+  async account(): Promise<string> {
+    // The file's name, not its folder: the same export moved elsewhere still maps to the same memories.
+    return `file ${path.basename(this.file)}`;
+  }
+
+  async *partitions(): AsyncIterable<Partition> {
+    yield { key: `file:${path.basename(this.file)}`, tenantKey: null };
+  }
+
+  async *items(): AsyncIterable<SourceItem> {
+    if (this.file.endsWith('.jsonl') || this.file.endsWith('.ndjson')) {
+      yield* this.jsonLines();
+      return;
+    }
+    let body: unknown;
+    try {
+      body = JSON.parse(readFileSync(this.file, 'utf8'));
+    } catch (error) {
+      throw new UsageError(`--from-file ${this.file} is not valid JSON (${(error as Error).message}); JSONL files must end in .jsonl`);
+    }
+    const list = mem0MemoryList(body);
+    if (!list) throw new UsageError(`--from-file ${this.file}: expected an array of Mem0 memories, or an object with "results" or "memories"`);
+    for (const raw of list.memories) yield mem0Item(raw);
+  }
+
+  private async *jsonLines(): AsyncIterable<SourceItem> {
+    const lines = createInterface({ input: createReadStream(this.file, 'utf8'), crlfDelay: Infinity });
+    let lineNumber = 0;
+    for await (const line of lines) {
+      lineNumber++;
+      if (line.trim() === '') continue;
+      let raw: unknown;
+      try {
+        raw = JSON.parse(line);
+      } catch {
+        yield { type: 'skipped', skipped: { sourceId: null, tenantKey: null, reason: `line ${lineNumber} is not valid JSON` }, raw: line };
+        continue;
+      }
+      yield mem0Item(raw);
+    }
+  }
+}

@@ -1,0 +1,13 @@
+// om-import's programmatic API: everything the CLI does, as functions and types.
+export { importFrom, type ImportOptions, type ProgressEvent } from './pipeline/import.js';
+export type { ImportReport, TenantReport, UserReport } from './pipeline/report.js';
+export { formatReport } from './pipeline/report.js';
+export { loadTenantMap, TenantMap, type UnmappedPolicy } from './pipeline/tenant-map.js';
+export { memoryId } from './pipeline/memory-identity.js';
+export { migrate } from './migrate.js';
+export { openTarget, resolveTargetConfig, type TargetConfig, type TargetFlags } from './target/open-target.js';
+export type { MigrationResult } from './target/target.js';
+export type { SchemaState, SchemaStateName } from './target/schema-state.js';
+export type { MemoryRecord, TenantRecord, SkippedRecord, Source, SourceItem, Partition } from './records.js';
+export { mem0Source, type Mem0SourceOptions } from '../adapters/mem0/index.js';
+export { UsageError, TargetError, SourceError, AuthenticationError } from './errors.js';

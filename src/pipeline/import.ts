@@ -1,0 +1,362 @@
+// The pipeline: fetch → map tenants → build OpenMemory rows → write → checkpoint, then waypoints and summaries
+// per user. `importFrom` is the programmatic API; the CLI is a thin shell over it.
+import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
+import path from 'node:path';
+import pLimit from 'p-limit';
+import { TargetError } from '../errors.js';
+import { MemoryEmbedder } from '../openmemory/embedder.js';
+import { embeddingConfigFromEnv, storedDimension, type EmbeddingConfig } from '../openmemory/embedding-config.js';
+import { buildMemoryRows, type MemoryInput } from '../openmemory/memory-rows.js';
+import { summaryMemoryLimit, generateUserSummary } from '../openmemory/user-summary.js';
+import { float32FromBytes } from '../openmemory/vectors.js';
+import { tenantWaypoints, waypointCandidateWindow } from '../openmemory/waypoints.js';
+import type { MemoryRecord, Partition, Source, SourceItem } from '../records.js';
+import { ImportBookkeeping, type KnownRecord, type RunState } from '../target/import-bookkeeping.js';
+import { openTarget, type TargetConfig } from '../target/open-target.js';
+import { OpenMemoryWriter } from '../target/openmemory-writer.js';
+import type { Target } from '../target/target.js';
+import { fingerprint, memoryId } from './memory-identity.js';
+import type { ImportReport, TenantReport, UserReport } from './report.js';
+import { TenantMap } from './tenant-map.js';
+
+export type ProgressEvent =
+  | { type: 'partition'; partition: string; fetched: number }
+  | { type: 'finalizing'; users: number }
+  | { type: 'migrated'; from: string; to: string; backupPath: string | null };
+
+export interface ImportOptions {
+  source: Source;
+  target: TargetConfig;
+  tenantMap?: TenantMap;
+  /** OpenMemory's variables (OM_TIER, OM_VEC_DIM, …); defaults to process.env. */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** Overrides the embedder built from `env` (e.g. one with a remote provider). */
+  embedder?: MemoryEmbedder;
+  /** Migrate a non-v1.2 database first (default); false refuses to write into one. */
+  migrate?: boolean;
+  dryRun?: boolean;
+  /** Ignore checkpoints: no resume, no incremental filter. */
+  fresh?: boolean;
+  /** Partitions (source users) fetched at once. */
+  concurrency?: number;
+  /** Records per write transaction. */
+  batchSize?: number;
+  /** Folder where the fetched wire records are saved as JSONL. */
+  saveExportDir?: string;
+  onProgress?: (event: ProgressEvent) => void;
+  now?: () => number;
+}
+
+interface PendingItem {
+  record: MemoryRecord;
+  userId: string;
+  recordFingerprint: string;
+  tenant: TenantReport;
+}
+
+class TenantTally {
+  private readonly tenants = new Map<string, TenantReport>();
+
+  get(tenant: string, userId: string | null): TenantReport {
+    let report = this.tenants.get(tenant);
+    if (!report) {
+      report = { tenant, userId, fetched: 0, created: 0, updated: 0, unchanged: 0, skipped: 0, skippedReasons: [] };
+      this.tenants.set(tenant, report);
+    }
+    if (report.userId === null && userId !== null) report.userId = userId;
+    return report;
+  }
+
+  skip(tenant: string, sourceId: string | null, reason: string): void {
+    const report = this.get(tenant, null);
+    report.skipped++;
+    report.skippedReasons.push({ sourceId, reason });
+  }
+
+  list(): TenantReport[] {
+    return [...this.tenants.values()].sort((a, b) => a.tenant.localeCompare(b.tenant));
+  }
+}
+
+const noTenant = '(none)';
+
+export async function importFrom(options: ImportOptions): Promise<ImportReport> {
+  const now = options.now ?? Date.now;
+  const startedAt = now();
+  const env = options.env ?? process.env;
+  const embedder = options.embedder ?? new MemoryEmbedder(embeddingConfigFromEnv(env));
+  const tenantMap = options.tenantMap ?? new TenantMap();
+  const dryRun = options.dryRun ?? false;
+  const { source } = options;
+
+  const account = await source.account();
+  const target = await openTarget(options.target, { dryRun });
+  let exportStream: WriteStream | null = null;
+  try {
+    const migration = await prepareTarget(target, options, dryRun);
+    const bookkeeping = new ImportBookkeeping(target, source.name, account);
+    const hasBookkeeping = !dryRun || (await bookkeeping.tablesExist());
+    const writer = new OpenMemoryWriter(target, embedder.config.segmentSize);
+    await refuseMixedDimensions(target, writer, embedder.config);
+
+    const fresh = options.fresh ?? false;
+    let run: RunState | null = null;
+    let lastCompletedStart: number | null = null;
+    if (!dryRun) {
+      await bookkeeping.ensureTables();
+      run = await bookkeeping.startRun(startedAt, fresh);
+      lastCompletedStart = run.lastCompletedStart;
+    } else if (hasBookkeeping) {
+      lastCompletedStart = (await bookkeeping.previousRuns(fresh)).lastCompletedStart;
+    }
+    const runStart = run?.startedAt ?? startedAt;
+    const updatedSince = source.filtersByUpdateTime ? lastCompletedStart : null;
+
+    let exportFile: string | null = null;
+    if (options.saveExportDir) {
+      mkdirSync(options.saveExportDir, { recursive: true });
+      const stamp = new Date(startedAt).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+      exportFile = path.join(options.saveExportDir, `${source.name}-${account.replace(/[^A-Za-z0-9._-]+/g, '_')}-${stamp}.jsonl`);
+      exportStream = createWriteStream(exportFile, { encoding: 'utf8' });
+    }
+
+    // All partitions are listed first, so `--unmapped fail` stops before anything is written.
+    const partitions: Partition[] = [];
+    for await (const partition of source.partitions()) {
+      if (partition.tenantKey !== null) tenantMap.resolve(partition.tenantKey);
+      partitions.push(partition);
+    }
+
+    const tally = new TenantTally();
+    const seenRecords = new Set<string>();
+    const sourceSummaries = new Map<string, string>();
+    let writeChain: Promise<unknown> = Promise.resolve();
+    const serialWrite = <T>(work: () => Promise<T>): Promise<T> => {
+      const result = writeChain.then(work);
+      writeChain = result.catch(() => undefined);
+      return result;
+    };
+
+    const processBatch = async (batch: PendingItem[]): Promise<void> => {
+      if (batch.length === 0) return;
+      const known = hasBookkeeping ? await bookkeeping.knownRecords(batch.map((item) => item.record.sourceId)) : new Map<string, KnownRecord>();
+      const changed: { item: PendingItem; previous: KnownRecord | undefined; input: MemoryInput }[] = [];
+      for (const item of batch) {
+        const previous = known.get(item.record.sourceId);
+        if (previous && previous.fingerprint === item.recordFingerprint) {
+          item.tenant.unchanged++;
+          continue;
+        }
+        if (previous) item.tenant.updated++;
+        else item.tenant.created++;
+        changed.push({ item, previous, input: memoryInput(item, source.name, account, runStart) });
+      }
+      if (changed.length === 0 || dryRun) return;
+      const rows = await buildMemoryRows(changed.map((entry) => entry.input), embedder);
+      await serialWrite(() =>
+        target.executor.transaction(async () => {
+          const writtenAt = now();
+          for (const [i, entry] of changed.entries()) {
+            const memoryRows = rows[i]!;
+            await writer.writeMemory(memoryRows, !entry.previous, embedder.modelName, writtenAt);
+            if (entry.previous) await writer.removeWaypointsFrom(memoryRows.id);
+            await bookkeeping.recordImported(
+              { recordId: entry.item.record.sourceId, memoryId: memoryRows.id, userId: entry.item.userId, fingerprint: entry.item.recordFingerprint },
+              writtenAt,
+            );
+            await bookkeeping.markUserPending(entry.item.userId, memoryRows.createdAt, null);
+            if (entry.previous && entry.previous.userId !== entry.item.userId) {
+              await bookkeeping.markUserPending(entry.previous.userId, memoryRows.createdAt, null);
+            }
+          }
+        }),
+      );
+    };
+
+    const batchSize = options.batchSize ?? 256;
+    const processPartition = async (partition: Partition): Promise<void> => {
+      if (run?.finishedPartitions.has(partition.key) && run.resumed) return;
+      let batch: PendingItem[] = [];
+      let fetched = 0;
+      for await (const item of source.items(partition, { updatedSince })) {
+        if (item.type !== 'tenant') exportStream?.write(`${JSON.stringify(item.raw)}\n`);
+        const handled = handleItem(item, tenantMap, tally, seenRecords, sourceSummaries, embedder.config);
+        if (handled) batch.push(handled);
+        fetched++;
+        if (batch.length >= batchSize) {
+          await processBatch(batch);
+          batch = [];
+          options.onProgress?.({ type: 'partition', partition: partition.key, fetched });
+        }
+      }
+      await processBatch(batch);
+      options.onProgress?.({ type: 'partition', partition: partition.key, fetched });
+      if (!dryRun && run) await serialWrite(() => bookkeeping.finishPartition(run.runId, partition.key, now()));
+    };
+
+    const limit = pLimit(Math.max(1, options.concurrency ?? 4));
+    await Promise.all(partitions.map((partition) => limit(() => processPartition(partition))));
+
+    let users: UserReport[] = [];
+    if (!dryRun && run) {
+      for (const [userId, summary] of sourceSummaries) await bookkeeping.markUserPending(userId, Number.MAX_SAFE_INTEGER, summary);
+      users = await finalizeUsers(bookkeeping, writer, runStart, options.onProgress);
+      await bookkeeping.finishRun(run.runId, now());
+    }
+
+    const tenants = tally.list();
+    const totals = { fetched: 0, created: 0, updated: 0, unchanged: 0, skipped: 0 };
+    for (const tenant of tenants) {
+      for (const key of Object.keys(totals) as (keyof typeof totals)[]) totals[key] += tenant[key];
+    }
+    return {
+      source: source.name,
+      account,
+      target: target.description,
+      dryRun,
+      runId: dryRun ? null : (run?.runId ?? null),
+      resumed: !dryRun && !!run?.resumed,
+      incrementalSince: updatedSince !== null ? new Date(updatedSince).toISOString() : null,
+      migration,
+      tenants,
+      users,
+      totals,
+      http: null,
+      exportFile,
+      durationMs: now() - startedAt,
+    };
+  } finally {
+    if (exportStream) await new Promise<void>((resolve) => exportStream!.end(resolve));
+    await target.close();
+  }
+}
+
+/** Migrates (or, in a dry run, plans) the target, or refuses a non-v1.2 one under `migrate: false`. */
+async function prepareTarget(target: Target, options: ImportOptions, dryRun: boolean): Promise<ImportReport['migration']> {
+  if (options.migrate === false) {
+    await target.requireV12();
+    return null;
+  }
+  const result = await target.migrate({ dryRun });
+  if (result.steps.length === 0) return null;
+  const migration = {
+    from: result.before.name,
+    to: dryRun ? 'v1.2 (planned)' : result.after.name,
+    steps: result.steps.map((step) => step.description),
+    backupPath: result.backupPath,
+  };
+  options.onProgress?.({ type: 'migrated', from: migration.from, to: migration.to, backupPath: migration.backupPath });
+  return migration;
+}
+
+async function refuseMixedDimensions(target: Target, writer: OpenMemoryWriter, config: EmbeddingConfig): Promise<void> {
+  const { facts } = await target.inspect();
+  if (!facts.tables.has(target.dialect.tables.vectors)) return;
+  const wanted = storedDimension(config);
+  const stored = (await writer.storedDimensions()).filter((dimension) => dimension !== wanted);
+  if (stored.length > 0) {
+    throw new TargetError(
+      `${target.description} already holds ${stored.join(', ')}-dimensional vectors, but OM_TIER=${config.tier} and OM_VEC_DIM give ${wanted}: OpenMemory cannot compare the two`,
+      { hint: `set OM_VEC_DIM=${stored[0]} (and the OM_TIER your OpenMemory server uses) so the import matches` },
+    );
+  }
+}
+
+/** Sorts one fetched item into the report; answers the record to import, if any. */
+function handleItem(
+  item: SourceItem,
+  tenantMap: TenantMap,
+  tally: TenantTally,
+  seenRecords: Set<string>,
+  sourceSummaries: Map<string, string>,
+  config: EmbeddingConfig,
+): PendingItem | null {
+  if (item.type === 'skipped') {
+    tally.get(item.skipped.tenantKey ?? noTenant, null).fetched++;
+    tally.skip(item.skipped.tenantKey ?? noTenant, item.skipped.sourceId, item.skipped.reason);
+    return null;
+  }
+  if (item.type === 'tenant') {
+    const resolution = tenantMap.resolve(item.tenant.tenantKey);
+    if ('userId' in resolution && item.tenant.summary && !sourceSummaries.has(resolution.userId)) {
+      sourceSummaries.set(resolution.userId, item.tenant.summary);
+    }
+    return null;
+  }
+  const { record } = item;
+  if (seenRecords.has(record.sourceId)) return null; // listed again under another partition
+  seenRecords.add(record.sourceId);
+  const tenantKey = record.tenantKey ?? noTenant;
+  const resolution = record.tenantKey !== null ? tenantMap.resolve(record.tenantKey) : { skip: 'the record has no user' };
+  if ('skip' in resolution) {
+    tally.get(tenantKey, null).fetched++;
+    tally.skip(tenantKey, record.sourceId, resolution.skip);
+    return null;
+  }
+  const tenant = tally.get(tenantKey, resolution.userId);
+  tenant.fetched++;
+  const recordFingerprint = fingerprint({
+    userId: resolution.userId,
+    record,
+    embedding: { tier: config.tier, provider: config.provider, dimension: config.dimension },
+  });
+  return { record, userId: resolution.userId, recordFingerprint, tenant };
+}
+
+function memoryInput(item: PendingItem, sourceName: string, account: string, runStart: number): MemoryInput {
+  const { record } = item;
+  const createdAt = record.createdAt ?? record.updatedAt ?? runStart;
+  const provenance = {
+    source: sourceName,
+    account,
+    source_kind: record.sourceKind,
+    source_id: record.sourceId,
+    source_user: record.tenantKey,
+    role: record.role,
+    created_at: record.createdAt !== null ? new Date(record.createdAt).toISOString() : null,
+    updated_at: record.updatedAt !== null ? new Date(record.updatedAt).toISOString() : null,
+    fields: record.sourceFields,
+  };
+  return {
+    id: memoryId(sourceName, account, record.sourceId),
+    userId: item.userId,
+    content: record.content,
+    tags: record.tags,
+    meta: { ...record.metadata, om_import: provenance },
+    createdAt,
+    updatedAt: record.updatedAt ?? createdAt,
+  };
+}
+
+/** Rebuilds the waypoints (from the first changed memory on) and the summary of every user the run touched. */
+async function finalizeUsers(
+  bookkeeping: ImportBookkeeping,
+  writer: OpenMemoryWriter,
+  runStart: number,
+  onProgress: ImportOptions['onProgress'],
+): Promise<UserReport[]> {
+  const pending = await bookkeeping.pendingUsersList();
+  onProgress?.({ type: 'finalizing', users: pending.length });
+  const reports: UserReport[] = [];
+  for (const user of pending) {
+    const memories = await writer.memoriesInOrder(user.userId);
+    const imported = await bookkeeping.importedMemoryIds(user.userId);
+    const firstChanged = memories.findIndex((memory) => memory.createdAt >= user.since);
+    const from = firstChanged === -1 ? memories.length : firstChanged;
+    const nodes = memories.map((memory) => ({ id: memory.id, meanVector: memory.meanVector ? float32FromBytes(memory.meanVector) : null }));
+    const createdAtById = new Map(memories.map((memory) => [memory.id, memory.createdAt]));
+    const waypoints = tenantWaypoints(nodes, waypointCandidateWindow, from)
+      .filter((waypoint) => imported.has(waypoint.sourceId))
+      .map((waypoint) => ({ ...waypoint, createdAt: createdAtById.get(waypoint.sourceId) ?? runStart }));
+    const generatedSummary = generateUserSummary(await writer.recentMemories(user.userId, summaryMemoryLimit), runStart);
+    const summary = user.sourceSummary ?? generatedSummary;
+    const summaryChanged = (await writer.storedSummary(user.userId)) !== summary;
+    await writer.target.executor.transaction(async () => {
+      await writer.writeWaypoints(user.userId, waypoints);
+      if (summaryChanged) await writer.writeUser(user.userId, summary, runStart);
+      await bookkeeping.clearPendingUser(user.userId);
+    });
+    reports.push({ userId: user.userId, waypointsWritten: waypoints.length, summarySource: user.sourceSummary ? 'source' : 'generated', generatedSummary });
+  }
+  return reports;
+}

@@ -1,0 +1,77 @@
+// What an import did, per source tenant, as data (for --json) and as text.
+import type { MigrationResult } from '../target/target.js';
+
+export interface SkipNote {
+  sourceId: string | null;
+  reason: string;
+}
+
+export interface TenantReport {
+  /** The source's identifier of the user (`alice`, `agent:bot`), or `(none)` for records without one. */
+  tenant: string;
+  /** The OpenMemory user_id its records land under (null when skipped). */
+  userId: string | null;
+  fetched: number;
+  created: number;
+  updated: number;
+  unchanged: number;
+  skipped: number;
+  skippedReasons: SkipNote[];
+}
+
+export interface UserReport {
+  userId: string;
+  waypointsWritten: number;
+  /** The summary written to `users`: the source's own when it has one, else OpenMemory's generated one. */
+  summarySource: 'source' | 'generated';
+  /** OpenMemory's generated summary (kept here when the source's summary won). */
+  generatedSummary: string;
+}
+
+export interface ImportReport {
+  source: string;
+  account: string;
+  target: string;
+  dryRun: boolean;
+  runId: string | null;
+  resumed: boolean;
+  /** Only records updated since this time were fetched (incremental run). */
+  incrementalSince: string | null;
+  migration: Pick<MigrationResult, 'backupPath'> & { from: string; to: string; steps: string[] } | null;
+  tenants: TenantReport[];
+  users: UserReport[];
+  totals: { fetched: number; created: number; updated: number; unchanged: number; skipped: number };
+  http: { requests: number; retries: number; throttled: number } | null;
+  exportFile: string | null;
+  durationMs: number;
+}
+
+/** The text report lists at most this many skip reasons per tenant (the JSON report lists all). */
+export const skipReasonLimit = 50;
+
+export function formatReport(report: ImportReport): string {
+  const lines: string[] = [];
+  const verb = report.dryRun ? 'would import' : 'imported';
+  lines.push(`om-import ${report.source} (${report.account}) → ${report.target}${report.dryRun ? ' [dry run: nothing written]' : ''}`);
+  if (report.migration) {
+    lines.push(`schema: ${report.migration.from} → ${report.migration.to}${report.migration.backupPath ? ` (backup: ${report.migration.backupPath})` : ''}`);
+  }
+  if (report.resumed) lines.push(`resumed an interrupted run (${report.runId})`);
+  if (report.incrementalSince) lines.push(`incremental: records updated since ${report.incrementalSince}`);
+  const header = ['tenant', 'user_id', 'fetched', 'created', 'updated', 'unchanged', 'skipped'];
+  const rows = report.tenants.map((t) => [t.tenant, t.userId ?? '-', t.fetched, t.created, t.updated, t.unchanged, t.skipped].map(String));
+  const totals = report.totals;
+  rows.push(['total', '', totals.fetched, totals.created, totals.updated, totals.unchanged, totals.skipped].map(String));
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] as string).length)));
+  const format = (cells: string[]): string => cells.map((cell, i) => (i < 2 ? cell.padEnd(widths[i] as number) : cell.padStart(widths[i] as number))).join('  ');
+  lines.push(format(header), ...rows.map(format));
+  for (const tenant of report.tenants) {
+    const listed = tenant.skippedReasons.slice(0, skipReasonLimit);
+    for (const note of listed) lines.push(`skipped ${tenant.tenant}/${note.sourceId ?? '?'}: ${note.reason}`);
+    const unlisted = tenant.skipped - listed.length;
+    if (unlisted > 0) lines.push(`skipped ${tenant.tenant}: ${unlisted} more (see --json)`);
+  }
+  lines.push(`${verb} ${totals.created} new and ${totals.updated} changed memories, ${totals.unchanged} unchanged, ${totals.skipped} skipped, in ${(report.durationMs / 1000).toFixed(1)} s`);
+  if (report.exportFile) lines.push(`export saved to ${report.exportFile}`);
+  return lines.join('\n');
+}

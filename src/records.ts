@@ -1,0 +1,75 @@
+// The normalized records every adapter produces and the pipeline consumes. Adapters validate their source's JSON
+// once, at the edge, and hand over only these types.
+
+/** One memory-like record of a source: a Mem0 memory, a Zep message or fact, a Supermemory document. */
+export interface MemoryRecord {
+  /** What kind of record of its source this is, e.g. `mem0.memory`, `zep.message`. */
+  sourceKind: string;
+  /** The source's stable id of the record; with the source and account it decides the OpenMemory id. */
+  sourceId: string;
+  /** The source's identifier of the record's owner (see each adapter for the rule); null when it has none. */
+  tenantKey: string | null;
+  content: string;
+  /** Speaker or kind, where the source has one (`user`, `assistant`, `fact`). */
+  role: string | null;
+  tags: string[];
+  /** The source's own metadata object, stored in OpenMemory's `meta` as it came. */
+  metadata: Record<string, unknown>;
+  /** Everything else the source sent about the record (categories, hash, agent/app/run ids, …). */
+  sourceFields: Record<string, unknown>;
+  /** Source times in milliseconds since the epoch. */
+  createdAt: number | null;
+  updatedAt: number | null;
+}
+
+/** A source user, with the source's own summary of them where it has one (Zep does). */
+export interface TenantRecord {
+  tenantKey: string;
+  summary: string | null;
+}
+
+/** A record the adapter could not turn into a MemoryRecord, with the reason; the run goes on. */
+export interface SkippedRecord {
+  sourceId: string | null;
+  tenantKey: string | null;
+  reason: string;
+}
+
+/** `raw` is the wire object as fetched, kept for `--save-export`. */
+export type SourceItem =
+  | { type: 'memory'; record: MemoryRecord; raw: unknown }
+  | { type: 'tenant'; tenant: TenantRecord }
+  | { type: 'skipped'; skipped: SkippedRecord; raw: unknown };
+
+/** A unit of fetching and of resuming: usually one source user; a file is one partition. */
+export interface Partition {
+  key: string;
+  /** The tenant it belongs to, where known before fetching (lets `--unmapped fail` stop before any write). */
+  tenantKey: string | null;
+}
+
+export interface FetchOptions {
+  /** Only records updated at or after this time (ms), where the source can filter by it. */
+  updatedSince: number | null;
+}
+
+/** What an adapter provides (modelled on a source with streams): partitions, then the items of each. */
+export interface Source {
+  /** `mem0`, `zep`, `supermemory`. */
+  readonly name: string;
+  /** A stable name of the account or file being read; part of every imported memory's id. */
+  account(): Promise<string>;
+  partitions(): AsyncIterable<Partition>;
+  items(partition: Partition, options: FetchOptions): AsyncIterable<SourceItem>;
+  /** Whether `updatedSince` is honoured (incremental runs). */
+  readonly filtersByUpdateTime: boolean;
+  close?(): Promise<void>;
+}
+
+/** ISO-8601 (or epoch seconds/ms) to milliseconds; null when absent or unreadable. */
+export function parseTime(value: unknown): number | null {
+  if (typeof value === 'number' && Number.isFinite(value)) return value < 1e11 ? Math.round(value * 1000) : Math.round(value);
+  if (typeof value !== 'string' || value.trim() === '') return null;
+  const parsed = Date.parse(value);
+  return Number.isNaN(parsed) ? null : parsed;
+}

@@ -1,0 +1,177 @@
+// om-import's own tables in the target (prefix `om_import_`): what each source record became, which runs and
+// partitions finished (for resume and incremental runs), and which users still need waypoints and a summary.
+import type { SqlValue } from './sql-executor.js';
+import type { Target } from './target.js';
+
+export interface KnownRecord {
+  recordId: string;
+  memoryId: string;
+  userId: string;
+  fingerprint: string;
+}
+
+export interface RunState {
+  runId: string;
+  startedAt: number;
+  /** The run was interrupted and is being resumed. */
+  resumed: boolean;
+  /** Partitions the resumed run already finished. */
+  finishedPartitions: Set<string>;
+  /** Start of the last completed run, for incremental fetching. */
+  lastCompletedStart: number | null;
+}
+
+export class ImportBookkeeping {
+  private readonly records: string;
+  private readonly runs: string;
+  private readonly partitions: string;
+  private readonly pendingUsers: string;
+
+  constructor(
+    private readonly target: Target,
+    private readonly source: string,
+    private readonly account: string,
+  ) {
+    const { qualified } = target.dialect;
+    this.records = qualified('om_import_records');
+    this.runs = qualified('om_import_runs');
+    this.partitions = qualified('om_import_partitions');
+    this.pendingUsers = qualified('om_import_pending_users');
+  }
+
+  private get executor() {
+    return this.target.executor;
+  }
+
+  /** Creates the tables when missing (the same SQL serves both backends). */
+  async ensureTables(): Promise<void> {
+    await this.executor.run(
+      `create table if not exists ${this.records}(source text not null, account text not null, record_id text not null,
+        memory_id text not null, user_id text not null, fingerprint text not null, imported_at bigint not null,
+        primary key(source, account, record_id))`,
+    );
+    await this.executor.run(
+      `create table if not exists ${this.runs}(source text not null, account text not null, run_id text not null,
+        started_at bigint not null, finished_at bigint, primary key(source, account, run_id))`,
+    );
+    await this.executor.run(
+      `create table if not exists ${this.partitions}(source text not null, account text not null, run_id text not null,
+        partition_key text not null, finished_at bigint not null, primary key(source, account, run_id, partition_key))`,
+    );
+    await this.executor.run(
+      `create table if not exists ${this.pendingUsers}(user_id text primary key, since bigint not null, source_summary text)`,
+    );
+  }
+
+  /** Whether the tables exist (a dry run against a database that never saw om-import has none). */
+  async tablesExist(): Promise<boolean> {
+    const { facts } = await this.target.inspect();
+    return facts.tables.has('om_import_records');
+  }
+
+  /**
+   * Reads where the last runs of this source and account stopped: an interrupted run to resume (unless `fresh`),
+   * and the start of the last completed one (for incremental fetching). Writes nothing.
+   */
+  async previousRuns(fresh: boolean): Promise<{ interrupted: Omit<RunState, 'lastCompletedStart'> | null; lastCompletedStart: number | null }> {
+    const runs = await this.executor.all<{ run_id: string; started_at: number; finished_at: number | null }>(
+      `select run_id, started_at, finished_at from ${this.runs} where source = ? and account = ? order by started_at desc, run_id desc`,
+      [this.source, this.account],
+    );
+    const completed = runs.find((run) => run.finished_at !== null) ?? null;
+    const lastCompletedStart = fresh || !completed ? null : Number(completed.started_at);
+    const latest = runs[0];
+    if (fresh || !latest || latest.finished_at !== null) return { interrupted: null, lastCompletedStart };
+    const done = await this.executor.all<{ partition_key: string }>(
+      `select partition_key from ${this.partitions} where source = ? and account = ? and run_id = ?`,
+      [this.source, this.account, latest.run_id],
+    );
+    return {
+      interrupted: {
+        runId: latest.run_id,
+        startedAt: Number(latest.started_at),
+        resumed: true,
+        finishedPartitions: new Set(done.map((row) => row.partition_key)),
+      },
+      lastCompletedStart,
+    };
+  }
+
+  /** Resumes the last interrupted run of this source and account, or records the start of a new one. */
+  async startRun(now: number, fresh: boolean): Promise<RunState> {
+    const { interrupted, lastCompletedStart } = await this.previousRuns(fresh);
+    if (interrupted) return { ...interrupted, lastCompletedStart };
+    const runId = `${now.toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+    await this.executor.run(`insert into ${this.runs}(source, account, run_id, started_at) values (?, ?, ?, ?)`, [
+      this.source, this.account, runId, now,
+    ]);
+    return { runId, startedAt: now, resumed: false, finishedPartitions: new Set(), lastCompletedStart };
+  }
+
+  async finishPartition(runId: string, partitionKey: string, now: number): Promise<void> {
+    await this.executor.run(
+      `insert into ${this.partitions}(source, account, run_id, partition_key, finished_at) values (?, ?, ?, ?, ?)
+       on conflict(source, account, run_id, partition_key) do nothing`,
+      [this.source, this.account, runId, partitionKey, now],
+    );
+  }
+
+  async finishRun(runId: string, now: number): Promise<void> {
+    await this.executor.run(`update ${this.runs} set finished_at = ? where source = ? and account = ? and run_id = ?`, [
+      now, this.source, this.account, runId,
+    ]);
+  }
+
+  /** What earlier runs imported for these source records. */
+  async knownRecords(recordIds: readonly string[]): Promise<Map<string, KnownRecord>> {
+    const known = new Map<string, KnownRecord>();
+    for (let start = 0; start < recordIds.length; start += 500) {
+      const slice = recordIds.slice(start, start + 500);
+      const rows = await this.executor.all<{ record_id: string; memory_id: string; user_id: string; fingerprint: string }>(
+        `select record_id, memory_id, user_id, fingerprint from ${this.records}
+          where source = ? and account = ? and record_id in (${slice.map(() => '?').join(',')})`,
+        [this.source, this.account, ...slice],
+      );
+      for (const row of rows) {
+        known.set(row.record_id, { recordId: row.record_id, memoryId: row.memory_id, userId: row.user_id, fingerprint: row.fingerprint });
+      }
+    }
+    return known;
+  }
+
+  async recordImported(record: KnownRecord, now: number): Promise<void> {
+    await this.executor.run(
+      `insert into ${this.records}(source, account, record_id, memory_id, user_id, fingerprint, imported_at) values (?, ?, ?, ?, ?, ?, ?)
+       on conflict(source, account, record_id) do update set memory_id = excluded.memory_id, user_id = excluded.user_id,
+         fingerprint = excluded.fingerprint, imported_at = excluded.imported_at`,
+      [this.source, this.account, record.recordId, record.memoryId, record.userId, record.fingerprint, now],
+    );
+  }
+
+  /** Marks a user as needing waypoints (from `since`, a source time) and a summary. */
+  async markUserPending(userId: string, since: number, sourceSummary: string | null): Promise<void> {
+    await this.executor.run(
+      `insert into ${this.pendingUsers}(user_id, since, source_summary) values (?, ?, ?)
+       on conflict(user_id) do update set since = case when excluded.since < ${this.pendingUsers}.since then excluded.since else ${this.pendingUsers}.since end,
+         source_summary = coalesce(excluded.source_summary, ${this.pendingUsers}.source_summary)`,
+      [userId, since, sourceSummary] as SqlValue[],
+    );
+  }
+
+  async pendingUsersList(): Promise<{ userId: string; since: number; sourceSummary: string | null }[]> {
+    const rows = await this.executor.all<{ user_id: string; since: number; source_summary: string | null }>(
+      `select user_id, since, source_summary from ${this.pendingUsers} order by user_id`,
+    );
+    return rows.map((row) => ({ userId: row.user_id, since: Number(row.since), sourceSummary: row.source_summary }));
+  }
+
+  async clearPendingUser(userId: string): Promise<void> {
+    await this.executor.run(`delete from ${this.pendingUsers} where user_id = ?`, [userId]);
+  }
+
+  /** The memories of a user that om-import imported (from any source): only their waypoints are written. */
+  async importedMemoryIds(userId: string): Promise<Set<string>> {
+    const rows = await this.executor.all<{ memory_id: string }>(`select memory_id from ${this.records} where user_id = ?`, [userId]);
+    return new Set(rows.map((row) => row.memory_id));
+  }
+}

@@ -1,0 +1,150 @@
+// Writes OpenMemory rows — memories, vectors, embed logs, waypoints, users — through the shared SQL that both
+// backends accept (`?` placeholders, `on conflict … do update`).
+import type { MemoryRows } from '../openmemory/memory-rows.js';
+import type { Sector } from '../openmemory/sectors.js';
+import type { Waypoint } from '../openmemory/waypoints.js';
+import type { Target } from './target.js';
+
+const memoryColumns = [
+  'id', 'user_id', 'segment', 'content', 'simhash', 'primary_sector', 'tags', 'meta', 'created_at', 'updated_at',
+  'last_seen_at', 'salience', 'decay_lambda', 'version', 'mean_dim', 'mean_vec', 'compressed_vec', 'feedback_score',
+] as const;
+/** On update the segment, version and feedback OpenMemory keeps are left as they are. */
+const updatedMemoryColumns = memoryColumns.filter((column) => !['id', 'segment', 'version', 'feedback_score'].includes(column));
+
+export interface StoredMemory {
+  id: string;
+  createdAt: number;
+  meanVector: Buffer | null;
+}
+
+export interface SummaryMemory {
+  content: string;
+  primarySector: Sector;
+  salience: number;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export class OpenMemoryWriter {
+  private readonly memories: string;
+  private readonly vectors: string;
+  private readonly waypoints: string;
+  private readonly embedLogs: string;
+  private readonly users: string;
+  private segment: { current: number; count: number } | null = null;
+
+  constructor(
+    readonly target: Target,
+    private readonly segmentSize: number,
+  ) {
+    const { qualified, tables } = target.dialect;
+    this.memories = qualified(tables.memories);
+    this.vectors = qualified(tables.vectors);
+    this.waypoints = qualified(tables.waypoints);
+    this.embedLogs = qualified(tables.embedLogs);
+    this.users = qualified(tables.users);
+  }
+
+  private get executor() {
+    return this.target.executor;
+  }
+
+  /** The dimensions of the vectors already stored (to refuse mixing dimensions). */
+  async storedDimensions(): Promise<number[]> {
+    const rows = await this.executor.all<{ dim: number }>(`select distinct dim from ${this.vectors}`);
+    return rows.map((row) => Number(row.dim));
+  }
+
+  /** The segment a new memory goes to: the newest one until it holds `segmentSize` memories (upstream: add_hsg_memory). */
+  private async nextSegment(): Promise<number> {
+    if (!this.segment) {
+      const [row] = await this.executor.all<{ segment: number | null }>(`select max(segment) as segment from ${this.memories}`);
+      const current = Number(row?.segment ?? 0);
+      const [count] = await this.executor.all<{ n: number }>(`select count(*) as n from ${this.memories} where segment = ?`, [current]);
+      this.segment = { current, count: Number(count?.n ?? 0) };
+    }
+    if (this.segment.count >= this.segmentSize) this.segment = { current: this.segment.current + 1, count: 0 };
+    this.segment.count++;
+    return this.segment.current;
+  }
+
+  /** Creates or replaces a memory with its vectors and embed log. Call inside a transaction. */
+  async writeMemory(rows: MemoryRows, isNew: boolean, model: string, now: number): Promise<void> {
+    const segment = isNew ? await this.nextSegment() : 0;
+    const values = [
+      rows.id, rows.userId, segment, rows.content, rows.simhash, rows.primarySector, rows.tags, rows.meta, rows.createdAt,
+      rows.updatedAt, rows.lastSeenAt, rows.salience, rows.decayLambda, 1, rows.meanDimension, rows.meanVector,
+      rows.compressedVector, 0,
+    ];
+    await this.executor.run(
+      `insert into ${this.memories}(${memoryColumns.join(',')}) values (${memoryColumns.map(() => '?').join(',')})
+       on conflict(id) do update set ${updatedMemoryColumns.map((column) => `${column} = excluded.${column}`).join(', ')}`,
+      values,
+    );
+    await this.executor.run(`delete from ${this.vectors} where id = ?`, [rows.id]);
+    for (const vector of rows.vectors) {
+      await this.executor.run(`insert into ${this.vectors}(id, sector, user_id, v, dim) values (?, ?, ?, ?, ?)`, [
+        rows.id, vector.sector, rows.userId, vector.bytes, vector.dimension,
+      ]);
+    }
+    await this.executor.run(
+      `insert into ${this.embedLogs}(id, model, status, ts, err) values (?, ?, 'completed', ?, null)
+       on conflict(id) do update set model = excluded.model, status = excluded.status, ts = excluded.ts, err = null`,
+      [rows.id, model, now],
+    );
+  }
+
+  /** Drops a memory's outgoing waypoints (it moved to another user, or changed): they are rebuilt per user. */
+  async removeWaypointsFrom(memoryId: string): Promise<void> {
+    await this.executor.run(`delete from ${this.waypoints} where src_id = ?`, [memoryId]);
+  }
+
+  /** A user's memories in source order (created_at, then id), with their mean vectors. */
+  async memoriesInOrder(userId: string): Promise<StoredMemory[]> {
+    const rows = await this.executor.all<{ id: string; created_at: number; mean_vec: Buffer | null }>(
+      `select id, created_at, mean_vec from ${this.memories} where user_id = ? order by created_at, id`,
+      [userId],
+    );
+    return rows.map((row) => ({ id: String(row.id), createdAt: Number(row.created_at), meanVector: row.mean_vec }));
+  }
+
+  async writeWaypoints(userId: string, waypoints: readonly (Waypoint & { createdAt: number })[]): Promise<void> {
+    for (const waypoint of waypoints) {
+      await this.executor.run(
+        `insert into ${this.waypoints}(src_id, dst_id, user_id, weight, created_at, updated_at) values (?, ?, ?, ?, ?, ?)
+         on conflict(src_id, user_id) do update set dst_id = excluded.dst_id, weight = excluded.weight, updated_at = excluded.updated_at`,
+        [waypoint.sourceId, waypoint.targetId, userId, waypoint.weight, waypoint.createdAt, waypoint.createdAt],
+      );
+    }
+  }
+
+  /** The user's most recent memories, as the summary generator reads them. */
+  async recentMemories(userId: string, limit: number): Promise<SummaryMemory[]> {
+    const rows = await this.executor.all<{ content: string; primary_sector: Sector; salience: number; created_at: number; updated_at: number }>(
+      `select content, primary_sector, salience, created_at, updated_at from ${this.memories}
+        where user_id = ? order by created_at desc, id desc limit ${Math.trunc(limit)}`,
+      [userId],
+    );
+    return rows.map((row) => ({
+      content: row.content,
+      primarySector: row.primary_sector,
+      salience: Number(row.salience),
+      createdAt: Number(row.created_at),
+      updatedAt: Number(row.updated_at),
+    }));
+  }
+
+  async storedSummary(userId: string): Promise<string | null> {
+    const [row] = await this.executor.all<{ summary: string | null }>(`select summary from ${this.users} where user_id = ?`, [userId]);
+    return row ? row.summary : null;
+  }
+
+  async writeUser(userId: string, summary: string, now: number): Promise<void> {
+    await this.executor.run(
+      `insert into ${this.users}(user_id, summary, reflection_count, created_at, updated_at) values (?, ?, 0, ?, ?)
+       on conflict(user_id) do update set summary = excluded.summary, updated_at = excluded.updated_at`,
+      [userId, summary, now, now],
+    );
+  }
+}
