@@ -52,3 +52,19 @@ export async function fullSnapshot(target: Target): Promise<Record<string, unkno
   }
   return snapshot;
 }
+
+/**
+ * What an import wrote that must be identical between equivalent runs: every memory, vector and waypoint row,
+ * and the set of users (their summary text depends on the time of the run).
+ */
+export async function importedState(target: Target): Promise<Record<string, unknown>> {
+  const users = await target.executor.all<{ user_id: string }>(
+    `select user_id from ${target.dialect.qualified(target.dialect.tables.users)} order by user_id`,
+  );
+  return {
+    memories: await tableChecksum(target, 'memories'),
+    vectors: await tableChecksum(target, 'vectors'),
+    waypoints: await tableChecksum(target, 'waypoints'),
+    users: users.map((row) => row.user_id),
+  };
+}

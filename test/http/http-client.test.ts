@@ -1,0 +1,118 @@
+import { http, HttpResponse } from 'msw';
+import { afterEach, describe, expect, it } from 'vitest';
+import { AuthenticationError, SourceError } from '../../src/errors.js';
+import { HttpClient } from '../../src/http/http-client.js';
+import { RateLimiter } from '../../src/http/rate-limiter.js';
+import { backoffDelay, parseRetryAfter } from '../../src/http/retry-policy.js';
+import { serveHandlers, type ServedHandlers } from '../fakes/serve-handlers.js';
+
+const servers: ServedHandlers[] = [];
+afterEach(async () => {
+  for (const server of servers.splice(0)) await server.close();
+});
+
+/** A server that answers the given statuses in turn (then 200 with {ok: true}). */
+async function scripted(script: (number | 'reset')[], headers: Record<string, string> = {}): Promise<ServedHandlers> {
+  let call = 0;
+  const server = await serveHandlers([
+    http.get('*/thing', () => {
+      const step = script[call++];
+      if (step === undefined) return HttpResponse.json({ ok: true, call });
+      if (step === 'reset') return HttpResponse.error();
+      return HttpResponse.json({ detail: `status ${step}` }, { status: step, headers });
+    }),
+  ]);
+  servers.push(server);
+  return server;
+}
+
+function client(url: string, sleeps: number[] = [], retries = 6): HttpClient {
+  return new HttpClient({
+    source: 'test',
+    baseUrl: url,
+    headers: { authorization: 'Token secret-key-123' },
+    requestsPerSecond: 1000,
+    concurrency: 2,
+    credentialHint: 'check the key',
+    retry: { retries, baseDelayMs: 1, maxDelayMs: 5 },
+    sleep: async (ms) => {
+      sleeps.push(ms);
+    },
+  });
+}
+
+describe('HttpClient', () => {
+  it('retries 5xx, 429 and connection resets, then answers the JSON', async () => {
+    const server = await scripted([500, 'reset', 502, 503, 429]);
+    const c = client(server.url);
+    await expect(c.json({ method: 'GET', path: '/thing' })).resolves.toEqual({ ok: true, call: 6 });
+    expect(c.stats).toMatchObject({ requests: 6, retries: 5, throttled: 1 });
+    await c.close();
+  });
+
+  it('honours Retry-After and slows the rate down on 429', async () => {
+    const server = await scripted([429, 429], { 'Retry-After': '0.3' });
+    const sleeps: number[] = [];
+    const c = client(server.url, sleeps);
+    await c.json({ method: 'GET', path: '/thing' });
+    expect(sleeps.filter((ms) => ms >= 300)).toHaveLength(2);
+    expect(c.rateLimiter.currentRate).toBeLessThan(1000);
+    await c.close();
+  });
+
+  it('stops at once on 401/403 with a hint, never showing the key', async () => {
+    const server = await scripted([401]);
+    const c = client(server.url);
+    const error = await c.json({ method: 'GET', path: '/thing', context: { tenant: 'alice' } }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AuthenticationError);
+    expect((error as Error).message).toMatch(/test: GET \/thing \(tenant alice\) was refused \(HTTP 401\): check the key/);
+    expect((error as Error).message).not.toContain('secret-key-123');
+    expect(server.requests).toHaveLength(1);
+    await c.close();
+  });
+
+  it('gives up after the retries with the source, tenant and page in the message', async () => {
+    const server = await scripted([503, 503, 503, 503]);
+    const c = client(server.url, [], 2);
+    const error = await c.json({ method: 'GET', path: '/thing', context: { tenant: 'bob', page: '3' } }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SourceError);
+    expect((error as Error).message).toMatch(/test: GET \/thing \(tenant bob, page 3\) still failed after 3 tries \(last: HTTP 503/);
+    await c.close();
+  });
+
+  it('does not retry other client errors', async () => {
+    const server = await scripted([404]);
+    const c = client(server.url);
+    await expect(c.json({ method: 'GET', path: '/thing' })).rejects.toThrow(/failed with HTTP 404/);
+    expect(server.requests).toHaveLength(1);
+    await c.close();
+  });
+});
+
+describe('RateLimiter', () => {
+  it('spaces requests at the configured rate, halves it on 429 and pauses for Retry-After', async () => {
+    let now = 0;
+    const limiter = new RateLimiter({ requestsPerSecond: 10, burst: 1, now: () => now, sleep: async (ms) => void (now += ms) });
+    for (let i = 0; i < 11; i++) await limiter.acquire();
+    expect(now).toBeGreaterThanOrEqual(1000);
+    expect(now).toBeLessThan(1100);
+    limiter.throttled(3000);
+    expect(limiter.currentRate).toBe(5);
+    const before = now;
+    await limiter.acquire();
+    expect(now - before).toBeGreaterThanOrEqual(3000);
+    for (let i = 0; i < 200; i++) limiter.succeeded();
+    expect(limiter.currentRate).toBe(10);
+  });
+});
+
+describe('retry policy', () => {
+  it('parses Retry-After as seconds or a date, and never waits less than it says', () => {
+    expect(parseRetryAfter('3')).toBe(3000);
+    expect(parseRetryAfter(new Date(10_000).toUTCString(), 4000)).toBe(6000);
+    expect(parseRetryAfter('soon')).toBeNull();
+    expect(backoffDelay({ retries: 3, baseDelayMs: 100, maxDelayMs: 1000, random: () => 0.5 }, 2, null)).toBe(200);
+    expect(backoffDelay({ retries: 3, baseDelayMs: 100, maxDelayMs: 1000, random: () => 0.5 }, 2, 5000)).toBe(5000);
+    expect(backoffDelay({ retries: 3, baseDelayMs: 100, maxDelayMs: 1000, random: () => 0.99 }, 10, null)).toBeLessThan(1000);
+  });
+});
