@@ -7,5 +7,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // The official SDKs used as contract tests must not call home.
+    env: { MEM0_TELEMETRY: 'false' },
   },
 });

@@ -4,6 +4,7 @@ import { createReadStream, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { UsageError } from '../../src/errors.js';
+import { isSnapshotHeader, snapshotHeader } from '../../src/pipeline/snapshot.js';
 import type { Partition, Source, SourceItem } from '../../src/records.js';
 import { mem0Item, mem0MemoryList } from './mem0-memory.js';
 
@@ -21,9 +22,13 @@ export class Mem0ExportFile implements Source {
     if (!isFile) throw new UsageError(`--from-file ${file}: not a file`);
   }
 
+  /**
+   * A snapshot written by --save-export names the account it was fetched from, so an offline re-run maps to the
+   * same memories as the online one. Any other file is an account of its own, named by the file's name (not its
+   * folder: the same export moved elsewhere still maps to the same memories).
+   */
   async account(): Promise<string> {
-    // The file's name, not its folder: the same export moved elsewhere still maps to the same memories.
-    return `file ${path.basename(this.file)}`;
+    return snapshotHeader(this.file)?.account ?? `file ${path.basename(this.file)}`;
   }
 
   async *partitions(): AsyncIterable<Partition> {
@@ -55,6 +60,7 @@ export class Mem0ExportFile implements Source {
       let raw: unknown;
       try {
         raw = JSON.parse(line);
+        if (lineNumber === 1 && isSnapshotHeader(raw)) continue;
       } catch {
         yield { type: 'skipped', skipped: { sourceId: null, tenantKey: null, reason: `line ${lineNumber} is not valid JSON` }, raw: line };
         continue;

@@ -3,7 +3,8 @@
 export interface RateLimiterOptions {
   /** Requests per second at most. */
   requestsPerSecond: number;
-  /** Size of a burst; defaults to one second's worth, at least 1. */
+  /** Requests that may go at once after a pause; default 1, so requests are evenly spaced and a server's
+   *  per-second window is never exceeded. */
   burst?: number;
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
@@ -26,7 +27,7 @@ export class RateLimiter {
     if (!(options.requestsPerSecond > 0)) throw new Error('the rate limit must be above 0 requests per second');
     this.ceiling = options.requestsPerSecond;
     this.rate = options.requestsPerSecond;
-    this.burst = options.burst ?? Math.max(1, Math.floor(options.requestsPerSecond));
+    this.burst = options.burst ?? 1;
     this.tokens = this.burst;
     this.now = options.now ?? Date.now;
     this.sleep = options.sleep ?? defaultSleep;

@@ -17,6 +17,7 @@ import { OpenMemoryWriter } from '../target/openmemory-writer.js';
 import type { Target } from '../target/target.js';
 import { fingerprint, memoryId } from './memory-identity.js';
 import type { ImportReport, TenantReport, UserReport } from './report.js';
+import { snapshotHeaderLine } from './snapshot.js';
 import { TenantMap } from './tenant-map.js';
 
 export type ProgressEvent =
@@ -118,6 +119,7 @@ export async function importFrom(options: ImportOptions): Promise<ImportReport> 
       const stamp = new Date(startedAt).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
       exportFile = path.join(options.saveExportDir, `${source.name}-${account.replace(/[^A-Za-z0-9._-]+/g, '_')}-${stamp}.jsonl`);
       exportStream = createWriteStream(exportFile, { encoding: 'utf8' });
+      exportStream.write(snapshotHeaderLine({ source: source.name, account, saved_at: new Date(startedAt).toISOString() }));
     }
 
     // All partitions are listed first, so `--unmapped fail` stops before anything is written.
@@ -328,6 +330,9 @@ function memoryInput(item: PendingItem, sourceName: string, account: string, run
   };
 }
 
+/** Users finalized per transaction: few enough to keep each short, many enough not to pay a commit per user. */
+const usersPerTransaction = 100;
+
 /** Rebuilds the waypoints (from the first changed memory on) and the summary of every user the run touched. */
 async function finalizeUsers(
   bookkeeping: ImportBookkeeping,
@@ -338,25 +343,33 @@ async function finalizeUsers(
   const pending = await bookkeeping.pendingUsersList();
   onProgress?.({ type: 'finalizing', users: pending.length });
   const reports: UserReport[] = [];
-  for (const user of pending) {
-    const memories = await writer.memoriesInOrder(user.userId);
-    const imported = await bookkeeping.importedMemoryIds(user.userId);
-    const firstChanged = memories.findIndex((memory) => memory.createdAt >= user.since);
-    const from = firstChanged === -1 ? memories.length : firstChanged;
-    const nodes = memories.map((memory) => ({ id: memory.id, meanVector: memory.meanVector ? float32FromBytes(memory.meanVector) : null }));
-    const createdAtById = new Map(memories.map((memory) => [memory.id, memory.createdAt]));
-    const waypoints = tenantWaypoints(nodes, waypointCandidateWindow, from)
-      .filter((waypoint) => imported.has(waypoint.sourceId))
-      .map((waypoint) => ({ ...waypoint, createdAt: createdAtById.get(waypoint.sourceId) ?? runStart }));
-    const generatedSummary = generateUserSummary(await writer.recentMemories(user.userId, summaryMemoryLimit), runStart);
-    const summary = user.sourceSummary ?? generatedSummary;
-    const summaryChanged = (await writer.storedSummary(user.userId)) !== summary;
+  for (let start = 0; start < pending.length; start += usersPerTransaction) {
     await writer.target.executor.transaction(async () => {
-      await writer.writeWaypoints(user.userId, waypoints);
-      if (summaryChanged) await writer.writeUser(user.userId, summary, runStart);
-      await bookkeeping.clearPendingUser(user.userId);
+      for (const user of pending.slice(start, start + usersPerTransaction)) reports.push(await finalizeUser(user, bookkeeping, writer, runStart));
     });
-    reports.push({ userId: user.userId, waypointsWritten: waypoints.length, summarySource: user.sourceSummary ? 'source' : 'generated', generatedSummary });
   }
   return reports;
+}
+
+async function finalizeUser(
+  user: { userId: string; since: number; sourceSummary: string | null },
+  bookkeeping: ImportBookkeeping,
+  writer: OpenMemoryWriter,
+  runStart: number,
+): Promise<UserReport> {
+  const memories = await writer.memoriesInOrder(user.userId);
+  const imported = await bookkeeping.importedMemoryIds(user.userId);
+  const firstChanged = memories.findIndex((memory) => memory.createdAt >= user.since);
+  const from = firstChanged === -1 ? memories.length : firstChanged;
+  const nodes = memories.map((memory) => ({ id: memory.id, meanVector: memory.meanVector ? float32FromBytes(memory.meanVector) : null }));
+  const createdAtById = new Map(memories.map((memory) => [memory.id, memory.createdAt]));
+  const waypoints = tenantWaypoints(nodes, waypointCandidateWindow, from)
+    .filter((waypoint) => imported.has(waypoint.sourceId))
+    .map((waypoint) => ({ ...waypoint, createdAt: createdAtById.get(waypoint.sourceId) ?? runStart }));
+  const generatedSummary = generateUserSummary(await writer.recentMemories(user.userId, summaryMemoryLimit), runStart);
+  const summary = user.sourceSummary ?? generatedSummary;
+  await writer.writeWaypoints(user.userId, waypoints);
+  if ((await writer.storedSummary(user.userId)) !== summary) await writer.writeUser(user.userId, summary, runStart);
+  await bookkeeping.clearPendingUser(user.userId);
+  return { userId: user.userId, waypointsWritten: waypoints.length, summarySource: user.sourceSummary ? 'source' : 'generated', generatedSummary };
 }

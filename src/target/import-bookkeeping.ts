@@ -50,6 +50,7 @@ export class ImportBookkeeping {
         memory_id text not null, user_id text not null, fingerprint text not null, imported_at bigint not null,
         primary key(source, account, record_id))`,
     );
+    await this.executor.run(`create index if not exists om_import_records_user_idx on ${this.records}(user_id)`);
     await this.executor.run(
       `create table if not exists ${this.runs}(source text not null, account text not null, run_id text not null,
         started_at bigint not null, finished_at bigint, primary key(source, account, run_id))`,

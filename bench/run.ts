@@ -1,0 +1,42 @@
+// `npm run bench`: every scenario in its own process; figures as ratios against a baseline of the same run.
+// `npm run bench -- quick` runs smaller sizes.
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const scenarioScript = fileURLToPath(new URL('./scenarios.js', import.meta.url));
+const quick = process.argv.includes('quick');
+
+function run(name: string, ...args: number[]): Record<string, number> {
+  const output = execFileSync(process.execPath, [scenarioScript, name, ...args.map(String)], { encoding: 'utf8', maxBuffer: 1 << 20 });
+  return JSON.parse(output.trim().split('\n').at(-1) as string) as Record<string, number>;
+}
+
+const fixed = (value: number, digits = 2): string => value.toFixed(digits);
+const lines: string[] = [];
+const say = (line: string): void => {
+  lines.push(line);
+  console.log(line);
+};
+
+say('## Building OpenMemory rows (synthetic 256-d, hybrid tier)');
+say('baseline: the same memories without waypoints (classification, simhash, sector vectors, mean vector)');
+say('| memories | users | memories/s (rows + waypoints) | memories/s (baseline) | ratio to baseline | peak RSS MiB |');
+say('|---:|---:|---:|---:|---:|---:|');
+for (const memories of quick ? [1000, 10_000] : [1000, 10_000, 100_000]) {
+  for (const users of [1, 1000]) {
+    if (users > memories) continue;
+    const full = run('rows', memories, users);
+    const baseline = run('rows-without-waypoints', memories, users);
+    say(`| ${memories} | ${users} | ${fixed(full['memoriesPerSecond']!, 0)} | ${fixed(baseline['memoriesPerSecond']!, 0)} | ${fixed(full['memoriesPerSecond']! / baseline['memoriesPerSecond']!)} | ${fixed(full['peakRssMiB']!, 0)} |`);
+  }
+}
+
+say('\n## Fetching a Mem0 account over HTTP (fake server: 20 ms latency, 20 req/s limit) into SQLite');
+say('baseline: the rate-limit floor = requests needed ÷ allowed rate');
+const api = run('api', quick ? 2000 : 10_000, 100, 20, 20);
+say(`memories ${api['memories']}, users 100, requests ${api['requests']} (${api['retries']} retries, ${api['throttled']} answered 429): wall ${fixed(api['seconds']!)} s, floor ${fixed(api['floorSeconds']!)} s, ratio ${fixed(api['seconds']! / api['floorSeconds']!)}; peak RSS ${fixed(api['peakRssMiB']!, 0)} MiB`);
+
+say('\n## Importing a Mem0 export file (JSONL, 1,000 users) into SQLite');
+say('baselines: reading and parsing the file alone; the first import, for the unchanged re-run');
+const file = run('export-file', quick ? 10_000 : 100_000, 1000);
+say(`memories ${file['memories']}: ${fixed(file['memoriesPerSecond']!, 0)} memories/s (import ${fixed(file['firstSeconds']!)} s = ${fixed(file['firstSeconds']! / file['parseSeconds']!, 0)}× parse-only ${fixed(file['parseSeconds']!)} s); unchanged re-run ${fixed(file['againSeconds']!)} s = ${fixed(file['againSeconds']! / file['firstSeconds']!, 3)} of the first run; peak RSS ${fixed(file['peakRssMiB']!, 0)} MiB`);

@@ -1,0 +1,124 @@
+// One benchmark scenario per process, so each reports its own peak RSS. Run through bench/run.ts.
+import { createWriteStream, mkdtempSync } from 'node:fs';
+import { createReadStream } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { mem0Source } from '../adapters/mem0/index.js';
+import { MemoryEmbedder } from '../src/openmemory/embedder.js';
+import { embeddingConfigFromEnv } from '../src/openmemory/embedding-config.js';
+import { buildMemoryRows, type MemoryInput } from '../src/openmemory/memory-rows.js';
+import { tenantWaypoints } from '../src/openmemory/waypoints.js';
+import { importFrom } from '../src/pipeline/import.js';
+import { generatedMem0Account } from '../test/fakes/mem0/mem0-account.js';
+import { mem0Handlers } from '../test/fakes/mem0/mem0-handlers.js';
+import { serveHandlers } from '../test/fakes/serve-handlers.js';
+
+type Result = Record<string, number | string>;
+
+function inputs(memories: number, users: number): MemoryInput[] {
+  const account = generatedMem0Account({ users, perUser: Math.ceil(memories / users) });
+  return account.memories.slice(0, memories).map((raw, i) => {
+    const memory = raw as { id: string; memory: string; user_id: string };
+    return { id: memory.id, userId: memory.user_id, content: memory.memory, tags: [], meta: {}, createdAt: i, updatedAt: i };
+  });
+}
+
+/** Issue 3: building rows (classification, simhash, synthetic 256-d vectors, mean vector), with and without waypoints. */
+async function rows(memories: number, users: number, withWaypoints: boolean): Promise<Result> {
+  const embedder = new MemoryEmbedder(embeddingConfigFromEnv({}));
+  const all = inputs(memories, users);
+  const started = performance.now();
+  const built = [];
+  for (let i = 0; i < all.length; i += 1000) built.push(...(await buildMemoryRows(all.slice(i, i + 1000), embedder)));
+  let waypoints = 0;
+  if (withWaypoints) {
+    const byUser = new Map<string, { id: string; meanVector: Float32Array }[]>();
+    for (const row of built) {
+      let list = byUser.get(row.userId);
+      if (!list) byUser.set(row.userId, (list = []));
+      list.push({ id: row.id, meanVector: row.meanVectorValues });
+    }
+    for (const nodes of byUser.values()) waypoints += tenantWaypoints(nodes).length;
+  }
+  const seconds = (performance.now() - started) / 1000;
+  return { memories, users, waypoints, seconds, memoriesPerSecond: memories / seconds };
+}
+
+/** Issue 4: a whole account over HTTP with latency and a server-side rate limit. */
+async function api(memories: number, users: number, latencyMs: number, rateLimit: number): Promise<Result> {
+  const account = generatedMem0Account({ users, perUser: memories / users });
+  const served = await serveHandlers(mem0Handlers(account, { latencyMs, rateLimitPerSecond: rateLimit }));
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'om-bench-'));
+  const { source, http } = mem0Source({ apiKey: account.apiKey, baseUrl: served.url, requestsPerSecond: rateLimit, concurrency: 4 });
+  const started = performance.now();
+  const report = await importFrom({ source, target: { kind: 'sqlite', path: path.join(dir, 'om.sqlite'), vectorTable: undefined }, env: {} });
+  const seconds = (performance.now() - started) / 1000;
+  await http!.close();
+  await served.close();
+  const requestsNeeded = served.requests.length - http!.stats.retries;
+  return {
+    memories: report.totals.created,
+    users,
+    requests: served.requests.length,
+    retries: http!.stats.retries,
+    throttled: http!.stats.throttled,
+    seconds,
+    floorSeconds: requestsNeeded / rateLimit,
+  };
+}
+
+async function writeExport(file: string, memories: number, users: number): Promise<void> {
+  const account = generatedMem0Account({ users, perUser: memories / users });
+  const out = createWriteStream(file);
+  for (const memory of account.memories) out.write(`${JSON.stringify(memory)}\n`);
+  await new Promise<void>((resolve) => out.end(resolve));
+}
+
+/** Reading and parsing the export only: the floor any importer of this file pays. */
+async function parseOnly(file: string): Promise<number> {
+  let count = 0;
+  for await (const line of createInterface({ input: createReadStream(file, 'utf8'), crlfDelay: Infinity })) {
+    if (line) {
+      JSON.parse(line);
+      count++;
+    }
+  }
+  return count;
+}
+
+/** Issue 4: an export file into SQLite, then an unchanged re-run. */
+async function exportFile(memories: number, users: number): Promise<Result> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'om-bench-'));
+  const file = path.join(dir, 'export.jsonl');
+  await writeExport(file, memories, users);
+  const parseStarted = performance.now();
+  await parseOnly(file);
+  const parseSeconds = (performance.now() - parseStarted) / 1000;
+  const target = { kind: 'sqlite' as const, path: path.join(dir, 'om.sqlite'), vectorTable: undefined };
+  const firstStarted = performance.now();
+  const { source } = mem0Source({ fromFile: file });
+  const first = await importFrom({ source, target, env: {} });
+  const firstSeconds = (performance.now() - firstStarted) / 1000;
+  const againStarted = performance.now();
+  const again = await importFrom({ source: mem0Source({ fromFile: file }).source, target, env: {}, fresh: true });
+  const againSeconds = (performance.now() - againStarted) / 1000;
+  if (again.totals.unchanged !== first.totals.created) throw new Error('the re-run was not unchanged');
+  return { memories: first.totals.created, users, parseSeconds, firstSeconds, againSeconds, memoriesPerSecond: first.totals.created / firstSeconds };
+}
+
+const [name, ...args] = process.argv.slice(2);
+const numbers = args.map(Number);
+const scenarios: Record<string, () => Promise<Result>> = {
+  rows: () => rows(numbers[0]!, numbers[1]!, true),
+  'rows-without-waypoints': () => rows(numbers[0]!, numbers[1]!, false),
+  api: () => api(numbers[0]!, numbers[1]!, numbers[2]!, numbers[3]!),
+  'export-file': () => exportFile(numbers[0]!, numbers[1]!),
+};
+const scenario = scenarios[name ?? ''];
+if (!scenario) {
+  console.error(`unknown scenario ${name}: ${Object.keys(scenarios).join(', ')}`);
+  process.exit(2);
+}
+const result = await scenario();
+process.stdout.write(`${JSON.stringify({ ...result, peakRssMiB: process.resourceUsage().maxRSS / 1024 })}\n`);

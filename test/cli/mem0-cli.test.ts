@@ -1,0 +1,178 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openTarget, resolveTargetConfig } from '../../src/target/open-target.js';
+import { generatedMem0Account } from '../fakes/mem0/mem0-account.js';
+import type { ServedHandlers } from '../fakes/serve-handlers.js';
+import { cleanEnv, runCliProcess, startCli } from '../support/cli.js';
+import { importedState } from '../support/database-snapshot.js';
+import { fixturePath } from '../support/fixtures.js';
+import { startMem0Fake } from '../support/mem0-fake.js';
+import { createTestDatabase } from '../support/postgres.js';
+import { tempDir } from '../support/temp.js';
+
+const exportFile = fixturePath('mem0', 'export.json');
+const servers: ServedHandlers[] = [];
+afterEach(async () => {
+  for (const server of servers.splice(0)) await server.close();
+});
+
+async function stateOf(config: Parameters<typeof openTarget>[0]): Promise<Record<string, unknown>> {
+  const target = await openTarget(config);
+  try {
+    return await importedState(target);
+  } finally {
+    await target.close();
+  }
+}
+
+describe('om-import mem0 (CLI, offline)', () => {
+  it('imports the fixture export into the default SQLite database, then finds nothing to do', async () => {
+    const cwd = tempDir();
+    const first = await runCliProcess(['mem0', '--from-file', exportFile, '--json'], { cwd });
+    expect(first.stderr).toBe('');
+    expect(first.code).toBe(0);
+    const report = JSON.parse(first.stdout);
+    expect(report.totals).toMatchObject({ fetched: 12, created: 9, skipped: 3 });
+    expect(report.migration).toMatchObject({ from: 'missing', to: 'v1.2' });
+    expect(existsSync(path.join(cwd, 'data', 'openmemory.sqlite'))).toBe(true);
+
+    const second = await runCliProcess(['mem0', '--from-file', exportFile], { cwd });
+    expect(second.code).toBe(0);
+    expect(second.stdout).toMatch(/imported 0 new and 0 changed memories, 9 unchanged, 3 skipped/);
+    expect(second.stdout).toMatch(/skipped bob\/5b0e5c1a-1f6e-4a43-9a55-0d7c2d1e0009: no text in `memory`/);
+  });
+
+  it('maps users many-to-one with --user-map, honours OM_DB_PATH, and reads .env', async () => {
+    const cwd = tempDir();
+    writeFileSync(path.join(cwd, '.env'), 'OM_DB_PATH=./om/from-dotenv.sqlite\n');
+    const result = await runCliProcess(['mem0', '--from-file', exportFile, '--user-map', fixturePath('mem0', 'user-map.json'), '--json'], { cwd });
+    expect(result.code).toBe(0);
+    const report = JSON.parse(result.stdout);
+    const users = Object.fromEntries(report.tenants.map((t: { tenant: string; userId: string }) => [t.tenant, t.userId]));
+    expect(users).toMatchObject({ bob: 'robert', 'agent:support-bot': 'robert', 'carol@example.com': 'carol', alice: 'alice' });
+    const state = await stateOf(resolveTargetConfig({ db: path.join(cwd, 'om', 'from-dotenv.sqlite') }, {}));
+    expect(state['users']).toEqual(['alice', 'carol', 'robert']);
+  });
+
+  it('bad flags and files get one clear line on stderr and exit 2, before touching anything', async () => {
+    const cwd = tempDir();
+    const badMap = path.join(cwd, 'map.json');
+    writeFileSync(badMap, '{"alice": 42}');
+    const cases: [string[], RegExp][] = [
+      [['mem0', '--from-file', exportFile, '--bogus'], /unknown option '--bogus'/],
+      [['mem0', '--from-file', exportFile, '--user-map', badMap], /--user-map .*map\.json: the value for "alice" must be a non-empty string/],
+      [['mem0', '--from-file', exportFile, '--user-map', path.join(cwd, 'nope.json')], /--user-map .*nope\.json: cannot read it \(ENOENT\)/],
+      [['mem0', '--from-file', exportFile, '--unmapped', 'drop'], /option '--unmapped <policy>' argument 'drop' is invalid/],
+      [['mem0', '--from-file', path.join(cwd, 'missing.json')], /--from-file .*missing\.json: no such file/],
+      [['mem0'], /no Mem0 API key: pass --api-key or set MEM0_API_KEY/],
+      [['mem0', '--from-file', exportFile, '--concurrency', '0'], /--concurrency <n>' argument '0' is invalid/],
+      [['mem0', '--from-file', exportFile, '--pg', 'mysql://x'], /--pg must be a postgres:\/\/ URL/],
+    ];
+    for (const [args, message] of cases) {
+      const result = await runCliProcess(args, { cwd });
+      expect({ args, code: result.code }).toEqual({ args, code: 2 });
+      expect(result.stderr.trim().split('\n')).toHaveLength(1);
+      expect(result.stderr).toMatch(message);
+    }
+    expect(existsSync(path.join(cwd, 'data'))).toBe(false);
+  });
+});
+
+describe('om-import mem0 (CLI, against the fake API)', () => {
+  const apiKey = 'm0-secret-key-for-tests-only';
+
+  it('never shows the API key, and a refused key stops the run with a hint (exit 1)', async () => {
+    const account = generatedMem0Account({ users: 2, perUser: 5, apiKey });
+    const served = await startMem0Fake(account, { faults: { every: 3, kinds: ['500', '429'], retryAfterSeconds: 0 } });
+    servers.push(served);
+    const cwd = tempDir();
+    const ok = await runCliProcess(['mem0', '--base-url', served.url, '--json'], { cwd, env: cleanEnv({ MEM0_API_KEY: apiKey }) });
+    expect(ok.code).toBe(0);
+    expect(JSON.parse(ok.stdout).totals.created).toBe(10);
+    for (const output of [ok.stdout, ok.stderr, JSON.stringify(served.requests.map((r) => r.path))]) expect(output).not.toContain(apiKey);
+
+    const refused = await runCliProcess(['mem0', '--base-url', served.url, '--api-key', `${apiKey}-wrong`], { cwd });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr.trim().split('\n')).toHaveLength(1);
+    expect(refused.stderr).toMatch(/mem0: GET \/v1\/ping\/ was refused \(HTTP 401\): check the Mem0 API key/);
+    expect(refused.stderr + refused.stdout).not.toContain(apiKey);
+  });
+
+  it('kill -9 in the middle, then a re-run, gives the same database as one clean run', async () => {
+    const account = generatedMem0Account({ users: 6, perUser: 40, apiKey });
+    const served = await startMem0Fake(account, { pageDelayMs: 40 });
+    servers.push(served);
+    const env = cleanEnv({ MEM0_API_KEY: apiKey });
+
+    const cleanDir = tempDir();
+    const clean = await runCliProcess(['mem0', '--base-url', served.url, '--json'], { cwd: cleanDir, env });
+    expect(clean.code).toBe(0);
+
+    const killedDir = tempDir();
+    const database = path.join(killedDir, 'data', 'openmemory.sqlite');
+    const { child, done } = startCli(['mem0', '--base-url', served.url, '--concurrency', '2'], { cwd: killedDir, env });
+    // Wait until some memories are committed, then kill without warning.
+    for (let i = 0; i < 400; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 25));
+      if (!existsSync(database)) continue;
+      const count = await memoryCount(database);
+      if (count > 0 && count < 240) break;
+    }
+    child.kill('SIGKILL');
+    expect((await done).code).toBeNull();
+    const partial = await memoryCount(database);
+    expect(partial).toBeGreaterThan(0);
+    expect(partial).toBeLessThan(240);
+
+    const resumed = await runCliProcess(['mem0', '--base-url', served.url, '--json'], { cwd: killedDir, env });
+    expect(resumed.code).toBe(0);
+    expect(JSON.parse(resumed.stdout).resumed).toBe(true);
+    expect(await stateOf(resolveTargetConfig({ db: database }, {}))).toEqual(
+      await stateOf(resolveTargetConfig({ db: path.join(cleanDir, 'data', 'openmemory.sqlite') }, {})),
+    );
+  });
+
+  it('saves what it fetched, and the saved snapshot re-imports offline onto the same memories', async () => {
+    const account = generatedMem0Account({ users: 2, perUser: 4, apiKey });
+    const served = await startMem0Fake(account);
+    servers.push(served);
+    const cwd = tempDir();
+    const online = await runCliProcess(['mem0', '--base-url', served.url, '--save-export', 'exports', '--json'], {
+      cwd,
+      env: cleanEnv({ MEM0_API_KEY: apiKey }),
+    });
+    expect(online.code).toBe(0);
+    const saved = JSON.parse(online.stdout).exportFile as string;
+    expect(readFileSync(path.resolve(cwd, saved), 'utf8')).not.toContain(apiKey);
+    const offline = await runCliProcess(['mem0', '--from-file', saved, '--fresh', '--json'], { cwd });
+    expect(offline.code).toBe(0);
+    expect(JSON.parse(offline.stdout).totals).toMatchObject({ created: 0, unchanged: 8 });
+  });
+
+  it('imports into PostgreSQL with --pg, without showing the password', async () => {
+    const url = await createTestDatabase();
+    const password = decodeURIComponent(new URL(url).password);
+    const result = await runCliProcess(['mem0', '--from-file', exportFile, '--pg', url], { cwd: tempDir() });
+    expect(result.code).toBe(0);
+    expect(result.stdout + result.stderr).not.toContain(password);
+    expect(result.stdout).toMatch(/→ PostgreSQL postgres:\/\/om_test@127\.0\.0\.1:\d+\/om_test_/);
+    const state = await stateOf(resolveTargetConfig({ pg: url }, {}));
+    expect(state['users']).toEqual(['agent:support-bot', 'alice', 'bob', 'carol@example.com']);
+  });
+});
+
+async function memoryCount(file: string): Promise<number> {
+  const { default: Database } = await import('better-sqlite3');
+  const db = new Database(file, { readonly: true, fileMustExist: true });
+  try {
+    db.pragma('busy_timeout = 2000');
+    return (db.prepare(`select count(*) as n from sqlite_master where name = 'memories'`).get() as { n: number }).n === 0
+      ? 0
+      : (db.prepare('select count(*) as n from memories').get() as { n: number }).n;
+  } catch {
+    return 0;
+  } finally {
+    db.close();
+  }
+}
