@@ -1,4 +1,5 @@
 // How OpenMemory is configured to embed (OM_TIER, OM_EMBEDDINGS, OM_VEC_DIM, …), read the way its `core/cfg.ts` does.
+import { UsageError } from '../errors.js';
 
 export const tiers = ['fast', 'smart', 'deep', 'hybrid'] as const;
 export type Tier = (typeof tiers)[number];
@@ -21,7 +22,8 @@ export interface EmbeddingConfig {
 
 const defaultDimensions: Record<Tier, number> = { fast: 256, hybrid: 256, smart: 384, deep: 1536 };
 
-export class EmbeddingConfigError extends Error {
+/** A bad OM_* embedding setting: a usage error (exit 2). */
+export class EmbeddingConfigError extends UsageError {
   override name = 'EmbeddingConfigError';
 }
 

@@ -4,7 +4,8 @@ import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import path from 'node:path';
 import pLimit from 'p-limit';
 import { TargetError } from '../errors.js';
-import { MemoryEmbedder } from '../openmemory/embedder.js';
+import { createEmbedder } from '../embeddings/index.js';
+import type { MemoryEmbedder } from '../openmemory/embedder.js';
 import { embeddingConfigFromEnv, storedDimension, type EmbeddingConfig } from '../openmemory/embedding-config.js';
 import { buildMemoryRows, type MemoryInput } from '../openmemory/memory-rows.js';
 import { summaryMemoryLimit, generateUserSummary } from '../openmemory/user-summary.js';
@@ -85,20 +86,25 @@ export async function importFrom(options: ImportOptions): Promise<ImportReport> 
   const now = options.now ?? Date.now;
   const startedAt = now();
   const env = options.env ?? process.env;
-  const embedder = options.embedder ?? new MemoryEmbedder(embeddingConfigFromEnv(env));
+  const embedderHandle = options.embedder
+    ? { embedder: options.embedder, close: async () => undefined }
+    : createEmbedder(embeddingConfigFromEnv(env), { concurrency: options.concurrency });
+  const { embedder } = embedderHandle;
   const tenantMap = options.tenantMap ?? new TenantMap();
   const dryRun = options.dryRun ?? false;
   const { source } = options;
 
-  const account = await source.account();
-  const target = await openTarget(options.target, { dryRun });
+  let target: Target | null = null;
   let exportStream: WriteStream | null = null;
   try {
-    const migration = await prepareTarget(target, options, dryRun);
-    const bookkeeping = new ImportBookkeeping(target, source.name, account);
+    const account = await source.account();
+    const opened = await openTarget(options.target, { dryRun });
+    target = opened;
+    const migration = await prepareTarget(opened, options, dryRun);
+    const bookkeeping = new ImportBookkeeping(opened, source.name, account);
     const hasBookkeeping = !dryRun || (await bookkeeping.tablesExist());
-    const writer = new OpenMemoryWriter(target, embedder.config.segmentSize);
-    await refuseMixedDimensions(target, writer, embedder.config);
+    const writer = new OpenMemoryWriter(opened, embedder.config.segmentSize);
+    await refuseMixedDimensions(opened, writer, embedder.config);
 
     const fresh = options.fresh ?? false;
     let run: RunState | null = null;
@@ -156,7 +162,7 @@ export async function importFrom(options: ImportOptions): Promise<ImportReport> 
       if (changed.length === 0 || dryRun) return;
       const rows = await buildMemoryRows(changed.map((entry) => entry.input), embedder);
       await serialWrite(() =>
-        target.executor.transaction(async () => {
+        opened.executor.transaction(async () => {
           const writtenAt = now();
           for (const [i, entry] of changed.entries()) {
             const memoryRows = rows[i]!;
@@ -214,7 +220,7 @@ export async function importFrom(options: ImportOptions): Promise<ImportReport> 
     return {
       source: source.name,
       account,
-      target: target.description,
+      target: opened.description,
       dryRun,
       runId: dryRun ? null : (run?.runId ?? null),
       resumed: !dryRun && !!run?.resumed,
@@ -229,7 +235,8 @@ export async function importFrom(options: ImportOptions): Promise<ImportReport> 
     };
   } finally {
     if (exportStream) await new Promise<void>((resolve) => exportStream!.end(resolve));
-    await target.close();
+    await target?.close();
+    await embedderHandle.close();
   }
 }
 
