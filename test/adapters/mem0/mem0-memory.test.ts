@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { mem0Item, mem0MemoryList, mem0TenantKey } from '../../../adapters/mem0/mem0-memory.js';
+
+describe('Mem0 memory objects', () => {
+  it('take the tenant from user_id, else agent:, app:, run:', () => {
+    expect(mem0TenantKey({ user_id: 'alice', agent_id: 'bot' })).toBe('alice');
+    expect(mem0TenantKey({ user_id: '', agent_id: 'bot', app_id: 'app' })).toBe('agent:bot');
+    expect(mem0TenantKey({ app_id: 'crm', run_id: 'r1' })).toBe('app:crm');
+    expect(mem0TenantKey({ run_id: 'r1' })).toBe('run:r1');
+    expect(mem0TenantKey({})).toBeNull();
+  });
+
+  it('keep everything the source sent: text, metadata, categories as tags, times, and the rest as source fields', () => {
+    const item = mem0Item({
+      id: 'm1',
+      memory: 'Likes tea',
+      user_id: 'alice',
+      hash: 'abc',
+      metadata: { mood: 'calm' },
+      categories: ['food', 7],
+      created_at: '2026-01-01T10:00:00+02:00',
+      updated_at: '2026-01-02T00:00:00Z',
+      immutable: true,
+    });
+    expect(item).toMatchObject({
+      type: 'memory',
+      record: {
+        sourceKind: 'mem0.memory',
+        sourceId: 'm1',
+        tenantKey: 'alice',
+        content: 'Likes tea',
+        tags: ['food'],
+        metadata: { mood: 'calm' },
+        createdAt: Date.UTC(2026, 0, 1, 8),
+        updatedAt: Date.UTC(2026, 0, 2),
+        sourceFields: { user_id: 'alice', hash: 'abc', categories: ['food', 7], immutable: true, created_at: '2026-01-01T10:00:00+02:00' },
+      },
+    });
+  });
+
+  it.each([
+    [{ memory: 'x', user_id: 'a' }, 'no id'],
+    [{ id: 'm', user_id: 'a' }, 'no text in `memory`'],
+    [{ id: 'm', memory: '   ', user_id: 'a' }, 'empty `memory` text'],
+    [{ id: 'm', memory: 'x' }, 'no user_id, agent_id, app_id or run_id'],
+    [{ id: 'm', memory: 'x', user_id: 'a', metadata: 'oops' }, '`metadata` is not an object'],
+    [null, 'not a JSON object'],
+  ])('skips %j with a reason', (raw, reason) => {
+    const item = mem0Item(raw);
+    expect(item.type).toBe('skipped');
+    expect(item.type === 'skipped' && item.skipped.reason).toBe(reason);
+  });
+
+  it('read listings as {results, next}, bare arrays, or {memories}', () => {
+    expect(mem0MemoryList({ results: [1], next: 'http://x/?page=2' })).toEqual({ memories: [1], next: 'http://x/?page=2' });
+    expect(mem0MemoryList([1, 2])).toEqual({ memories: [1, 2], next: null });
+    expect(mem0MemoryList({ memories: [3] })).toEqual({ memories: [3], next: null });
+    expect(mem0MemoryList({ detail: 'x' })).toBeNull();
+  });
+});

@@ -1,0 +1,100 @@
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { mem0Source } from '../../adapters/mem0/index.js';
+import { importFrom } from '../../src/pipeline/import.js';
+import { openTarget, resolveTargetConfig } from '../../src/target/open-target.js';
+import { generatedMem0Account, type Mem0WireMemory } from '../fakes/mem0/mem0-account.js';
+import { startMem0SelfHostedFake } from '../support/mem0-fake.js';
+import { tableChecksum } from '../support/database-snapshot.js';
+import { fixturePath } from '../support/fixtures.js';
+import { copyFixtureDatabase } from '../support/temp.js';
+import path from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { tempDir } from '../support/temp.js';
+
+function exportOf(memories: unknown[]): string {
+  const file = path.join(tempDir(), 'export.json');
+  writeFileSync(file, JSON.stringify(memories));
+  return file;
+}
+
+describe('writing safely into real OpenMemory databases', () => {
+  it('imports next to an OpenMemory 1.2.3 database’s own memories without touching them', async () => {
+    const file = copyFixtureDatabase('om-v1.2.3.sqlite');
+    const config = resolveTargetConfig({ db: file }, {});
+    const before = await openTarget(config);
+    const ownRows = {
+      memories: await tableChecksum(before, 'memories'),
+      vectors: await tableChecksum(before, 'vectors'),
+      waypoints: await tableChecksum(before, 'waypoints'),
+    };
+    await before.close();
+
+    const { source } = mem0Source({ fromFile: fixturePath('mem0', 'export.json') });
+    const report = await importFrom({ source, target: config, env: {} });
+    expect(report.migration).toBeNull();
+    expect(report.totals.created).toBe(9);
+
+    const db = new Database(file, { readonly: true });
+    const imported = new Set((db.prepare('select memory_id from om_import_records').all() as { memory_id: string }[]).map((r) => r.memory_id));
+    const rowsOf = (table: string, key: string): number =>
+      (db.prepare(`select ${key} as id from ${table}`).all() as { id: string }[]).filter((r) => !imported.has(r.id)).length;
+    expect(rowsOf('memories', 'id')).toBe(ownRows.memories.rows);
+    expect(rowsOf('vectors', 'id')).toBe(ownRows.vectors.rows);
+    expect(rowsOf('waypoints', 'src_id')).toBe(ownRows.waypoints.rows);
+    // alice's imported memories may point at her existing ones, never at another user's.
+    const cross = db
+      .prepare(`select w.src_id from waypoints w join memories d on d.id = w.dst_id where d.user_id <> w.user_id`)
+      .all();
+    expect(cross).toEqual([]);
+    db.close();
+  });
+
+  it('a failure in the middle of a batch leaves the database as it was before that batch; a re-run completes', async () => {
+    const account = generatedMem0Account({ users: 1, perUser: 12 });
+    (account.memories[7] as Mem0WireMemory).memory = 'poison pill';
+    const file = exportOf(account.memories);
+    const database = path.join(tempDir(), 'om.sqlite');
+    const config = resolveTargetConfig({ db: database }, {});
+    await (await openTarget(config)).migrate();
+    const db = new Database(database);
+    db.exec(`create trigger poison before insert on memories when new.content = 'poison pill' begin select raise(abort, 'disk says no'); end`);
+
+    await expect(importFrom({ source: mem0Source({ fromFile: file }).source, target: config, env: {}, batchSize: 5 })).rejects.toThrow(/disk says no/);
+    const count = (): number => (db.prepare('select count(*) as n from memories').get() as { n: number }).n;
+    expect(count()).toBe(5); // the first batch committed, the second rolled back whole
+    expect((db.prepare('select count(*) as n from vectors where id not in (select id from memories)').get() as { n: number }).n).toBe(0);
+    expect((db.prepare('select count(*) as n from om_import_records').get() as { n: number }).n).toBe(5);
+
+    db.exec('drop trigger poison');
+    const again = await importFrom({ source: mem0Source({ fromFile: file }).source, target: config, env: {}, batchSize: 5 });
+    expect(again.totals).toMatchObject({ created: 7, unchanged: 5 });
+    expect(count()).toBe(12);
+    expect((db.prepare('select count(*) as n from waypoints').get() as { n: number }).n).toBe(12);
+    db.close();
+  });
+
+  it('opens a new segment every OM_SEG_SIZE memories', async () => {
+    const account = generatedMem0Account({ users: 2, perUser: 5 });
+    const database = path.join(tempDir(), 'om.sqlite');
+    await importFrom({ source: mem0Source({ fromFile: exportOf(account.memories) }).source, target: resolveTargetConfig({ db: database }, {}), env: { OM_SEG_SIZE: '4' } });
+    const db = new Database(database, { readonly: true });
+    const segments = db.prepare('select segment, count(*) as n from memories group by segment order by segment').all();
+    expect(segments).toEqual([{ segment: 0, n: 4 }, { segment: 1, n: 4 }, { segment: 2, n: 2 }]);
+    db.close();
+  });
+
+  it('reads the users named in --user-map from a self-hosted Mem0 server', async () => {
+    const account = generatedMem0Account({ users: 3, perUser: 4 });
+    const served = await startMem0SelfHostedFake(account);
+    try {
+      const { source, http } = mem0Source({ baseUrl: served.url, selfHosted: true, userIds: ['user-0', 'user-2'] });
+      const report = await importFrom({ source, target: resolveTargetConfig({ db: path.join(tempDir(), 'om.sqlite') }, {}), env: {} });
+      await http?.close();
+      expect(report.tenants.map((t) => [t.tenant, t.created])).toEqual([['user-0', 4], ['user-2', 4]]);
+      expect(served.requests.map((r) => r.path).sort()).toEqual(['/memories?user_id=user-0', '/memories?user_id=user-2']);
+    } finally {
+      await served.close();
+    }
+  });
+});
