@@ -8,15 +8,13 @@ import { createEmbedder } from '../embeddings/index.js';
 import type { MemoryEmbedder } from '../openmemory/embedder.js';
 import { embeddingConfigFromEnv, storedDimension, type EmbeddingConfig } from '../openmemory/embedding-config.js';
 import { buildMemoryRows, type MemoryInput } from '../openmemory/memory-rows.js';
-import { summaryMemoryLimit, generateUserSummary } from '../openmemory/user-summary.js';
-import { float32FromBytes } from '../openmemory/vectors.js';
-import { tenantWaypoints, waypointCandidateWindow } from '../openmemory/waypoints.js';
 import type { MemoryRecord, Partition, Source, SourceItem } from '../records.js';
 import { ImportBookkeeping, type KnownRecord, type RunState } from '../target/import-bookkeeping.js';
 import { openTarget, type TargetConfig } from '../target/open-target.js';
 import { OpenMemoryWriter } from '../target/openmemory-writer.js';
 import type { Target } from '../target/target.js';
 import { fingerprint, memoryId } from './memory-identity.js';
+import { finalizeUsers } from './finalize-users.js';
 import type { ImportReport, TenantReport, UserReport } from './report.js';
 import { snapshotHeaderLine } from './snapshot.js';
 import { TenantMap } from './tenant-map.js';
@@ -208,7 +206,7 @@ export async function importFrom(options: ImportOptions): Promise<ImportReport> 
     let users: UserReport[] = [];
     if (!dryRun && run) {
       for (const [userId, summary] of sourceSummaries) await bookkeeping.markUserPending(userId, Number.MAX_SAFE_INTEGER, summary);
-      users = await finalizeUsers(bookkeeping, writer, runStart, options.onProgress);
+      users = await finalizeUsers(bookkeeping, writer, runStart, (count) => options.onProgress?.({ type: 'finalizing', users: count }));
       await bookkeeping.finishRun(run.runId, now());
     }
 
@@ -335,48 +333,4 @@ function memoryInput(item: PendingItem, sourceName: string, account: string, run
     createdAt,
     updatedAt: record.updatedAt ?? createdAt,
   };
-}
-
-/** Users finalized per transaction: few enough to keep each short, many enough not to pay a commit per user. */
-const usersPerTransaction = 100;
-
-/** Rebuilds the waypoints (from the first changed memory on) and the summary of every user the run touched. */
-async function finalizeUsers(
-  bookkeeping: ImportBookkeeping,
-  writer: OpenMemoryWriter,
-  runStart: number,
-  onProgress: ImportOptions['onProgress'],
-): Promise<UserReport[]> {
-  const pending = await bookkeeping.pendingUsersList();
-  onProgress?.({ type: 'finalizing', users: pending.length });
-  const reports: UserReport[] = [];
-  for (let start = 0; start < pending.length; start += usersPerTransaction) {
-    await writer.target.executor.transaction(async () => {
-      for (const user of pending.slice(start, start + usersPerTransaction)) reports.push(await finalizeUser(user, bookkeeping, writer, runStart));
-    });
-  }
-  return reports;
-}
-
-async function finalizeUser(
-  user: { userId: string; since: number; sourceSummary: string | null },
-  bookkeeping: ImportBookkeeping,
-  writer: OpenMemoryWriter,
-  runStart: number,
-): Promise<UserReport> {
-  const memories = await writer.memoriesInOrder(user.userId);
-  const imported = await bookkeeping.importedMemoryIds(user.userId);
-  const firstChanged = memories.findIndex((memory) => memory.createdAt >= user.since);
-  const from = firstChanged === -1 ? memories.length : firstChanged;
-  const nodes = memories.map((memory) => ({ id: memory.id, meanVector: memory.meanVector ? float32FromBytes(memory.meanVector) : null }));
-  const createdAtById = new Map(memories.map((memory) => [memory.id, memory.createdAt]));
-  const waypoints = tenantWaypoints(nodes, waypointCandidateWindow, from)
-    .filter((waypoint) => imported.has(waypoint.sourceId))
-    .map((waypoint) => ({ ...waypoint, createdAt: createdAtById.get(waypoint.sourceId) ?? runStart }));
-  const generatedSummary = generateUserSummary(await writer.recentMemories(user.userId, summaryMemoryLimit), runStart);
-  const summary = user.sourceSummary ?? generatedSummary;
-  await writer.writeWaypoints(user.userId, waypoints);
-  if ((await writer.storedSummary(user.userId)) !== summary) await writer.writeUser(user.userId, summary, runStart);
-  await bookkeeping.clearPendingUser(user.userId);
-  return { userId: user.userId, waypointsWritten: waypoints.length, summarySource: user.sourceSummary ? 'source' : 'generated', generatedSummary };
 }

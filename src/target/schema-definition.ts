@@ -24,6 +24,24 @@ export const v12AddedTables: readonly OpenMemoryRole[] = ['users', 'stats'];
 export const tenantColumnTables: readonly OpenMemoryRole[] = ['memories', 'vectors', 'waypoints'];
 export const v12WaypointKey: readonly string[] = ['src_id', 'user_id'];
 
+/** The composite primary keys of v1.2 (the other tables declare theirs on a column). */
+const tableKeys: Partial<Record<OpenMemoryRole, string>> = {
+  vectors: 'primary key(id,sector)',
+  waypoints: 'primary key(src_id,user_id)',
+};
+
+/** `create table if not exists` for a role, from a dialect's column types; `extraColumns` are appended as given. */
+export function createTableSql(
+  role: OpenMemoryRole,
+  qualifiedName: string,
+  columnTypes: Readonly<Record<string, string>>,
+  extraColumns: readonly string[] = [],
+): string {
+  const columns = Object.entries(columnTypes).map(([name, type]) => `${name} ${type}`);
+  const key = tableKeys[role];
+  return `create table if not exists ${qualifiedName}(${[...columns, ...extraColumns, ...(key ? [key] : [])].join(',')})`;
+}
+
 export interface IndexSpec {
   name: string;
   table: OpenMemoryRole;

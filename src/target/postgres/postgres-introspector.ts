@@ -1,6 +1,6 @@
 // Reads what one PostgreSQL schema holds (tables, columns, primary keys with their real names, indexes) from the catalog.
 import { quoteIdentifier } from '../identifiers.js';
-import type { SchemaFacts, TableFacts } from '../schema-state.js';
+import type { ColumnFacts, SchemaFacts, TableFacts } from '../schema-state.js';
 import type { SqlExecutor } from '../sql-executor.js';
 
 export async function introspectPostgres(executor: SqlExecutor, schema: string, schemaVersionTable: string): Promise<SchemaFacts> {
@@ -31,20 +31,14 @@ export async function introspectPostgres(executor: SqlExecutor, schema: string, 
     [schema],
   );
 
-  const tables = new Map<string, TableFacts>();
-  const tableOf = (name: string): TableFacts & { columns: { name: string; type: string }[]; indexes: string[][] } => {
-    let table = tables.get(name) as (TableFacts & { columns: { name: string; type: string }[]; indexes: string[][] }) | undefined;
-    if (!table) {
-      table = { name, columns: [], primaryKey: [], primaryKeyConstraint: null, indexes: [] };
-      tables.set(name, table);
-    }
+  const tables = new Map<string, TableFacts & { columns: ColumnFacts[]; indexes: string[][] }>();
+  const tableOf = (name: string) => {
+    let table = tables.get(name);
+    if (!table) tables.set(name, (table = { name, columns: [], primaryKey: [], primaryKeyConstraint: null, indexes: [] }));
     return table;
   };
   for (const column of columns) tableOf(column.table).columns.push({ name: column.name, type: column.type });
-  for (const key of keys) {
-    const table = tableOf(key.table);
-    tables.set(key.table, { ...table, primaryKey: key.columns, primaryKeyConstraint: key.name });
-  }
+  for (const key of keys) Object.assign(tableOf(key.table), { primaryKey: key.columns, primaryKeyConstraint: key.name });
   for (const index of indexes) tableOf(index.table).indexes.push(index.columns);
 
   const recordedVersions = tables.has(schemaVersionTable)

@@ -1,6 +1,6 @@
 // OpenMemory 1.2.3's PostgreSQL DDL (backend/src/core/db.ts), as its server creates it in OM_PG_SCHEMA.
 import { quoteIdentifier } from '../identifiers.js';
-import type { IndexSpec, OpenMemoryRole, SchemaDdl } from '../schema-definition.js';
+import { createTableSql, type IndexSpec, type OpenMemoryRole, type SchemaDdl } from '../schema-definition.js';
 import type { TableNames } from '../table-names.js';
 
 const columnTypes: Readonly<Record<OpenMemoryRole, Readonly<Record<string, string>>>> = {
@@ -15,11 +15,6 @@ const columnTypes: Readonly<Record<OpenMemoryRole, Readonly<Record<string, strin
   embedLogs: { id: 'text primary key', model: 'text', status: 'text', ts: 'bigint', err: 'text' },
   users: { user_id: 'text primary key', summary: 'text', reflection_count: 'integer default 0', created_at: 'bigint', updated_at: 'bigint' },
   stats: { id: 'serial primary key', type: 'text not null', count: 'integer default 1', ts: 'bigint not null' },
-};
-
-const tableKeys: Partial<Record<OpenMemoryRole, string>> = {
-  vectors: 'primary key(id,sector)',
-  waypoints: 'primary key(src_id,user_id)',
 };
 
 export function postgresSchemaDdl(schema: string, names: TableNames): SchemaDdl & { qualified(table: string): string } {
@@ -37,11 +32,7 @@ export function postgresSchemaDdl(schema: string, names: TableNames): SchemaDdl 
   return {
     indexes,
     qualified,
-    createTable: (role) => {
-      const columns = Object.entries(columnTypes[role]).map(([name, type]) => `${name} ${type}`);
-      const key = tableKeys[role];
-      return `create table if not exists ${qualified(names[role])}(${[...columns, ...(key ? [key] : [])].join(',')})`;
-    },
+    createTable: (role) => createTableSql(role, qualified(names[role]), columnTypes[role]),
     createIndex: (index) =>
       `create index if not exists ${quoteIdentifier(index.name.slice(0, 63))} on ${qualified(names[index.table])}(${index.columns.join(',')})`,
     addColumn: (role, column) => `alter table ${qualified(names[role])} add column if not exists ${column} ${columnTypes[role][column] ?? 'text'}`,

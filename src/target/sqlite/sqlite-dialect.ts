@@ -8,7 +8,6 @@ import { sqliteSchemaDdl } from './sqlite-schema.js';
 
 export function sqliteDialect(tables: TableNames, fileExists: () => boolean): TargetDialect {
   const ddl = sqliteSchemaDdl(tables);
-  const q = quoteIdentifier;
   return {
     name: 'sqlite',
     tables,
@@ -23,22 +22,22 @@ export function sqliteDialect(tables: TableNames, fileExists: () => boolean): Ta
       const staging = `${tables.waypoints}_om_import_rekey`;
       const extras = waypoints.columns.filter((column) => !v12Columns.waypoints.includes(column.name));
       const memoryUser = memoriesHasUserId
-        ? `(select m.user_id from ${q(tables.memories)} m where m.id = w.src_id)`
+        ? `(select m.user_id from ${quoteIdentifier(tables.memories)} m where m.id = w.src_id)`
         : 'null';
       const userId = hasColumn(waypoints, 'user_id') ? `coalesce(w.user_id, ${memoryUser})` : memoryUser;
       const copied = ['src_id', 'dst_id', 'user_id', 'weight', 'created_at', 'updated_at', ...extras.map((c) => c.name)];
-      const selected = ['w.src_id', 'w.dst_id', userId, 'w.weight', 'w.created_at', 'w.updated_at', ...extras.map((c) => `w.${q(c.name)}`)];
+      const selected = ['w.src_id', 'w.dst_id', userId, 'w.weight', 'w.created_at', 'w.updated_at', ...extras.map((c) => `w.${quoteIdentifier(c.name)}`)];
       return {
         rebuildsTable: true,
         statements: [
-          `drop table if exists ${q(staging)}`,
-          ddl.tableDefinition('waypoints', staging, extras.map((c) => `${q(c.name)} ${c.type}`.trim())),
-          `insert into ${q(staging)}(${copied.map(q).join(',')}) select ${selected.join(',')} from ${q(tables.waypoints)} w`,
-          `drop table ${q(tables.waypoints)}`,
-          `alter table ${q(staging)} rename to ${q(tables.waypoints)}`,
+          `drop table if exists ${quoteIdentifier(staging)}`,
+          ddl.tableDefinition('waypoints', staging, extras.map((c) => `${quoteIdentifier(c.name)} ${c.type}`.trim())),
+          `insert into ${quoteIdentifier(staging)}(${copied.map(quoteIdentifier).join(',')}) select ${selected.join(',')} from ${quoteIdentifier(tables.waypoints)} w`,
+          `drop table ${quoteIdentifier(tables.waypoints)}`,
+          `alter table ${quoteIdentifier(staging)} rename to ${quoteIdentifier(tables.waypoints)}`,
         ],
       };
     },
-    createSchemaVersionTable: () => `create table if not exists ${q(tables.schemaVersion)}(version text primary key, applied_at integer)`,
+    createSchemaVersionTable: () => `create table if not exists ${quoteIdentifier(tables.schemaVersion)}(version text primary key, applied_at integer)`,
   };
 }

@@ -1,6 +1,6 @@
 // OpenMemory 1.2.3's SQLite DDL (backend/src/core/db.ts), table by table.
 import { quoteIdentifier } from '../identifiers.js';
-import type { IndexSpec, OpenMemoryRole, SchemaDdl } from '../schema-definition.js';
+import { createTableSql, type IndexSpec, type OpenMemoryRole, type SchemaDdl } from '../schema-definition.js';
 import type { TableNames } from '../table-names.js';
 
 const columnTypes: Readonly<Record<OpenMemoryRole, Readonly<Record<string, string>>>> = {
@@ -17,17 +17,9 @@ const columnTypes: Readonly<Record<OpenMemoryRole, Readonly<Record<string, strin
   stats: { id: 'integer primary key autoincrement', type: 'text not null', count: 'integer default 1', ts: 'integer not null' },
 };
 
-const tableKeys: Partial<Record<OpenMemoryRole, string>> = {
-  vectors: 'primary key(id,sector)',
-  waypoints: 'primary key(src_id,user_id)',
-};
-
 export function sqliteSchemaDdl(names: TableNames): SchemaDdl & { tableDefinition(role: OpenMemoryRole, table: string, extraColumns?: string[]): string } {
-  const tableDefinition = (role: OpenMemoryRole, table: string, extraColumns: string[] = []): string => {
-    const columns = Object.entries(columnTypes[role]).map(([name, type]) => `${name} ${type}`);
-    const key = tableKeys[role];
-    return `create table if not exists ${quoteIdentifier(table)}(${[...columns, ...extraColumns, ...(key ? [key] : [])].join(',')})`;
-  };
+  const tableDefinition = (role: OpenMemoryRole, table: string, extraColumns: string[] = []): string =>
+    createTableSql(role, quoteIdentifier(table), columnTypes[role], extraColumns);
   const indexes: IndexSpec[] = [
     { name: 'idx_memories_sector', table: 'memories', columns: ['primary_sector'] },
     { name: 'idx_memories_segment', table: 'memories', columns: ['segment'] },
