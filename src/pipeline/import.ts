@@ -179,7 +179,7 @@ export async function importFrom(options: ImportOptions): Promise<ImportReport> 
       );
     };
 
-    const batchSize = options.batchSize ?? 256;
+    const batchSize = options.batchSize ?? 1000;
     const processPartition = async (partition: Partition): Promise<void> => {
       if (run?.finishedPartitions.has(partition.key) && run.resumed) return;
       let batch: PendingItem[] = [];
