@@ -8,7 +8,7 @@ import { cleanEnv, runCliProcess, startCli } from '../support/cli.js';
 import { importedState } from '../support/database-snapshot.js';
 import { fixturePath } from '../support/fixtures.js';
 import { startMem0Fake } from '../support/mem0-fake.js';
-import { createTestDatabase } from '../support/postgres.js';
+import { createTestDatabase, query } from '../support/postgres.js';
 import { tempDir } from '../support/temp.js';
 
 const exportFile = fixturePath('mem0', 'export.json');
@@ -99,40 +99,6 @@ describe('om-import mem0 (CLI, against the fake API)', () => {
     expect(refused.stderr + refused.stdout).not.toContain(apiKey);
   });
 
-  it('kill -9 in the middle, then a re-run, gives the same database as one clean run', async () => {
-    const account = generatedMem0Account({ users: 6, perUser: 40, apiKey });
-    const served = await startMem0Fake(account, { pageDelayMs: 40 });
-    servers.push(served);
-    const env = cleanEnv({ MEM0_API_KEY: apiKey });
-
-    const cleanDir = tempDir();
-    const clean = await runCliProcess(['mem0', '--base-url', served.url, '--json'], { cwd: cleanDir, env });
-    expect(clean.code).toBe(0);
-
-    const killedDir = tempDir();
-    const database = path.join(killedDir, 'data', 'openmemory.sqlite');
-    const { child, done } = startCli(['mem0', '--base-url', served.url, '--concurrency', '2'], { cwd: killedDir, env });
-    // Wait until some memories are committed, then kill without warning.
-    for (let i = 0; i < 400; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 25));
-      if (!existsSync(database)) continue;
-      const count = await memoryCount(database);
-      if (count > 0 && count < 240) break;
-    }
-    child.kill('SIGKILL');
-    expect((await done).code).toBeNull();
-    const partial = await memoryCount(database);
-    expect(partial).toBeGreaterThan(0);
-    expect(partial).toBeLessThan(240);
-
-    const resumed = await runCliProcess(['mem0', '--base-url', served.url, '--json'], { cwd: killedDir, env });
-    expect(resumed.code).toBe(0);
-    expect(JSON.parse(resumed.stdout).resumed).toBe(true);
-    expect(await stateOf(resolveTargetConfig({ db: database }, {}))).toEqual(
-      await stateOf(resolveTargetConfig({ db: path.join(cleanDir, 'data', 'openmemory.sqlite') }, {})),
-    );
-  });
-
   it('saves what it fetched, and the saved snapshot re-imports offline onto the same memories', async () => {
     const account = generatedMem0Account({ users: 2, perUser: 4, apiKey });
     const served = await startMem0Fake(account);
@@ -162,7 +128,73 @@ describe('om-import mem0 (CLI, against the fake API)', () => {
   });
 });
 
+interface KillTarget {
+  /** Target flags for a fresh database. */
+  flags(cwd: string): Promise<string[]>;
+  config(flags: string[], cwd: string): Parameters<typeof openTarget>[0];
+  memories(flags: string[], cwd: string): Promise<number>;
+}
+
+const killTargets: [string, KillTarget][] = [
+  [
+    'SQLite',
+    {
+      flags: async () => [],
+      config: (_flags, cwd) => resolveTargetConfig({ db: path.join(cwd, 'data', 'openmemory.sqlite') }, {}),
+      memories: (_flags, cwd) => memoryCount(path.join(cwd, 'data', 'openmemory.sqlite')),
+    },
+  ],
+  [
+    'PostgreSQL',
+    {
+      flags: async () => ['--pg', await createTestDatabase()],
+      config: (flags) => resolveTargetConfig({ pg: flags[1] }, {}),
+      memories: async (flags) =>
+        query<{ n: number }>(flags[1]!, 'select count(*)::int as n from public.openmemory_memories').then(
+          (rows) => rows[0]!.n,
+          () => 0,
+        ),
+    },
+  ],
+];
+
+describe.each(killTargets)('om-import mem0 killed with SIGKILL (%s)', (_name, backend) => {
+  it('a re-run after kill -9 in the middle gives the same database as one clean run', async () => {
+    const apiKey = 'm0-secret-key-for-tests-only';
+    const account = generatedMem0Account({ users: 6, perUser: 40, apiKey });
+    const served = await startMem0Fake(account, { pageDelayMs: 40 });
+    servers.push(served);
+    const env = cleanEnv({ MEM0_API_KEY: apiKey });
+
+    const cleanDir = tempDir();
+    const cleanFlags = await backend.flags(cleanDir);
+    const clean = await runCliProcess(['mem0', '--base-url', served.url, ...cleanFlags], { cwd: cleanDir, env });
+    expect(clean.code).toBe(0);
+
+    const killedDir = tempDir();
+    const killedFlags = await backend.flags(killedDir);
+    const { child, done } = startCli(['mem0', '--base-url', served.url, '--concurrency', '2', ...killedFlags], { cwd: killedDir, env });
+    // Wait until some memories are committed, then kill without warning.
+    for (let i = 0; i < 400; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 25));
+      const count = await backend.memories(killedFlags, killedDir);
+      if (count > 0 && count < 240) break;
+    }
+    child.kill('SIGKILL');
+    expect((await done).code).toBeNull();
+    const partial = await backend.memories(killedFlags, killedDir);
+    expect(partial).toBeGreaterThan(0);
+    expect(partial).toBeLessThan(240);
+
+    const resumed = await runCliProcess(['mem0', '--base-url', served.url, '--json', ...killedFlags], { cwd: killedDir, env });
+    expect(resumed.code).toBe(0);
+    expect(JSON.parse(resumed.stdout).resumed).toBe(true);
+    expect(await stateOf(backend.config(killedFlags, killedDir))).toEqual(await stateOf(backend.config(cleanFlags, cleanDir)));
+  });
+});
+
 async function memoryCount(file: string): Promise<number> {
+  if (!existsSync(file)) return 0;
   const { default: Database } = await import('better-sqlite3');
   const db = new Database(file, { readonly: true, fileMustExist: true });
   try {
