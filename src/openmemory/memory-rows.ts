@@ -8,7 +8,10 @@ import { compressVector, float32Bytes, float32FromBytes, meanVector } from './ve
 export interface MemoryInput {
   id: string;
   userId: string;
+  /** What `memories.content` stores. */
   content: string;
+  /** The text rows are computed from when it differs from `content` (OM_USE_SUMMARY_ONLY stores an essence). */
+  sourceText?: string;
   tags: readonly string[];
   /** Stored as `meta`; its `sector` key, when it names a sector, forces the classification as upstream. */
   meta: Readonly<Record<string, unknown>>;
@@ -46,9 +49,10 @@ export interface MemoryRows {
 }
 
 export async function buildMemoryRows(inputs: readonly MemoryInput[], embedder: MemoryEmbedder): Promise<MemoryRows[]> {
-  const classifications = inputs.map((input) => classify(input.content, input.meta));
+  const texts = inputs.map((input) => input.sourceText ?? input.content);
+  const classifications = inputs.map((input, i) => classify(texts[i] as string, input.meta));
   const embedded = await embedder.embed(
-    inputs.map((input, i) => ({ text: input.content, sectors: embeddedSectors(classifications[i] as ReturnType<typeof classify>) })),
+    inputs.map((_input, i) => ({ text: texts[i] as string, sectors: embeddedSectors(classifications[i] as ReturnType<typeof classify>) })),
   );
   return inputs.map((input, i) => {
     const classification = classifications[i] as ReturnType<typeof classify>;
@@ -60,7 +64,7 @@ export async function buildMemoryRows(inputs: readonly MemoryInput[], embedder: 
       id: input.id,
       userId: input.userId,
       content: input.content,
-      simhash: simhash(input.content),
+      simhash: simhash(texts[i] as string),
       primarySector: classification.primary,
       tags: JSON.stringify(input.tags),
       meta: JSON.stringify(input.meta),

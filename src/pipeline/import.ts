@@ -7,6 +7,7 @@ import { TargetError } from '../errors.js';
 import { createEmbedder } from '../embeddings/index.js';
 import type { MemoryEmbedder } from '../openmemory/embedder.js';
 import { embeddingConfigFromEnv, storedDimension, type EmbeddingConfig } from '../openmemory/embedding-config.js';
+import { essence } from '../openmemory/essence.js';
 import { buildMemoryRows, type MemoryInput } from '../openmemory/memory-rows.js';
 import type { MemoryRecord, Partition, Source, SourceItem } from '../records.js';
 import { ImportBookkeeping, type KnownRecord, type RunState } from '../target/import-bookkeeping.js';
@@ -155,7 +156,7 @@ export async function importFrom(options: ImportOptions): Promise<ImportReport> 
         }
         if (previous) item.tenant.updated++;
         else item.tenant.created++;
-        changed.push({ item, previous, input: memoryInput(item, source.name, account, runStart) });
+        changed.push({ item, previous, input: memoryInput(item, source.name, account, runStart, embedder.config) });
       }
       if (changed.length === 0 || dryRun) return;
       const rows = await buildMemoryRows(changed.map((entry) => entry.input), embedder);
@@ -305,13 +306,15 @@ function handleItem(
   const recordFingerprint = fingerprint({
     userId: resolution.userId,
     record,
-    embedding: { tier: config.tier, provider: config.provider, dimension: config.dimension },
+    embedding: { tier: config.tier, provider: config.provider, dimension: config.dimension, essence: config.useSummaryOnly ? config.summaryMaxLength : null },
   });
   return { record, userId: resolution.userId, recordFingerprint, tenant };
 }
 
-function memoryInput(item: PendingItem, sourceName: string, account: string, runStart: number): MemoryInput {
+function memoryInput(item: PendingItem, sourceName: string, account: string, runStart: number, config: EmbeddingConfig): MemoryInput {
   const { record } = item;
+  // With OM_USE_SUMMARY_ONLY=true, OpenMemory's essence is stored as the content and the full text stays in meta.
+  const stored = config.useSummaryOnly ? essence(record.content, config.summaryMaxLength) : record.content;
   const createdAt = record.createdAt ?? record.updatedAt ?? runStart;
   const provenance = {
     source: sourceName,
@@ -323,11 +326,13 @@ function memoryInput(item: PendingItem, sourceName: string, account: string, run
     created_at: record.createdAt !== null ? new Date(record.createdAt).toISOString() : null,
     updated_at: record.updatedAt !== null ? new Date(record.updatedAt).toISOString() : null,
     fields: record.sourceFields,
+    ...(stored !== record.content ? { full_content: record.content } : {}),
   };
   return {
     id: memoryId(sourceName, account, record.sourceId),
     userId: item.userId,
-    content: record.content,
+    content: stored,
+    sourceText: record.content,
     tags: record.tags,
     meta: { ...record.metadata, om_import: provenance },
     createdAt,

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { classify, initialSalience, sectorConfigs, type Sector } from '../../src/openmemory/sectors.js';
 import { simhash } from '../../src/openmemory/simhash.js';
 import { chunkText } from '../../src/openmemory/chunking.js';
+import { essence } from '../../src/openmemory/essence.js';
 import { MemoryEmbedder } from '../../src/openmemory/embedder.js';
 import { embeddingConfigFromEnv } from '../../src/openmemory/embedding-config.js';
 import { float32Bytes, float32FromBytes, meanVector } from '../../src/openmemory/vectors.js';
@@ -21,6 +22,7 @@ interface GoldenRow {
   decay_lambda: number;
   vectors: Record<string, string>;
   mean_vec: string;
+  essence_200: string;
 }
 
 function readGolden(file: string): GoldenRow[] {
@@ -53,6 +55,8 @@ describe.each(files)('golden rows %s', (file) => {
     expect(initialSalience(classification)).toBeCloseTo(row.initial_salience, 12);
     expect(sectorConfigs[classification.primary].decayLambda).toBe(row.decay_lambda);
     expect(chunkText(row.text)).toHaveLength(row.chunks.length);
+    // OpenMemory 1.2.3 answers '' when no sentence fits; om-import keeps a prefix instead (see essence()).
+    expect(essence(row.text, 200)).toBe(row.essence_200 === '' ? row.text.slice(0, 200) : row.essence_200);
   });
 
   it.each(rows.map((row) => [row.case, row] as const))('case %i: sector vectors and mean vector', async (_case, row) => {

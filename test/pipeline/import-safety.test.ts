@@ -74,6 +74,38 @@ describe('writing safely into real OpenMemory databases', () => {
     db.close();
   });
 
+  it('with OM_USE_SUMMARY_ONLY=true stores OpenMemory’s essence, keeps the full text in meta, and embeds the full text', async () => {
+    const file = fixturePath('mem0', 'export.json');
+    const plain = path.join(tempDir(), 'om.sqlite');
+    const summarized = path.join(tempDir(), 'om.sqlite');
+    await importFrom({ source: mem0Source({ fromFile: file }).source, target: resolveTargetConfig({ db: plain }, {}), env: {} });
+    await importFrom({
+      source: mem0Source({ fromFile: file }).source,
+      target: resolveTargetConfig({ db: summarized }, {}),
+      env: { OM_USE_SUMMARY_ONLY: 'true' },
+    });
+    const read = (database: string) => {
+      const db = new Database(database, { readonly: true });
+      const rows = db.prepare(`select m.id, m.content, m.meta, m.simhash, m.mean_vec from memories m order by m.id`).all() as {
+        id: string; content: string; meta: string; simhash: string; mean_vec: Buffer;
+      }[];
+      const vectors = db.prepare('select id, sector, v from vectors order by id, sector').all();
+      db.close();
+      return { rows, vectors };
+    };
+    const full = read(plain);
+    const short = read(summarized);
+    expect(short.vectors).toEqual(full.vectors);
+    const long = full.rows.find((row) => row.content.length > 200)!;
+    const essenceRow = short.rows.find((row) => row.id === long.id)!;
+    expect(essenceRow.content.length).toBeLessThanOrEqual(200);
+    expect(essenceRow.content.startsWith('Sentence number 0 talks about')).toBe(true);
+    expect(JSON.parse(essenceRow.meta).om_import.full_content).toBe(long.content);
+    expect(essenceRow.simhash).toBe(long.simhash);
+    const unchanged = short.rows.filter((row) => row.id !== long.id);
+    expect(unchanged.every((row) => JSON.parse(row.meta).om_import.full_content === undefined)).toBe(true);
+  });
+
   it('opens a new segment every OM_SEG_SIZE memories', async () => {
     const account = generatedMem0Account({ users: 2, perUser: 5 });
     const database = path.join(tempDir(), 'om.sqlite');
