@@ -36,7 +36,9 @@ say('baseline: the rate-limit floor = requests needed ÷ allowed rate');
 const api = run('api', quick ? 2000 : 10_000, 100, 20, 20);
 say(`memories ${api['memories']}, users 100, requests ${api['requests']} (${api['retries']} retries, ${api['throttled']} answered 429): wall ${fixed(api['seconds']!)} s, floor ${fixed(api['floorSeconds']!)} s, ratio ${fixed(api['seconds']! / api['floorSeconds']!)}; peak RSS ${fixed(api['peakRssMiB']!, 0)} MiB`);
 
-say('\n## Importing a Mem0 export file (JSONL, 1,000 users) into SQLite');
+say('\n## Importing a Mem0 export file (JSONL, 1,000 users) into SQLite, and into PostgreSQL');
 say('baselines: reading and parsing the file alone; the first import, for the unchanged re-run');
 const file = run('export-file', quick ? 10_000 : 100_000, 1000);
 say(`memories ${file['memories']}: ${fixed(file['memoriesPerSecond']!, 0)} memories/s (import ${fixed(file['firstSeconds']!)} s = ${fixed(file['firstSeconds']! / file['parseSeconds']!, 0)}× parse-only ${fixed(file['parseSeconds']!)} s); unchanged re-run ${fixed(file['againSeconds']!)} s = ${fixed(file['againSeconds']! / file['firstSeconds']!, 3)} of the first run; peak RSS ${fixed(file['peakRssMiB']!, 0)} MiB`);
+const postgres = run('export-file-postgres', quick ? 10_000 : 100_000, 1000);
+say(`PostgreSQL (embedded server): ${fixed(postgres['memoriesPerSecond']!, 0)} memories/s = ${fixed(postgres['memoriesPerSecond']! / file['memoriesPerSecond']!)}× SQLite's; unchanged re-run ${fixed(postgres['againSeconds']! / postgres['firstSeconds']!, 3)} of the first run; peak RSS ${fixed(postgres['peakRssMiB']!, 0)} MiB`);

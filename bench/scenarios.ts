@@ -10,6 +10,8 @@ import { embeddingConfigFromEnv } from '../src/openmemory/embedding-config.js';
 import { buildMemoryRows, type MemoryInput } from '../src/openmemory/memory-rows.js';
 import { tenantWaypoints } from '../src/openmemory/waypoints.js';
 import { importFrom } from '../src/pipeline/import.js';
+import { resolveTargetConfig, type TargetConfig } from '../src/target/open-target.js';
+import { startEmbeddedPostgres } from '../test/fakes/embedded-postgres.js';
 import { generatedMem0Account } from '../test/fakes/mem0/mem0-account.js';
 import { mem0Handlers } from '../test/fakes/mem0/mem0-handlers.js';
 import { serveHandlers } from '../test/fakes/serve-handlers.js';
@@ -87,15 +89,18 @@ async function parseOnly(file: string): Promise<number> {
   return count;
 }
 
-/** Issue 4: an export file into SQLite, then an unchanged re-run. */
-async function exportFile(memories: number, users: number): Promise<Result> {
+/** Issue 4: an export file into SQLite (or PostgreSQL), then an unchanged re-run. */
+async function exportFile(memories: number, users: number, backend: 'sqlite' | 'postgres'): Promise<Result> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'om-bench-'));
   const file = path.join(dir, 'export.jsonl');
   await writeExport(file, memories, users);
   const parseStarted = performance.now();
   await parseOnly(file);
   const parseSeconds = (performance.now() - parseStarted) / 1000;
-  const target = { kind: 'sqlite' as const, path: path.join(dir, 'om.sqlite'), vectorTable: undefined };
+  const server = backend === 'postgres' ? await startEmbeddedPostgres() : null;
+  const target: TargetConfig = server
+    ? resolveTargetConfig({ pg: server.adminUrl }, {})
+    : { kind: 'sqlite', path: path.join(dir, 'om.sqlite'), vectorTable: undefined };
   const firstStarted = performance.now();
   const { source } = mem0Source({ fromFile: file });
   const first = await importFrom({ source, target, env: {} });
@@ -103,6 +108,7 @@ async function exportFile(memories: number, users: number): Promise<Result> {
   const againStarted = performance.now();
   const again = await importFrom({ source: mem0Source({ fromFile: file }).source, target, env: {}, fresh: true });
   const againSeconds = (performance.now() - againStarted) / 1000;
+  await server?.stop();
   if (again.totals.unchanged !== first.totals.created) throw new Error('the re-run was not unchanged');
   return { memories: first.totals.created, users, parseSeconds, firstSeconds, againSeconds, memoriesPerSecond: first.totals.created / firstSeconds };
 }
@@ -113,7 +119,8 @@ const scenarios: Record<string, () => Promise<Result>> = {
   rows: () => rows(numbers[0]!, numbers[1]!, true),
   'rows-without-waypoints': () => rows(numbers[0]!, numbers[1]!, false),
   api: () => api(numbers[0]!, numbers[1]!, numbers[2]!, numbers[3]!),
-  'export-file': () => exportFile(numbers[0]!, numbers[1]!),
+  'export-file': () => exportFile(numbers[0]!, numbers[1]!, 'sqlite'),
+  'export-file-postgres': () => exportFile(numbers[0]!, numbers[1]!, 'postgres'),
 };
 const scenario = scenarios[name ?? ''];
 if (!scenario) {

@@ -163,29 +163,42 @@ export async function importFrom(options: ImportOptions): Promise<ImportReport> 
       await serialWrite(() =>
         opened.executor.transaction(async () => {
           const writtenAt = now();
-          for (const [i, entry] of changed.entries()) {
-            const memoryRows = rows[i]!;
-            await writer.writeMemory(memoryRows, !entry.previous, embedder.modelName, writtenAt);
-            if (entry.previous) await writer.removeWaypointsFrom(memoryRows.id);
-            await bookkeeping.recordImported(
-              { recordId: entry.item.record.sourceId, memoryId: memoryRows.id, userId: entry.item.userId, fingerprint: entry.item.recordFingerprint },
-              writtenAt,
-            );
-            await bookkeeping.markUserPending(entry.item.userId, memoryRows.createdAt, null);
-            if (entry.previous && entry.previous.userId !== entry.item.userId) {
-              await bookkeeping.markUserPending(entry.previous.userId, memoryRows.createdAt, null);
-            }
-          }
+          await writer.writeMemories(
+            changed.map((entry, i) => ({ rows: rows[i]!, isNew: !entry.previous })),
+            embedder.modelName,
+            writtenAt,
+          );
+          await bookkeeping.recordImported(
+            changed.map((entry, i) => ({
+              recordId: entry.item.record.sourceId,
+              memoryId: rows[i]!.id,
+              userId: entry.item.userId,
+              fingerprint: entry.item.recordFingerprint,
+            })),
+            writtenAt,
+          );
+          // The memory's user, and the one it moved away from, need their waypoints and summary rebuilt.
+          await bookkeeping.markUsersPending(
+            changed.flatMap((entry, i) => {
+              const since = rows[i]!.createdAt;
+              const owner = { userId: entry.item.userId, since, sourceSummary: null };
+              const previousOwner = entry.previous && entry.previous.userId !== entry.item.userId ? [{ userId: entry.previous.userId, since, sourceSummary: null }] : [];
+              return [owner, ...previousOwner];
+            }),
+          );
         }),
       );
     };
 
     const batchSize = options.batchSize ?? 1000;
+    // The first failure stops every partition at its next record, so nothing writes after the run has failed.
+    let failure: { error: unknown } | null = null;
     const processPartition = async (partition: Partition): Promise<void> => {
-      if (run?.finishedPartitions.has(partition.key) && run.resumed) return;
+      if ((run?.finishedPartitions.has(partition.key) && run.resumed) || failure) return;
       let batch: PendingItem[] = [];
       let fetched = 0;
       for await (const item of source.items(partition, { updatedSince })) {
+        if (failure) return;
         if (item.type !== 'tenant') exportStream?.write(`${JSON.stringify(item.raw)}\n`);
         const handled = handleItem(item, tenantMap, tally, seenRecords, sourceSummaries, embedder.config);
         if (handled) batch.push(handled);
@@ -202,11 +215,22 @@ export async function importFrom(options: ImportOptions): Promise<ImportReport> 
     };
 
     const limit = pLimit(Math.max(1, options.concurrency ?? 4));
-    await Promise.all(partitions.map((partition) => limit(() => processPartition(partition))));
+    await Promise.all(
+      partitions.map((partition) =>
+        limit(() =>
+          processPartition(partition).catch((error: unknown) => {
+            failure ??= { error };
+          }),
+        ),
+      ),
+    );
+    if (failure) throw (failure as { error: unknown }).error;
 
     let users: UserReport[] = [];
     if (!dryRun && run) {
-      for (const [userId, summary] of sourceSummaries) await bookkeeping.markUserPending(userId, Number.MAX_SAFE_INTEGER, summary);
+      await bookkeeping.markUsersPending(
+        [...sourceSummaries].map(([userId, summary]) => ({ userId, since: Number.MAX_SAFE_INTEGER, sourceSummary: summary })),
+      );
       users = await finalizeUsers(bookkeeping, writer, runStart, (count) => options.onProgress?.({ type: 'finalizing', users: count }));
       await bookkeeping.finishRun(run.runId, now());
     }

@@ -1,5 +1,6 @@
 // om-import's own tables in the target (prefix `om_import_`): what each source record became, which runs and
 // partitions finished (for resume and incremental runs), and which users still need waypoints and a summary.
+import { inClauseChunk, placeholderList, runForRows } from './multi-row.js';
 import type { SqlValue } from './sql-executor.js';
 import type { Target } from './target.js';
 
@@ -126,11 +127,11 @@ export class ImportBookkeeping {
   /** What earlier runs imported for these source records. */
   async knownRecords(recordIds: readonly string[]): Promise<Map<string, KnownRecord>> {
     const known = new Map<string, KnownRecord>();
-    for (let start = 0; start < recordIds.length; start += 500) {
-      const slice = recordIds.slice(start, start + 500);
+    for (let start = 0; start < recordIds.length; start += inClauseChunk) {
+      const slice = recordIds.slice(start, start + inClauseChunk);
       const rows = await this.executor.all<{ record_id: string; memory_id: string; user_id: string; fingerprint: string }>(
         `select record_id, memory_id, user_id, fingerprint from ${this.records}
-          where source = ? and account = ? and record_id in (${slice.map(() => '?').join(',')})`,
+          where source = ? and account = ? and record_id in (${placeholderList(slice.length)})`,
         [this.source, this.account, ...slice],
       );
       for (const row of rows) {
@@ -140,22 +141,33 @@ export class ImportBookkeeping {
     return known;
   }
 
-  async recordImported(record: KnownRecord, now: number): Promise<void> {
-    await this.executor.run(
-      `insert into ${this.records}(source, account, record_id, memory_id, user_id, fingerprint, imported_at) values (?, ?, ?, ?, ?, ?, ?)
-       on conflict(source, account, record_id) do update set memory_id = excluded.memory_id, user_id = excluded.user_id,
-         fingerprint = excluded.fingerprint, imported_at = excluded.imported_at`,
-      [this.source, this.account, record.recordId, record.memoryId, record.userId, record.fingerprint, now],
+  async recordImported(records: readonly KnownRecord[], now: number): Promise<void> {
+    await runForRows(
+      this.executor,
+      records.map((record): SqlValue[] => [this.source, this.account, record.recordId, record.memoryId, record.userId, record.fingerprint, now]),
+      (values) => `insert into ${this.records}(source, account, record_id, memory_id, user_id, fingerprint, imported_at) values ${values}
+        on conflict(source, account, record_id) do update set memory_id = excluded.memory_id, user_id = excluded.user_id,
+          fingerprint = excluded.fingerprint, imported_at = excluded.imported_at`,
     );
   }
 
-  /** Marks a user as needing waypoints (from `since`, a source time) and a summary. */
-  async markUserPending(userId: string, since: number, sourceSummary: string | null): Promise<void> {
-    await this.executor.run(
-      `insert into ${this.pendingUsers}(user_id, since, source_summary) values (?, ?, ?)
-       on conflict(user_id) do update set since = case when excluded.since < ${this.pendingUsers}.since then excluded.since else ${this.pendingUsers}.since end,
-         source_summary = coalesce(excluded.source_summary, ${this.pendingUsers}.source_summary)`,
-      [userId, since, sourceSummary] as SqlValue[],
+  /** Marks users as needing waypoints (from `since`, a source time) and a summary; the earliest `since` wins. */
+  async markUsersPending(users: readonly { userId: string; since: number; sourceSummary: string | null }[]): Promise<void> {
+    const earliest = new Map<string, { since: number; sourceSummary: string | null }>();
+    for (const user of users) {
+      const known = earliest.get(user.userId);
+      earliest.set(user.userId, {
+        since: known ? Math.min(known.since, user.since) : user.since,
+        sourceSummary: user.sourceSummary ?? known?.sourceSummary ?? null,
+      });
+    }
+    await runForRows(
+      this.executor,
+      [...earliest].map(([userId, { since, sourceSummary }]): SqlValue[] => [userId, since, sourceSummary]),
+      (values) => `insert into ${this.pendingUsers}(user_id, since, source_summary) values ${values}
+        on conflict(user_id) do update set
+          since = case when excluded.since < ${this.pendingUsers}.since then excluded.since else ${this.pendingUsers}.since end,
+          source_summary = coalesce(excluded.source_summary, ${this.pendingUsers}.source_summary)`,
     );
   }
 

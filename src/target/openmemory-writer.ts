@@ -3,6 +3,8 @@
 import type { MemoryRows } from '../openmemory/memory-rows.js';
 import type { Sector } from '../openmemory/sectors.js';
 import type { Waypoint } from '../openmemory/waypoints.js';
+import { inClauseChunk, placeholderList, runForRows } from './multi-row.js';
+import type { SqlValue } from './sql-executor.js';
 import type { Target } from './target.js';
 
 const memoryColumns = [
@@ -69,35 +71,48 @@ export class OpenMemoryWriter {
     return this.segment.current;
   }
 
-  /** Creates or replaces a memory with its vectors and embed log. Call inside a transaction. */
-  async writeMemory(rows: MemoryRows, isNew: boolean, model: string, now: number): Promise<void> {
-    const segment = isNew ? await this.nextSegment() : 0;
-    const values = [
-      rows.id, rows.userId, segment, rows.content, rows.simhash, rows.primarySector, rows.tags, rows.meta, rows.createdAt,
-      rows.updatedAt, rows.lastSeenAt, rows.salience, rows.decayLambda, 1, rows.meanDimension, rows.meanVector,
-      rows.compressedVector, 0,
-    ];
-    await this.executor.run(
-      `insert into ${this.memories}(${memoryColumns.join(',')}) values (${memoryColumns.map(() => '?').join(',')})
-       on conflict(id) do update set ${updatedMemoryColumns.map((column) => `${column} = excluded.${column}`).join(', ')}`,
-      values,
-    );
-    await this.executor.run(`delete from ${this.vectors} where id = ?`, [rows.id]);
-    for (const vector of rows.vectors) {
-      await this.executor.run(`insert into ${this.vectors}(id, sector, user_id, v, dim) values (?, ?, ?, ?, ?)`, [
-        rows.id, vector.sector, rows.userId, vector.bytes, vector.dimension,
+  /**
+   * Creates or replaces memories with their vectors and embed logs, many rows per statement. Memories that existed
+   * before keep their segment and lose their outgoing waypoints (rebuilt per user afterwards). Call inside a transaction.
+   */
+  async writeMemories(memories: readonly { rows: MemoryRows; isNew: boolean }[], model: string, now: number): Promise<void> {
+    if (memories.length === 0) return;
+    const memoryValues: SqlValue[][] = [];
+    for (const { rows, isNew } of memories) {
+      const segment = isNew ? await this.nextSegment() : 0;
+      memoryValues.push([
+        rows.id, rows.userId, segment, rows.content, rows.simhash, rows.primarySector, rows.tags, rows.meta, rows.createdAt,
+        rows.updatedAt, rows.lastSeenAt, rows.salience, rows.decayLambda, 1, rows.meanDimension, rows.meanVector,
+        rows.compressedVector, 0,
       ]);
     }
-    await this.executor.run(
-      `insert into ${this.embedLogs}(id, model, status, ts, err) values (?, ?, 'completed', ?, null)
-       on conflict(id) do update set model = excluded.model, status = excluded.status, ts = excluded.ts, err = null`,
-      [rows.id, model, now],
+    await runForRows(
+      this.executor,
+      memoryValues,
+      (values) => `insert into ${this.memories}(${memoryColumns.join(',')}) values ${values}
+        on conflict(id) do update set ${updatedMemoryColumns.map((column) => `${column} = excluded.${column}`).join(', ')}`,
     );
-  }
-
-  /** Drops a memory's outgoing waypoints (it moved to another user, or changed): they are rebuilt per user. */
-  async removeWaypointsFrom(memoryId: string): Promise<void> {
-    await this.executor.run(`delete from ${this.waypoints} where src_id = ?`, [memoryId]);
+    // Vectors are replaced whole (even for a memory om-import's bookkeeping does not know, should it exist already).
+    const ids = memories.map((memory) => memory.rows.id);
+    const replaced = new Set(memories.filter((memory) => !memory.isNew).map((memory) => memory.rows.id));
+    for (let start = 0; start < ids.length; start += inClauseChunk) {
+      const chunk = ids.slice(start, start + inClauseChunk);
+      await this.executor.run(`delete from ${this.vectors} where id in (${placeholderList(chunk.length)})`, chunk);
+      const replacedChunk = chunk.filter((id) => replaced.has(id));
+      if (replacedChunk.length > 0) {
+        await this.executor.run(`delete from ${this.waypoints} where src_id in (${placeholderList(replacedChunk.length)})`, replacedChunk);
+      }
+    }
+    const vectorValues = memories.flatMap(({ rows }) =>
+      rows.vectors.map((vector): SqlValue[] => [rows.id, vector.sector, rows.userId, vector.bytes, vector.dimension]),
+    );
+    await runForRows(this.executor, vectorValues, (values) => `insert into ${this.vectors}(id, sector, user_id, v, dim) values ${values}`);
+    await runForRows(
+      this.executor,
+      memories.map(({ rows }): SqlValue[] => [rows.id, model, 'completed', now]),
+      (values) => `insert into ${this.embedLogs}(id, model, status, ts) values ${values}
+        on conflict(id) do update set model = excluded.model, status = excluded.status, ts = excluded.ts, err = null`,
+    );
   }
 
   /** A user's memories in source order (created_at, then id), with their mean vectors. */
@@ -110,13 +125,12 @@ export class OpenMemoryWriter {
   }
 
   async writeWaypoints(userId: string, waypoints: readonly (Waypoint & { createdAt: number })[]): Promise<void> {
-    for (const waypoint of waypoints) {
-      await this.executor.run(
-        `insert into ${this.waypoints}(src_id, dst_id, user_id, weight, created_at, updated_at) values (?, ?, ?, ?, ?, ?)
-         on conflict(src_id, user_id) do update set dst_id = excluded.dst_id, weight = excluded.weight, updated_at = excluded.updated_at`,
-        [waypoint.sourceId, waypoint.targetId, userId, waypoint.weight, waypoint.createdAt, waypoint.createdAt],
-      );
-    }
+    await runForRows(
+      this.executor,
+      waypoints.map((waypoint): SqlValue[] => [waypoint.sourceId, waypoint.targetId, userId, waypoint.weight, waypoint.createdAt, waypoint.createdAt]),
+      (values) => `insert into ${this.waypoints}(src_id, dst_id, user_id, weight, created_at, updated_at) values ${values}
+        on conflict(src_id, user_id) do update set dst_id = excluded.dst_id, weight = excluded.weight, updated_at = excluded.updated_at`,
+    );
   }
 
   /** The user's most recent memories, as the summary generator reads them. */

@@ -12,6 +12,7 @@ export class SqliteExecutor implements SqlExecutor {
   private prepare(sql: string): Database.Statement {
     let statement = this.statements.get(sql);
     if (!statement) {
+      if (this.statements.size >= 500) this.statements.clear(); // multi-row statements vary in length
       statement = this.database.prepare(sql);
       this.statements.set(sql, statement);
     }

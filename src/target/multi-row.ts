@@ -1,0 +1,32 @@
+// Many rows per statement: one round trip per chunk instead of one per row (PostgreSQL pays a round trip per
+// statement; both backends parse less). The same SQL serves both.
+import type { SqlExecutor, SqlValue } from './sql-executor.js';
+
+/** Below both backends' limits on bound parameters (PostgreSQL 65535, SQLite 32766). */
+const maxParameters = 30_000;
+
+/**
+ * Runs `statement(values)` for chunks of `rows`, where `values` is the `(?, ?), (?, ?)` list of that chunk.
+ * Every row must have the same number of values.
+ */
+export async function runForRows(
+  executor: SqlExecutor,
+  rows: readonly (readonly SqlValue[])[],
+  statement: (values: string) => string,
+): Promise<void> {
+  const first = rows[0];
+  if (!first) return;
+  const placeholders = `(${first.map(() => '?').join(',')})`;
+  const perChunk = Math.max(1, Math.floor(maxParameters / first.length));
+  for (let start = 0; start < rows.length; start += perChunk) {
+    const chunk = rows.slice(start, start + perChunk);
+    await executor.run(statement(chunk.map(() => placeholders).join(',')), chunk.flat());
+  }
+}
+
+/** `(?, ?, …)` for a list of values, for `in (…)` clauses; callers chunk the list. */
+export function placeholderList(count: number): string {
+  return new Array(count).fill('?').join(',');
+}
+
+export const inClauseChunk = 500;
