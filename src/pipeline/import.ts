@@ -81,6 +81,10 @@ class TenantTally {
 
 const noTenant = '(none)';
 
+/** Incremental runs ask for records updated since the last completed run started, less this much for clock skew
+ *  between this machine and the source (records fetched twice are recognised as unchanged). */
+const incrementalOverlapMs = 10 * 60_000;
+
 export async function importFrom(options: ImportOptions): Promise<ImportReport> {
   const now = options.now ?? Date.now;
   const startedAt = now();
@@ -116,7 +120,7 @@ export async function importFrom(options: ImportOptions): Promise<ImportReport> 
       lastCompletedStart = (await bookkeeping.previousRuns(fresh)).lastCompletedStart;
     }
     const runStart = run?.startedAt ?? startedAt;
-    const updatedSince = source.filtersByUpdateTime ? lastCompletedStart : null;
+    const updatedSince = source.filtersByUpdateTime && lastCompletedStart !== null ? lastCompletedStart - incrementalOverlapMs : null;
 
     let exportFile: string | null = null;
     if (options.saveExportDir) {
@@ -127,11 +131,19 @@ export async function importFrom(options: ImportOptions): Promise<ImportReport> 
       exportStream.write(snapshotHeaderLine({ source: source.name, account, saved_at: new Date(startedAt).toISOString() }));
     }
 
-    // All partitions are listed first, so `--unmapped fail` stops before anything is written.
+    // All partitions are listed first, so `--unmapped fail` stops before anything is written; partitions that do not
+    // know their tenants up front (an export file) are read once more just to check.
     const partitions: Partition[] = [];
     for await (const partition of source.partitions()) {
       if (partition.tenantKey !== null) tenantMap.resolve(partition.tenantKey);
       partitions.push(partition);
+    }
+    if (tenantMap.unmapped === 'fail') {
+      for (const partition of partitions.filter((p) => p.tenantKey === null)) {
+        for await (const item of source.items(partition, { updatedSince })) {
+          if (item.type === 'memory' && item.record.tenantKey !== null) tenantMap.resolve(item.record.tenantKey);
+        }
+      }
     }
 
     const tally = new TenantTally();

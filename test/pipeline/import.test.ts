@@ -206,6 +206,12 @@ describe.each(backends)('import from the Mem0 API into %s', (_name, makeTarget) 
     const mapFile = path.join(tempDir(), 'map.json');
     writeFileSync(mapFile, JSON.stringify({ 'user-0': 'zero' }));
     await expect(run(served, account, config, { tenantMap: loadTenantMap(mapFile, 'fail') })).rejects.toThrow(/not in --user-map/);
+    // An export file does not list its users up front: it is checked whole before anything is written.
+    const exportFile = path.join(tempDir(), 'export.json');
+    writeFileSync(exportFile, JSON.stringify(account.memories));
+    await expect(
+      importFrom({ source: mem0Source({ fromFile: exportFile }).source, target: config, env: {}, tenantMap: loadTenantMap(mapFile, 'fail'), batchSize: 2 }),
+    ).rejects.toThrow(/source user "user-1" is not in --user-map/);
     const target = await open(config);
     const [count] = await target.executor.all<{ n: number }>(`select count(*) as n from ${target.dialect.qualified(target.dialect.tables.memories)}`);
     expect(Number(count!.n)).toBe(0);
