@@ -48,14 +48,15 @@ export class HttpClient {
   private readonly limit: LimitFunction;
   private readonly retry: RetryPolicyOptions;
   private readonly sleep: (ms: number) => Promise<void>;
+  private readonly timeoutMs: number;
 
   constructor(private readonly options: HttpClientOptions) {
     this.rateLimiter = new RateLimiter({ requestsPerSecond: options.requestsPerSecond });
     this.limit = pLimit(Math.max(1, options.concurrency));
     this.retry = options.retry ?? defaultRetryPolicy;
     this.sleep = options.sleep ?? defaultSleep;
-    const timeout = options.timeoutMs ?? 30_000;
-    this.dispatcher = new Agent({ keepAliveTimeout: 10_000, connections: Math.max(1, options.concurrency), headersTimeout: timeout, bodyTimeout: timeout });
+    this.timeoutMs = options.timeoutMs ?? 30_000;
+    this.dispatcher = new Agent({ keepAliveTimeout: 10_000, connections: Math.max(1, options.concurrency) });
   }
 
   /** Sends a request and answers its parsed JSON body, retrying what is worth retrying. */
@@ -85,10 +86,13 @@ export class HttpClient {
       await this.rateLimiter.acquire();
       this.stats.requests++;
       let retryAfter: number | null = null;
+      // The whole exchange, headers and body, must finish within the timeout.
+      const deadline = AbortSignal.timeout(this.timeoutMs);
       try {
         const response = await request(url, {
           method: spec.method,
           dispatcher: this.dispatcher,
+          signal: deadline,
           headers: {
             accept: 'application/json',
             ...(spec.body !== undefined ? { 'content-type': 'application/json' } : {}),
@@ -120,10 +124,13 @@ export class HttpClient {
         }
       } catch (error) {
         if (error instanceof SourceError) throw error;
-        if (!isRetryableError(error)) {
+        if (deadline.aborted) {
+          lastProblem = `no answer within ${this.timeoutMs} ms`;
+        } else if (!isRetryableError(error)) {
           throw new SourceError(`${this.describe(spec)} failed: ${(error as Error).message}`, context, { cause: error });
+        } else {
+          lastProblem = (error as { code?: string }).code ?? (error as Error).message;
         }
-        lastProblem = (error as { code?: string }).code ?? (error as Error).message;
       }
       if (attempt < this.retry.retries) await this.sleep(backoffDelay(this.retry, attempt, retryAfter));
     }

@@ -1,4 +1,4 @@
-import { http, HttpResponse } from 'msw';
+import { delay, http, HttpResponse } from 'msw';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AuthenticationError, SourceError } from '../../src/errors.js';
 import { HttpClient } from '../../src/http/http-client.js';
@@ -77,6 +77,24 @@ describe('HttpClient', () => {
     const error = await c.json({ method: 'GET', path: '/thing', context: { tenant: 'bob', page: '3' } }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SourceError);
     expect((error as Error).message).toMatch(/test: GET \/thing \(tenant bob, page 3\) still failed after 3 tries \(last: HTTP 503/);
+    await c.close();
+  });
+
+  it('retries a response slower than the timeout', async () => {
+    let call = 0;
+    const server = await serveHandlers([
+      http.get('*/slow', async () => {
+        if (call++ === 0) await delay(400);
+        return HttpResponse.json({ call });
+      }),
+    ]);
+    servers.push(server);
+    const c = new HttpClient({
+      source: 'test', baseUrl: server.url, headers: {}, requestsPerSecond: 1000, concurrency: 1, timeoutMs: 100,
+      credentialHint: '', retry: { retries: 3, baseDelayMs: 1, maxDelayMs: 5 },
+    });
+    await expect(c.json({ method: 'GET', path: '/slow' })).resolves.toEqual({ call: 2 });
+    expect(c.stats.retries).toBe(1);
     await c.close();
   });
 
