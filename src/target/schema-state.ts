@@ -96,7 +96,7 @@ function extraPieces(facts: SchemaFacts, names: TableNames): string[] {
     }
   }
   for (const name of facts.tables.keys()) {
-    if (!known.has(name) && !name.startsWith(ownTablePrefix) && name !== 'sqlite_sequence') extras.push(name);
+    if (!known.has(name) && !name.startsWith(ownTablePrefix)) extras.push(name);
   }
   return extras;
 }

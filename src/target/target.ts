@@ -35,7 +35,7 @@ export class Target {
     readonly description: string,
     /** Makes a consistent copy of the database before a migration changes it; answers its path. */
     private readonly backup: (() => Promise<string>) | null,
-    /** Whether the database holds anything yet (a missing or empty one needs no backup). */
+    /** Called once a migration is about to write (a missing SQLite file then counts as existing). */
     private readonly beforeFirstWrite: () => Promise<void> = async () => undefined,
   ) {}
 

@@ -9,7 +9,7 @@ interface IndexColumn { name: string | null; seqno: number }
 
 export async function introspectSqlite(executor: SqlExecutor, exists: boolean, schemaVersionTable: string): Promise<SchemaFacts> {
   if (!exists) return { exists: false, tables: new Map(), recordedVersions: null };
-  const tableRows = await executor.all<{ name: string }>(`select name from sqlite_master where type = 'table' order by name`);
+  const tableRows = await executor.all<{ name: string }>(`select name from sqlite_master where type = 'table' and substr(name, 1, 7) <> 'sqlite_' order by name`);
   const tables = new Map<string, TableFacts>();
   for (const { name } of tableRows) {
     const columns = await executor.all<ColumnInfo>(`select name, type, pk from pragma_table_info(?)`, [name]);
