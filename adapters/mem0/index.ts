@@ -16,7 +16,7 @@ export interface Mem0SourceOptions {
   orgId?: string | undefined;
   projectId?: string | undefined;
   fromFile?: string | undefined;
-  /** Users to read from a self-hosted server. */
+  /** Users to read: required for a self-hosted server; on the platform, instead of every listed entity. */
   userIds?: readonly string[];
   requestsPerSecond?: number;
   concurrency?: number;
@@ -43,6 +43,6 @@ export function mem0Source(options: Mem0SourceOptions): OpenedSource {
   });
   const source = options.selfHosted
     ? new Mem0SelfHosted(http, baseUrl, options.userIds ?? [])
-    : new Mem0Platform({ http, baseUrl, orgId: options.orgId, projectId: options.projectId, pageSize: options.pageSize });
+    : new Mem0Platform({ http, baseUrl, orgId: options.orgId, projectId: options.projectId, pageSize: options.pageSize, userIds: options.userIds });
   return { source, http };
 }

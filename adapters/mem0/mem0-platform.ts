@@ -11,6 +11,8 @@ export interface Mem0PlatformOptions {
   orgId?: string | undefined;
   projectId?: string | undefined;
   pageSize?: number;
+  /** Read only these users instead of every entity the account lists. */
+  userIds?: readonly string[];
 }
 
 const entityTypes = new Set(['user', 'agent', 'app', 'run']);
@@ -50,6 +52,10 @@ export class Mem0Platform implements Source {
 
   async *partitions(): AsyncIterable<Partition> {
     await this.ping();
+    if (this.options.userIds && this.options.userIds.length > 0) {
+      for (const user of this.options.userIds) yield { key: `user:${user}`, tenantKey: user };
+      return;
+    }
     for (let page = 1; ; page++) {
       const body = await this.options.http.json({
         method: 'GET',

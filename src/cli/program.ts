@@ -131,7 +131,7 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
     .option('--api-key <key>', 'Mem0 API key (default: MEM0_API_KEY)')
     .option('--base-url <url>', 'Mem0 API host (default: https://api.mem0.ai), or a self-hosted server with --self-hosted')
     .option('--self-hosted', 'read the open-source Mem0 REST server at --base-url')
-    .option('--user-id <id>', 'with --self-hosted: a user to read (repeatable; default: the keys of --user-map)', collect)
+    .option('--user-id <id>', 'read only this user (repeatable); a self-hosted server needs them (default there: the keys of --user-map)', collect)
     .option('--org-id <id>', 'Mem0 organization')
     .option('--project-id <id>', 'Mem0 project')
     .option('--from-file <file>', 'read a Mem0 export (JSON) or an om-import snapshot (.jsonl) instead of the API')
@@ -163,7 +163,7 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
         apiKey,
         baseUrl: options.baseUrl,
         selfHosted: options.selfHosted,
-        userIds: options.userId ?? tenantMap.sourceUsers,
+        userIds: options.userId ?? (options.selfHosted ? tenantMap.sourceUsers : undefined),
         orgId: options.orgId,
         projectId: options.projectId,
         fromFile: options.fromFile,

@@ -199,6 +199,16 @@ describe.each(backends)('import from the Mem0 API into %s', (_name, makeTarget) 
     );
   });
 
+  it('--user-id reads only the named users', async () => {
+    const account = smallAccount();
+    const served = await fake(account);
+    const { source, http } = mem0Source({ apiKey: account.apiKey, baseUrl: served.url, userIds: ['user-2'], requestsPerSecond: 1000 });
+    const report = await importFrom({ source, target: await makeTarget(), env: {} });
+    await http?.close();
+    expect(report.tenants.map((t) => [t.tenant, t.created])).toEqual([['user-2', 12]]);
+    expect(served.requests.some((r) => r.path.startsWith('/v1/entities/'))).toBe(false);
+  });
+
   it('--unmapped fail stops before writing anything', async () => {
     const account = smallAccount();
     const served = await fake(account);
