@@ -34,13 +34,12 @@ async function finalizeUser(
   writer: OpenMemoryWriter,
   runStart: number,
 ): Promise<UserReport> {
-  const memories = await writer.memoriesInOrder(user.userId);
-  const imported = await bookkeeping.importedMemoryIds(user.userId);
-  const firstChanged = memories.findIndex((memory) => memory.createdAt >= user.since);
-  const from = firstChanged === -1 ? memories.length : firstChanged;
+  // Only memories from the first changed one on get new waypoints; they look back at most a window's worth.
+  const { memories, firstChanged } = await writer.memoriesInOrder(user.userId, user.since, waypointCandidateWindow);
+  const imported = await bookkeeping.importedAmong(user.userId, memories.slice(firstChanged).map((memory) => memory.id));
   const nodes = memories.map((memory) => ({ id: memory.id, meanVector: memory.meanVector ? float32FromBytes(memory.meanVector) : null }));
   const createdAtById = new Map(memories.map((memory) => [memory.id, memory.createdAt]));
-  const waypoints = tenantWaypoints(nodes, waypointCandidateWindow, from)
+  const waypoints = tenantWaypoints(nodes, waypointCandidateWindow, firstChanged)
     .filter((waypoint) => imported.has(waypoint.sourceId))
     .map((waypoint) => ({ ...waypoint, createdAt: createdAtById.get(waypoint.sourceId) ?? runStart }));
   const generatedSummary = generateUserSummary(await writer.recentMemories(user.userId, summaryMemoryLimit), runStart);

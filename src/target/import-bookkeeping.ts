@@ -182,9 +182,18 @@ export class ImportBookkeeping {
     await this.executor.run(`delete from ${this.pendingUsers} where user_id = ?`, [userId]);
   }
 
-  /** The memories of a user that om-import imported (from any source): only their waypoints are written. */
-  async importedMemoryIds(userId: string): Promise<Set<string>> {
-    const rows = await this.executor.all<{ memory_id: string }>(`select memory_id from ${this.records} where user_id = ?`, [userId]);
-    return new Set(rows.map((row) => row.memory_id));
+  /** Which of these memories of a user om-import imported (from any source): only their waypoints are written. */
+  async importedAmong(userId: string, memoryIds: readonly string[]): Promise<Set<string>> {
+    const imported = new Set<string>();
+    for (let start = 0; start < memoryIds.length; start += inClauseChunk) {
+      const chunk = memoryIds.slice(start, start + inClauseChunk);
+      const rows = await this.executor.all<{ memory_id: string }>(
+        `select memory_id from ${this.records} where user_id = ? and memory_id in (${placeholderList(chunk.length)})`,
+        [userId, ...chunk],
+      );
+      for (const row of rows) imported.add(row.memory_id);
+    }
+    return imported;
   }
+
 }

@@ -116,12 +116,23 @@ export class OpenMemoryWriter {
   }
 
   /** A user's memories in source order (created_at, then id), with their mean vectors. */
-  async memoriesInOrder(userId: string): Promise<StoredMemory[]> {
-    const rows = await this.executor.all<{ id: string; created_at: number; mean_vec: Buffer | null }>(
-      `select id, created_at, mean_vec from ${this.memories} where user_id = ? order by created_at, id`,
-      [userId],
+  /**
+   * A user's memories in source order (created_at, then id; a missing time sorts first on both backends), from
+   * `lookBack` memories before the first one created at or after `since`. Answers them and where that first one is.
+   */
+  async memoriesInOrder(userId: string, since: number, lookBack: number): Promise<{ memories: StoredMemory[]; firstChanged: number }> {
+    const [before] = await this.executor.all<{ n: number }>(
+      `select count(*) as n from ${this.memories} where user_id = ? and coalesce(created_at, 0) < ?`,
+      [userId, since],
     );
-    return rows.map((row) => ({ id: String(row.id), createdAt: Number(row.created_at), meanVector: row.mean_vec }));
+    const earlier = Number(before?.n ?? 0);
+    const offset = Math.max(0, earlier - lookBack);
+    const rows = await this.executor.all<{ id: string; created_at: number | null; mean_vec: Buffer | null }>(
+      `select id, created_at, mean_vec from ${this.memories} where user_id = ? order by coalesce(created_at, 0), id limit ? offset ?`,
+      [userId, 2 ** 31 - 1, offset],
+    );
+    const memories = rows.map((row) => ({ id: String(row.id), createdAt: Number(row.created_at ?? 0), meanVector: row.mean_vec }));
+    return { memories, firstChanged: earlier - offset };
   }
 
   async writeWaypoints(userId: string, waypoints: readonly (Waypoint & { createdAt: number })[]): Promise<void> {

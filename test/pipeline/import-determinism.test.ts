@@ -44,6 +44,28 @@ describe('import results do not depend on order or batching', () => {
   });
 });
 
+describe('incremental waypoints', () => {
+  it('a change deep in a long history (past one window) gives the waypoints a clean import of the new data gives', async () => {
+    const { memories } = generatedMem0Account({ users: 1, perUser: 1100 });
+    const dir = tempDir();
+    const file = path.join(dir, 'export.json');
+    writeFileSync(file, JSON.stringify(memories));
+    const target = resolveTargetConfig({ db: path.join(dir, 'om.sqlite') }, {});
+    await importFrom({ source: mem0Source({ fromFile: file }).source, target, env: {} });
+
+    const changed = memories.map((memory, i) => (i === 1050 ? { ...(memory as object), memory: 'Completely different: loves sailing now' } : memory));
+    writeFileSync(file, JSON.stringify(changed));
+    const report = await importFrom({ source: mem0Source({ fromFile: file }).source, target, env: {} });
+    expect(report.totals).toMatchObject({ updated: 1, unchanged: 1099 });
+    expect(report.users[0]?.waypointsWritten).toBe(50); // the changed memory and the 49 after it
+
+    const opened = await openTarget(target);
+    const incremental = await importedState(opened);
+    await opened.close();
+    expect(incremental).toEqual(await stateAfterImport(changed, { batchSize: 1000, concurrency: 1 }));
+  });
+});
+
 describe('user summaries', () => {
   it('a summary the source provides wins; OpenMemory’s generated one is kept in the report', async () => {
     const source: Source = {
