@@ -107,7 +107,7 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
       say(`[MIGRATE] Current database version: ${result.before.recordedVersion ?? 'none'} (schema state: ${result.before.name})`);
       if (result.before.missing.length > 0) say(`[MIGRATE] Missing: ${result.before.missing.join(', ')}`);
       if (result.steps.length === 0) {
-        say('[MIGRATE] No pending migrations: the schema is v1.2');
+        say(`[MIGRATE] No pending migrations: the schema is ${result.before.name}`);
         return;
       }
       if (result.dryRun) {
@@ -194,8 +194,8 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
     await program.parseAsync([...argv], { from: 'user' });
   } catch (error) {
     if (error instanceof CommanderError) {
-      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return 0;
-      return 2; // commander already printed its one line
+      // --help exits 0; a usage problem (or no command at all) is 2. Commander has already printed its line.
+      return error.exitCode === 0 ? 0 : 2;
     }
     exitCode = fail(error);
   }

@@ -76,6 +76,10 @@ describe('om-import mem0 (CLI, offline)', () => {
       expect(result.stderr).toMatch(message);
     }
     expect(existsSync(path.join(cwd, 'data'))).toBe(false);
+    const noCommand = await runCliProcess([], { cwd });
+    expect(noCommand.code).toBe(2);
+    expect(noCommand.stderr).toMatch(/Usage: om-import/);
+    expect((await runCliProcess(['mem0', '--help'], { cwd })).code).toBe(0);
   });
 });
 
