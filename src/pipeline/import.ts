@@ -3,20 +3,19 @@
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import path from 'node:path';
 import pLimit from 'p-limit';
-import { TargetError } from '../errors.js';
 import { createEmbedder } from '../embeddings/index.js';
 import type { MemoryEmbedder } from '../openmemory/embedder.js';
-import { embeddingConfigFromEnv, storedDimension, type EmbeddingConfig } from '../openmemory/embedding-config.js';
-import { essence } from '../openmemory/essence.js';
+import { embeddingConfigFromEnv } from '../openmemory/embedding-config.js';
 import { buildMemoryRows, type MemoryInput } from '../openmemory/memory-rows.js';
-import type { MemoryRecord, Partition, Source, SourceItem } from '../records.js';
+import type { Partition, Source } from '../records.js';
 import { ImportBookkeeping, type KnownRecord, type RunState } from '../target/import-bookkeeping.js';
 import { openTarget, type TargetConfig } from '../target/open-target.js';
 import { OpenMemoryWriter } from '../target/openmemory-writer.js';
 import type { Target } from '../target/target.js';
-import { fingerprint, memoryId } from './memory-identity.js';
 import { finalizeUsers } from './finalize-users.js';
-import type { ImportReport, TenantReport, UserReport } from './report.js';
+import { prepareTarget, refuseMixedDimensions } from './prepare-target.js';
+import { handleItem, memoryInput, TenantTally, type PendingItem } from './record-intake.js';
+import type { ImportReport, UserReport } from './report.js';
 import { snapshotHeaderLine } from './snapshot.js';
 import { TenantMap } from './tenant-map.js';
 
@@ -47,39 +46,6 @@ export interface ImportOptions {
   onProgress?: (event: ProgressEvent) => void;
   now?: () => number;
 }
-
-interface PendingItem {
-  record: MemoryRecord;
-  userId: string;
-  recordFingerprint: string;
-  tenant: TenantReport;
-}
-
-class TenantTally {
-  private readonly tenants = new Map<string, TenantReport>();
-
-  get(tenant: string, userId: string | null): TenantReport {
-    let report = this.tenants.get(tenant);
-    if (!report) {
-      report = { tenant, userId, fetched: 0, created: 0, updated: 0, unchanged: 0, skipped: 0, skippedReasons: [] };
-      this.tenants.set(tenant, report);
-    }
-    if (report.userId === null && userId !== null) report.userId = userId;
-    return report;
-  }
-
-  skip(tenant: string, sourceId: string | null, reason: string): void {
-    const report = this.get(tenant, null);
-    report.skipped++;
-    report.skippedReasons.push({ sourceId, reason });
-  }
-
-  list(): TenantReport[] {
-    return [...this.tenants.values()].sort((a, b) => a.tenant.localeCompare(b.tenant));
-  }
-}
-
-const noTenant = '(none)';
 
 /** Incremental runs ask for records updated since the last completed run started, less this much for clock skew
  *  between this machine and the source (records fetched twice are recognised as unchanged). */
@@ -273,105 +239,4 @@ export async function importFrom(options: ImportOptions): Promise<ImportReport> 
     await target?.close();
     await embedderHandle.close();
   }
-}
-
-/** Migrates (or, in a dry run, plans) the target, or refuses a non-v1.2 one under `migrate: false`. */
-async function prepareTarget(target: Target, options: ImportOptions, dryRun: boolean): Promise<ImportReport['migration']> {
-  if (options.migrate === false) {
-    await target.requireV12();
-    return null;
-  }
-  const result = await target.migrate({ dryRun });
-  if (result.steps.length === 0) return null;
-  const migration = {
-    from: result.before.name,
-    to: dryRun ? 'v1.2 (planned)' : result.after.name,
-    steps: result.steps.map((step) => step.description),
-    backupPath: result.backupPath,
-  };
-  options.onProgress?.({ type: 'migrated', from: migration.from, to: migration.to, backupPath: migration.backupPath });
-  return migration;
-}
-
-async function refuseMixedDimensions(target: Target, writer: OpenMemoryWriter, config: EmbeddingConfig): Promise<void> {
-  const { facts } = await target.inspect();
-  if (!facts.tables.has(target.dialect.tables.vectors)) return;
-  const wanted = storedDimension(config);
-  const stored = (await writer.storedDimensions()).filter((dimension) => dimension !== wanted);
-  if (stored.length > 0) {
-    throw new TargetError(
-      `${target.description} already holds ${stored.join(', ')}-dimensional vectors, but OM_TIER=${config.tier} and OM_VEC_DIM give ${wanted}: OpenMemory cannot compare the two`,
-      { hint: `set OM_VEC_DIM=${stored[0]} (and the OM_TIER your OpenMemory server uses) so the import matches` },
-    );
-  }
-}
-
-/** Sorts one fetched item into the report; answers the record to import, if any. */
-function handleItem(
-  item: SourceItem,
-  tenantMap: TenantMap,
-  tally: TenantTally,
-  seenRecords: Set<string>,
-  sourceSummaries: Map<string, string>,
-  config: EmbeddingConfig,
-): PendingItem | null {
-  if (item.type === 'skipped') {
-    tally.get(item.skipped.tenantKey ?? noTenant, null).fetched++;
-    tally.skip(item.skipped.tenantKey ?? noTenant, item.skipped.sourceId, item.skipped.reason);
-    return null;
-  }
-  if (item.type === 'tenant') {
-    const resolution = tenantMap.resolve(item.tenant.tenantKey);
-    if ('userId' in resolution && item.tenant.summary && !sourceSummaries.has(resolution.userId)) {
-      sourceSummaries.set(resolution.userId, item.tenant.summary);
-    }
-    return null;
-  }
-  const { record } = item;
-  if (seenRecords.has(record.sourceId)) return null; // listed again under another partition
-  seenRecords.add(record.sourceId);
-  const tenantKey = record.tenantKey ?? noTenant;
-  const resolution = record.tenantKey !== null ? tenantMap.resolve(record.tenantKey) : { skip: 'the record has no user' };
-  if ('skip' in resolution) {
-    tally.get(tenantKey, null).fetched++;
-    tally.skip(tenantKey, record.sourceId, resolution.skip);
-    return null;
-  }
-  const tenant = tally.get(tenantKey, resolution.userId);
-  tenant.fetched++;
-  const recordFingerprint = fingerprint({
-    userId: resolution.userId,
-    record,
-    embedding: { tier: config.tier, provider: config.provider, dimension: config.dimension, essence: config.useSummaryOnly ? config.summaryMaxLength : null },
-  });
-  return { record, userId: resolution.userId, recordFingerprint, tenant };
-}
-
-function memoryInput(item: PendingItem, sourceName: string, account: string, runStart: number, config: EmbeddingConfig): MemoryInput {
-  const { record } = item;
-  // With OM_USE_SUMMARY_ONLY=true, OpenMemory's essence is stored as the content and the full text stays in meta.
-  const stored = config.useSummaryOnly ? essence(record.content, config.summaryMaxLength) : record.content;
-  const createdAt = record.createdAt ?? record.updatedAt ?? runStart;
-  const provenance = {
-    source: sourceName,
-    account,
-    source_kind: record.sourceKind,
-    source_id: record.sourceId,
-    source_user: record.tenantKey,
-    role: record.role,
-    created_at: record.createdAt !== null ? new Date(record.createdAt).toISOString() : null,
-    updated_at: record.updatedAt !== null ? new Date(record.updatedAt).toISOString() : null,
-    fields: record.sourceFields,
-    ...(stored !== record.content ? { full_content: record.content } : {}),
-  };
-  return {
-    id: memoryId(sourceName, account, record.sourceId),
-    userId: item.userId,
-    content: stored,
-    sourceText: record.content,
-    tags: record.tags,
-    meta: { ...record.metadata, om_import: provenance },
-    createdAt,
-    updatedAt: record.updatedAt ?? createdAt,
-  };
 }

@@ -1,0 +1,114 @@
+// What happens to each fetched item before any row is built: counted per tenant, mapped to its OpenMemory user
+// (or skipped, with the reason), fingerprinted, and turned into the input of OpenMemory's row builder.
+import type { EmbeddingConfig } from '../openmemory/embedding-config.js';
+import { essence } from '../openmemory/essence.js';
+import type { MemoryInput } from '../openmemory/memory-rows.js';
+import type { MemoryRecord, SourceItem } from '../records.js';
+import { fingerprint, memoryId } from './memory-identity.js';
+import type { TenantReport } from './report.js';
+import type { TenantMap } from './tenant-map.js';
+
+/** A fetched record bound for OpenMemory: its user, the fingerprint that decides whether it changed, its tenant's counts. */
+export interface PendingItem {
+  record: MemoryRecord;
+  userId: string;
+  recordFingerprint: string;
+  tenant: TenantReport;
+}
+
+/** The per-tenant counts of a run, as the report shows them. */
+export class TenantTally {
+  private readonly tenants = new Map<string, TenantReport>();
+
+  get(tenant: string, userId: string | null): TenantReport {
+    let report = this.tenants.get(tenant);
+    if (!report) {
+      report = { tenant, userId, fetched: 0, created: 0, updated: 0, unchanged: 0, skipped: 0, skippedReasons: [] };
+      this.tenants.set(tenant, report);
+    }
+    if (report.userId === null && userId !== null) report.userId = userId;
+    return report;
+  }
+
+  skip(tenant: string, sourceId: string | null, reason: string): void {
+    const report = this.get(tenant, null);
+    report.skipped++;
+    report.skippedReasons.push({ sourceId, reason });
+  }
+
+  list(): TenantReport[] {
+    return [...this.tenants.values()].sort((a, b) => a.tenant.localeCompare(b.tenant));
+  }
+}
+
+const noTenant = '(none)';
+
+/** Sorts one fetched item into the report; answers the record to import, if any. */
+export function handleItem(
+  item: SourceItem,
+  tenantMap: TenantMap,
+  tally: TenantTally,
+  seenRecords: Set<string>,
+  sourceSummaries: Map<string, string>,
+  config: EmbeddingConfig,
+): PendingItem | null {
+  if (item.type === 'skipped') {
+    tally.get(item.skipped.tenantKey ?? noTenant, null).fetched++;
+    tally.skip(item.skipped.tenantKey ?? noTenant, item.skipped.sourceId, item.skipped.reason);
+    return null;
+  }
+  if (item.type === 'tenant') {
+    const resolution = tenantMap.resolve(item.tenant.tenantKey);
+    if ('userId' in resolution && item.tenant.summary && !sourceSummaries.has(resolution.userId)) {
+      sourceSummaries.set(resolution.userId, item.tenant.summary);
+    }
+    return null;
+  }
+  const { record } = item;
+  if (seenRecords.has(record.sourceId)) return null; // listed again under another partition
+  seenRecords.add(record.sourceId);
+  const tenantKey = record.tenantKey ?? noTenant;
+  const resolution = record.tenantKey !== null ? tenantMap.resolve(record.tenantKey) : { skip: 'the record has no user' };
+  if ('skip' in resolution) {
+    tally.get(tenantKey, null).fetched++;
+    tally.skip(tenantKey, record.sourceId, resolution.skip);
+    return null;
+  }
+  const tenant = tally.get(tenantKey, resolution.userId);
+  tenant.fetched++;
+  const recordFingerprint = fingerprint({
+    userId: resolution.userId,
+    record,
+    embedding: { tier: config.tier, provider: config.provider, dimension: config.dimension, essence: config.useSummaryOnly ? config.summaryMaxLength : null },
+  });
+  return { record, userId: resolution.userId, recordFingerprint, tenant };
+}
+
+export function memoryInput(item: PendingItem, sourceName: string, account: string, runStart: number, config: EmbeddingConfig): MemoryInput {
+  const { record } = item;
+  // With OM_USE_SUMMARY_ONLY=true, OpenMemory's essence is stored as the content and the full text stays in meta.
+  const stored = config.useSummaryOnly ? essence(record.content, config.summaryMaxLength) : record.content;
+  const createdAt = record.createdAt ?? record.updatedAt ?? runStart;
+  const provenance = {
+    source: sourceName,
+    account,
+    source_kind: record.sourceKind,
+    source_id: record.sourceId,
+    source_user: record.tenantKey,
+    role: record.role,
+    created_at: record.createdAt !== null ? new Date(record.createdAt).toISOString() : null,
+    updated_at: record.updatedAt !== null ? new Date(record.updatedAt).toISOString() : null,
+    fields: record.sourceFields,
+    ...(stored !== record.content ? { full_content: record.content } : {}),
+  };
+  return {
+    id: memoryId(sourceName, account, record.sourceId),
+    userId: item.userId,
+    content: stored,
+    sourceText: record.content,
+    tags: record.tags,
+    meta: { ...record.metadata, om_import: provenance },
+    createdAt,
+    updatedAt: record.updatedAt ?? createdAt,
+  };
+}
