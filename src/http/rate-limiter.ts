@@ -25,8 +25,10 @@ export class RateLimiter {
 
   constructor(options: RateLimiterOptions) {
     if (!(options.requestsPerSecond > 0)) throw new Error('the rate limit must be above 0 requests per second');
-    this.ceiling = options.requestsPerSecond;
-    this.rate = options.requestsPerSecond;
+    // 2% under the limit: requests reach the server with some jitter, and a server counting per 1-second window
+    // must never see one request too many.
+    this.ceiling = options.requestsPerSecond * 0.98;
+    this.rate = this.ceiling;
     this.burst = options.burst ?? 1;
     this.tokens = this.burst;
     this.now = options.now ?? Date.now;
