@@ -1,6 +1,6 @@
 // om-import's own tables in the target (prefix `om_import_`): what each source record became, which runs and
 // partitions finished (for resume and incremental runs), and which users still need waypoints and a summary.
-import { inClauseChunk, placeholderList, runForRows } from './multi-row.js';
+import { inClauseChunks, placeholderList, runForRows } from './multi-row.js';
 import type { SqlValue } from './sql-executor.js';
 import type { Target } from './target.js';
 
@@ -127,8 +127,7 @@ export class ImportBookkeeping {
   /** What earlier runs imported for these source records. */
   async knownRecords(recordIds: readonly string[]): Promise<Map<string, KnownRecord>> {
     const known = new Map<string, KnownRecord>();
-    for (let start = 0; start < recordIds.length; start += inClauseChunk) {
-      const slice = recordIds.slice(start, start + inClauseChunk);
+    for (const slice of inClauseChunks(recordIds)) {
       const rows = await this.executor.all<{ record_id: string; memory_id: string; user_id: string; fingerprint: string }>(
         `select record_id, memory_id, user_id, fingerprint from ${this.records}
           where source = ? and account = ? and record_id in (${placeholderList(slice.length)})`,
@@ -185,8 +184,7 @@ export class ImportBookkeeping {
   /** Which of these memories of a user om-import imported (from any source): only their waypoints are written. */
   async importedAmong(userId: string, memoryIds: readonly string[]): Promise<Set<string>> {
     const imported = new Set<string>();
-    for (let start = 0; start < memoryIds.length; start += inClauseChunk) {
-      const chunk = memoryIds.slice(start, start + inClauseChunk);
+    for (const chunk of inClauseChunks(memoryIds)) {
       const rows = await this.executor.all<{ memory_id: string }>(
         `select memory_id from ${this.records} where user_id = ? and memory_id in (${placeholderList(chunk.length)})`,
         [userId, ...chunk],
@@ -195,5 +193,4 @@ export class ImportBookkeeping {
     }
     return imported;
   }
-
 }

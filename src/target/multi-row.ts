@@ -24,9 +24,15 @@ export async function runForRows(
   }
 }
 
-/** `(?, ?, …)` for a list of values, for `in (…)` clauses; callers chunk the list. */
+/** `?, ?, …` for a list of values, for `in (…)` clauses. */
 export function placeholderList(count: number): string {
   return new Array(count).fill('?').join(',');
 }
 
-export const inClauseChunk = 500;
+/** Values per `in (…)` clause. */
+const inClauseChunk = 500;
+
+/** Slices of a list short enough for one `in (…)` clause each. */
+export function* inClauseChunks<T>(values: readonly T[]): Generator<T[]> {
+  for (let start = 0; start < values.length; start += inClauseChunk) yield values.slice(start, start + inClauseChunk);
+}

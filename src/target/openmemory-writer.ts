@@ -3,7 +3,7 @@
 import type { MemoryRows } from '../openmemory/memory-rows.js';
 import type { Sector } from '../openmemory/sectors.js';
 import type { Waypoint } from '../openmemory/waypoints.js';
-import { inClauseChunk, placeholderList, runForRows } from './multi-row.js';
+import { inClauseChunks, placeholderList, runForRows } from './multi-row.js';
 import type { SqlValue } from './sql-executor.js';
 import type { Target } from './target.js';
 
@@ -93,10 +93,8 @@ export class OpenMemoryWriter {
         on conflict(id) do update set ${updatedMemoryColumns.map((column) => `${column} = excluded.${column}`).join(', ')}`,
     );
     // Vectors are replaced whole (even for a memory om-import's bookkeeping does not know, should it exist already).
-    const ids = memories.map((memory) => memory.rows.id);
     const replaced = new Set(memories.filter((memory) => !memory.isNew).map((memory) => memory.rows.id));
-    for (let start = 0; start < ids.length; start += inClauseChunk) {
-      const chunk = ids.slice(start, start + inClauseChunk);
+    for (const chunk of inClauseChunks(memories.map((memory) => memory.rows.id))) {
       await this.executor.run(`delete from ${this.vectors} where id in (${placeholderList(chunk.length)})`, chunk);
       const replacedChunk = chunk.filter((id) => replaced.has(id));
       if (replacedChunk.length > 0) {
@@ -115,7 +113,6 @@ export class OpenMemoryWriter {
     );
   }
 
-  /** A user's memories in source order (created_at, then id), with their mean vectors. */
   /**
    * A user's memories in source order (created_at, then id; a missing time sorts first on both backends), from
    * `lookBack` memories before the first one created at or after `since`. Answers them and where that first one is.
@@ -144,11 +141,11 @@ export class OpenMemoryWriter {
     );
   }
 
-  /** The user's most recent memories, as the summary generator reads them. */
+  /** The user's most recent memories, as the summary generator reads them (in the source order above, reversed). */
   async recentMemories(userId: string, limit: number): Promise<SummaryMemory[]> {
     const rows = await this.executor.all<{ content: string; primary_sector: Sector; salience: number; created_at: number; updated_at: number }>(
       `select content, primary_sector, salience, created_at, updated_at from ${this.memories}
-        where user_id = ? order by created_at desc, id desc limit ${Math.trunc(limit)}`,
+        where user_id = ? order by coalesce(created_at, 0) desc, id desc limit ${Math.trunc(limit)}`,
       [userId],
     );
     return rows.map((row) => ({
