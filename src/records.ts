@@ -73,3 +73,8 @@ export function parseTime(value: unknown): number | null {
   const parsed = Date.parse(value);
   return Number.isNaN(parsed) ? null : parsed;
 }
+
+/** A UTC time as a compact, sortable file-name part: `20261125T151800Z`. */
+export function fileTimestamp(ms: number): string {
+  return new Date(ms).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+}

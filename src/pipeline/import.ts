@@ -7,7 +7,7 @@ import { createEmbedder } from '../embeddings/index.js';
 import type { MemoryEmbedder } from '../openmemory/embedder.js';
 import { embeddingConfigFromEnv } from '../openmemory/embedding-config.js';
 import { buildMemoryRows, type MemoryInput } from '../openmemory/memory-rows.js';
-import type { Partition, Source } from '../records.js';
+import { fileTimestamp, type Partition, type Source } from '../records.js';
 import { ImportBookkeeping, type KnownRecord, type RunState } from '../target/import-bookkeeping.js';
 import { openTarget, type TargetConfig } from '../target/open-target.js';
 import { OpenMemoryWriter } from '../target/openmemory-writer.js';
@@ -91,8 +91,7 @@ export async function importFrom(options: ImportOptions): Promise<ImportReport> 
     let exportFile: string | null = null;
     if (options.saveExportDir) {
       mkdirSync(options.saveExportDir, { recursive: true });
-      const stamp = new Date(startedAt).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
-      exportFile = path.join(options.saveExportDir, `${source.name}-${account.replace(/[^A-Za-z0-9._-]+/g, '_')}-${stamp}.jsonl`);
+      exportFile = path.join(options.saveExportDir, `${source.name}-${account.replace(/[^A-Za-z0-9._-]+/g, '_')}-${fileTimestamp(startedAt)}.jsonl`);
       exportStream = createWriteStream(exportFile, { encoding: 'utf8' });
       exportStream.write(snapshotHeaderLine({ source: source.name, account, saved_at: new Date(startedAt).toISOString() }));
     }

@@ -4,6 +4,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import type pg from 'pg';
 import { TargetError, UsageError } from '../errors.js';
+import { fileTimestamp } from '../records.js';
 import { validIdentifier } from './identifiers.js';
 import { postgresDialect } from './postgres/postgres-dialect.js';
 import { PostgresExecutor } from './postgres/postgres-executor.js';
@@ -89,7 +90,7 @@ export async function openTarget(config: TargetConfig, options: OpenOptions = {}
 }
 
 function backupPathFor(file: string, now = new Date()): string {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const stamp = fileTimestamp(now.getTime());
   let candidate = `${file}.om-import-backup-${stamp}`;
   for (let n = 2; existsSync(candidate); n++) candidate = `${file}.om-import-backup-${stamp}-${n}`;
   return candidate;
