@@ -23,7 +23,7 @@ export function isRetryableStatus(status: number): boolean {
 
 export function isRetryableError(error: unknown): boolean {
   const code = (error as { code?: string } | null)?.code;
-  return (code !== undefined && retryableCodes.has(code)) || (error instanceof Error && error.name === 'TimeoutError');
+  return code !== undefined && retryableCodes.has(code);
 }
 
 /** Exponential backoff with full jitter; a server's Retry-After wins when it asks for longer. */
