@@ -29,6 +29,7 @@ export function planMigration(facts: SchemaFacts, dialect: TargetDialect, now: n
   let waypointsRebuilt = false;
   const waypoints = facts.tables.get(tables.waypoints);
   if (waypoints && (!hasColumn(waypoints, 'user_id') || !hasV12WaypointKey(waypoints))) {
+    // An existing memories table has user_id by now: the steps above add it before this one runs.
     const memoriesHasUserId = facts.tables.has(tables.memories);
     const rekey = dialect.rekeyWaypoints(waypoints, memoriesHasUserId);
     waypointsRebuilt = rekey.rebuildsTable;
