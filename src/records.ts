@@ -1,5 +1,6 @@
 // The normalized records every adapter produces and the pipeline consumes. Adapters validate their source's JSON
 // once, at the edge, and hand over only these types.
+import type { HttpClient } from './http/http-client.js';
 
 /** One memory-like record of a source: a Mem0 memory, a Zep message or fact, a Supermemory document. */
 export interface MemoryRecord {
@@ -20,6 +21,8 @@ export interface MemoryRecord {
   /** Source times in milliseconds since the epoch. */
   createdAt: number | null;
   updatedAt: number | null;
+  /** Notable facts about how the record was read (e.g. `content-from-summary`); counted per tenant in the report. */
+  flags?: string[];
 }
 
 /** A source user, with the source's own summary of them where it has one (Zep does). */
@@ -35,11 +38,21 @@ export interface SkippedRecord {
   reason: string;
 }
 
-/** `raw` is the wire object as fetched, kept for `--save-export`. */
+/** Something the run must tell its user without stopping (a page count that disagrees with the announced total). */
+export interface SourceWarning {
+  tenantKey: string | null;
+  message: string;
+}
+
+/**
+ * `raw` is the wire object as fetched, kept for `--save-export` (an adapter that reads its own snapshot back turns
+ * each saved `raw` into the same item again); a tenant without `raw` is not saved.
+ */
 export type SourceItem =
   | { type: 'memory'; record: MemoryRecord; raw: unknown }
-  | { type: 'tenant'; tenant: TenantRecord }
-  | { type: 'skipped'; skipped: SkippedRecord; raw: unknown };
+  | { type: 'tenant'; tenant: TenantRecord; raw?: unknown }
+  | { type: 'skipped'; skipped: SkippedRecord; raw: unknown }
+  | { type: 'warning'; warning: SourceWarning };
 
 /** A unit of fetching and of resuming: usually one source user; a file is one partition. */
 export interface Partition {
@@ -63,7 +76,15 @@ export interface Source {
   items(partition: Partition, options: FetchOptions): AsyncIterable<SourceItem>;
   /** Whether `updatedSince` is honoured (incremental runs). */
   readonly filtersByUpdateTime: boolean;
+  /** Which API (generation) answered, once the run has found out, e.g. `Zep Cloud v3 (threads)`; for the report. */
+  describeApi?(): string | null;
   close?(): Promise<void>;
+}
+
+/** What each adapter's factory answers: the source, and the HTTP client it reads through (none for a file). */
+export interface OpenedSource {
+  source: Source;
+  http: HttpClient | null;
 }
 
 /** ISO-8601 (or epoch seconds/ms) to milliseconds; null when absent or unreadable. */

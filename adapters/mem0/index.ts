@@ -1,6 +1,6 @@
 // Mem0 as a source: the hosted platform, a self-hosted server, or an export file.
 import { HttpClient } from '../../src/http/http-client.js';
-import type { Source } from '../../src/records.js';
+import type { OpenedSource } from '../../src/records.js';
 import { Mem0ExportFile } from './mem0-export-file.js';
 import { Mem0Platform } from './mem0-platform.js';
 import { Mem0SelfHosted } from './mem0-self-hosted.js';
@@ -22,11 +22,6 @@ export interface Mem0SourceOptions {
   concurrency?: number;
   timeoutMs?: number;
   pageSize?: number;
-}
-
-export interface OpenedSource {
-  source: Source;
-  http: HttpClient | null;
 }
 
 export function mem0Source(options: Mem0SourceOptions): OpenedSource {

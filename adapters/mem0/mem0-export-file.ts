@@ -1,10 +1,9 @@
 // A Mem0 export read from disk: JSON as Mem0's export or `getAll` gives it (an array, `{results}` or `{memories}`),
 // or the JSONL snapshot `--save-export` writes (one wire memory per line). The file is one partition.
-import { createReadStream, readFileSync, statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import { UsageError } from '../../src/errors.js';
-import { isSnapshotHeader, snapshotHeader } from '../../src/pipeline/snapshot.js';
+import { snapshotHeader, snapshotLines } from '../../src/pipeline/snapshot.js';
 import type { Partition, Source, SourceItem } from '../../src/records.js';
 import { mem0Item, mem0MemoryList } from './mem0-memory.js';
 
@@ -52,20 +51,9 @@ export class Mem0ExportFile implements Source {
   }
 
   private async *jsonLines(): AsyncIterable<SourceItem> {
-    const lines = createInterface({ input: createReadStream(this.file, 'utf8'), crlfDelay: Infinity });
-    let lineNumber = 0;
-    for await (const line of lines) {
-      lineNumber++;
-      if (line.trim() === '') continue;
-      let raw: unknown;
-      try {
-        raw = JSON.parse(line);
-        if (lineNumber === 1 && isSnapshotHeader(raw)) continue;
-      } catch {
-        yield { type: 'skipped', skipped: { sourceId: null, tenantKey: null, reason: `line ${lineNumber} is not valid JSON` }, raw: line };
-        continue;
-      }
-      yield mem0Item(raw);
+    for await (const line of snapshotLines(this.file)) {
+      if ('problem' in line) yield { type: 'skipped', skipped: { sourceId: null, tenantKey: null, reason: line.problem }, raw: line.text };
+      else yield mem0Item(line.raw);
     }
   }
 }

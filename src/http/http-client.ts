@@ -21,6 +21,10 @@ export interface HttpClientOptions {
   timeoutMs?: number;
   /** What to tell the user when the credentials are refused. */
   credentialHint: string;
+  /** What a status means at this source and how to fix it (e.g. 402: the plan's quota is used up); 401/403 default to `credentialHint`. */
+  statusHints?: Readonly<Record<number, string>>;
+  /** The longest a server may ask to wait (Retry-After) before the run gives up with an error naming the wait; default 120 s. */
+  maxWaitMs?: number;
   sleep?: (ms: number) => Promise<void>;
 }
 
@@ -31,6 +35,15 @@ export interface RequestSpec {
   body?: unknown;
   /** Where in the source this request is, for errors. */
   context?: { tenant?: string; page?: string };
+  /** A 404 is an answer here (a thread with no summary, an endpoint this server lacks): `body` null, `status` 404. */
+  notFoundIsAnswer?: boolean;
+}
+
+export interface HttpAnswer {
+  status: number;
+  /** Response headers, names in lower case. */
+  headers: Readonly<Record<string, string | string[] | undefined>>;
+  body: unknown;
 }
 
 export interface HttpStats {
@@ -38,6 +51,9 @@ export interface HttpStats {
   retries: number;
   throttled: number;
 }
+
+/** Long enough for a per-minute window to reset; a longer Retry-After (a monthly quota) is an error, not a silent hour. */
+export const defaultMaxWaitMs = 120_000;
 
 const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -49,6 +65,7 @@ export class HttpClient {
   private readonly retry: RetryPolicyOptions;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly timeoutMs: number;
+  private readonly maxWaitMs: number;
 
   constructor(private readonly options: HttpClientOptions) {
     this.rateLimiter = new RateLimiter({ requestsPerSecond: options.requestsPerSecond });
@@ -56,11 +73,19 @@ export class HttpClient {
     this.retry = options.retry ?? defaultRetryPolicy;
     this.sleep = options.sleep ?? defaultSleep;
     this.timeoutMs = options.timeoutMs ?? 30_000;
+    this.maxWaitMs = options.maxWaitMs ?? defaultMaxWaitMs;
     this.dispatcher = new Agent({ keepAliveTimeout: 10_000, connections: Math.max(1, options.concurrency) });
   }
 
+  private inFlight = 0;
+
   /** Sends a request and answers its parsed JSON body, retrying what is worth retrying. */
-  json(spec: RequestSpec): Promise<unknown> {
+  async json(spec: RequestSpec): Promise<unknown> {
+    return (await this.exchange(spec)).body;
+  }
+
+  /** Like `json`, with the status and headers (for sources that page by a response header). */
+  exchange(spec: RequestSpec): Promise<HttpAnswer> {
     return this.limit(() => this.send(spec));
   }
 
@@ -77,7 +102,7 @@ export class HttpClient {
     return `${this.options.source}: ${spec.method} ${spec.path}${where ? ` (${where})` : ''}`;
   }
 
-  private async send(spec: RequestSpec): Promise<unknown> {
+  private async send(spec: RequestSpec): Promise<HttpAnswer> {
     const url = this.url(spec);
     const context = { source: this.options.source, ...spec.context };
     let lastProblem = '';
@@ -88,6 +113,7 @@ export class HttpClient {
       let retryAfter: number | null = null;
       // The whole exchange, headers and body, must finish within the timeout.
       const deadline = AbortSignal.timeout(this.timeoutMs);
+      this.inFlight++;
       try {
         const response = await request(url, {
           method: spec.method,
@@ -102,25 +128,36 @@ export class HttpClient {
         });
         const text = await response.body.text();
         const status = response.statusCode;
+        this.observeRateLimitHeaders(response.headers);
+        const hint = this.options.statusHints?.[status];
         if (status >= 200 && status < 300) {
           try {
             const parsed: unknown = text === '' ? null : JSON.parse(text);
             this.rateLimiter.succeeded();
-            return parsed;
+            return { status, headers: response.headers, body: parsed };
           } catch {
             lastProblem = `HTTP ${status} with a body that is not JSON`;
           }
+        } else if (status === 404 && spec.notFoundIsAnswer) {
+          this.rateLimiter.succeeded();
+          return { status, headers: response.headers, body: null };
         } else if (status === 401 || status === 403) {
-          throw new AuthenticationError(`${this.describe(spec)} was refused (HTTP ${status}): ${this.options.credentialHint}`, { ...context, status });
+          throw new AuthenticationError(`${this.describe(spec)} was refused (HTTP ${status}): ${hint ?? this.options.credentialHint}`, { ...context, status });
         } else if (isRetryableStatus(status)) {
-          retryAfter = parseRetryAfter(response.headers['retry-after']);
+          retryAfter = parseRetryAfter(response.headers['retry-after-ms'], 'milliseconds') ?? parseRetryAfter(response.headers['retry-after']);
+          if (retryAfter !== null && retryAfter > this.maxWaitMs) {
+            throw new SourceError(
+              `${this.describe(spec)}: the server asked to wait ${Math.ceil(retryAfter / 1000)} s (HTTP ${status}, Retry-After), more than --max-wait ${Math.round(this.maxWaitMs / 1000)} s${hint ? ` (${hint})` : ''}; run again later (the run resumes), or raise --max-wait`,
+              { ...context, status },
+            );
+          }
           if (status === 429) {
             this.stats.throttled++;
             this.rateLimiter.throttled(retryAfter);
           }
           lastProblem = `HTTP ${status}${errorDetail(text)}`;
         } else {
-          throw new SourceError(`${this.describe(spec)} failed with HTTP ${status}${errorDetail(text)}`, { ...context, status });
+          throw new SourceError(`${this.describe(spec)} failed with HTTP ${status}${errorDetail(text)}${hint ? ` (${hint})` : ''}`, { ...context, status });
         }
       } catch (error) {
         if (error instanceof SourceError) throw error;
@@ -131,6 +168,8 @@ export class HttpClient {
         } else {
           lastProblem = (error as { code?: string }).code ?? (error as Error).message;
         }
+      } finally {
+        this.inFlight--;
       }
       if (attempt < this.retry.retries) await this.sleep(backoffDelay(this.retry, attempt, retryAfter));
     }
@@ -138,6 +177,14 @@ export class HttpClient {
       `${this.describe(spec)} still failed after ${this.retry.retries + 1} tries (last: ${lastProblem}); run again to resume, or lower --rate-limit / --concurrency`,
       context,
     );
+  }
+
+  /** `X-RateLimit-Remaining` and `-Reset` (unix seconds), as Zep sends them, pace the rate limiter. */
+  private observeRateLimitHeaders(headers: Readonly<Record<string, string | string[] | undefined>>): void {
+    const header = (name: string): number => Number(Array.isArray(headers[name]) ? headers[name][0] : headers[name] ?? Number.NaN);
+    const remaining = header('x-ratelimit-remaining');
+    const reset = header('x-ratelimit-reset');
+    if (Number.isFinite(remaining) && Number.isFinite(reset)) this.rateLimiter.observeWindow(remaining, reset * 1000, this.inFlight - 1);
   }
 
   async close(): Promise<void> {

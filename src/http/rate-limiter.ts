@@ -1,4 +1,5 @@
-// One rate limiter for every request of a run: a token bucket that slows down on 429 and honours Retry-After.
+// One rate limiter for every request of a run: a token bucket that slows down on 429, honours Retry-After, and
+// paces itself by the window a server announces (X-RateLimit-Remaining/Reset) so that it never reaches a 429.
 
 export interface RateLimiterOptions {
   /** Requests per second at most. */
@@ -10,6 +11,9 @@ export interface RateLimiterOptions {
   sleep?: (ms: number) => Promise<void>;
 }
 
+/** Reset times come in whole seconds: wait this much past one before counting on a fresh window. */
+const windowResetMarginMs = 250;
+
 const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class RateLimiter {
@@ -19,6 +23,8 @@ export class RateLimiter {
   private readonly burst: number;
   private last: number;
   private pausedUntil = 0;
+  /** The server's current counting window, as its last rate-limit headers told: requests left, and when it resets. */
+  private window: { remaining: number; resetAt: number } | null = null;
   private queue: Promise<void> = Promise.resolve();
   private readonly now: () => number;
   private readonly sleep: (ms: number) => Promise<void>;
@@ -55,14 +61,33 @@ export class RateLimiter {
         await this.sleep(this.pausedUntil - now);
         continue;
       }
-      this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) / 1000) * this.rate);
+      const window = this.window !== null && now < this.window.resetAt ? this.window : null;
+      if (window && window.remaining < 1) {
+        await this.sleep(window.resetAt - now + windowResetMarginMs);
+        continue;
+      }
+      // What is left of the window, spread evenly over the time it has left.
+      const rate = window ? Math.min(this.rate, window.remaining / ((window.resetAt - now) / 1000)) : this.rate;
+      this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) / 1000) * rate);
       this.last = now;
       if (this.tokens >= 1) {
         this.tokens -= 1;
+        if (window) window.remaining -= 1;
         return;
       }
-      await this.sleep(Math.ceil(((1 - this.tokens) / this.rate) * 1000));
+      await this.sleep(Math.ceil(((1 - this.tokens) / rate) * 1000));
     }
+  }
+
+  /**
+   * A server's rate-limit headers: `remaining` requests until `resetAt` (ms). `inFlight` requests were sent and not
+   * yet answered; the server may not have counted them yet, so they are taken off what it says is left.
+   */
+  observeWindow(remaining: number, resetAt: number, inFlight: number): void {
+    if (!Number.isFinite(remaining) || !Number.isFinite(resetAt) || resetAt <= this.now()) return;
+    const left = Math.max(0, remaining - inFlight);
+    if (this.window === null || resetAt > this.window.resetAt + windowResetMarginMs) this.window = { remaining: left, resetAt };
+    else if (Math.abs(resetAt - this.window.resetAt) <= windowResetMarginMs) this.window.remaining = Math.min(this.window.remaining, left);
   }
 
   /** The server said 429: halve the rate, and pause everyone for `retryAfterMs` when it said so. */

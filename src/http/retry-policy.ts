@@ -33,12 +33,13 @@ export function backoffDelay(policy: RetryPolicyOptions, attempt: number, retryA
   return retryAfterMs !== null ? Math.max(retryAfterMs, jittered) : jittered;
 }
 
-/** Retry-After as milliseconds: delta-seconds or an HTTP date. */
-export function parseRetryAfter(value: string | string[] | undefined, now = Date.now()): number | null {
+/** Retry-After as milliseconds: delta-seconds or an HTTP date (or plain milliseconds, as `retry-after-ms` sends). */
+export function parseRetryAfter(value: string | string[] | undefined, unit: 'seconds' | 'milliseconds' = 'seconds', now = Date.now()): number | null {
   const raw = Array.isArray(value) ? value[0] : value;
   if (raw === undefined || raw.trim() === '') return null;
-  const seconds = Number(raw);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const amount = Number(raw);
+  if (Number.isFinite(amount)) return Math.max(0, unit === 'seconds' ? amount * 1000 : amount);
+  if (unit === 'milliseconds') return null;
   const date = Date.parse(raw);
   return Number.isNaN(date) ? null : Math.max(0, date - now);
 }

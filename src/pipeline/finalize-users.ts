@@ -29,7 +29,7 @@ export async function finalizeUsers(
 }
 
 async function finalizeUser(
-  user: { userId: string; since: number; sourceSummary: string | null },
+  user: { userId: string; since: number },
   bookkeeping: ImportBookkeeping,
   writer: OpenMemoryWriter,
   runStart: number,
@@ -43,9 +43,10 @@ async function finalizeUser(
     .filter((waypoint) => imported.has(waypoint.sourceId))
     .map((waypoint) => ({ ...waypoint, createdAt: createdAtById.get(waypoint.sourceId) ?? runStart }));
   const generatedSummary = generateUserSummary(await writer.recentMemories(user.userId, summaryMemoryLimit), runStart);
-  const summary = user.sourceSummary ?? generatedSummary;
+  const sourceSummary = await bookkeeping.sourceSummary(user.userId);
+  const summary = sourceSummary ?? generatedSummary;
   await writer.writeWaypoints(user.userId, waypoints);
   if ((await writer.storedSummary(user.userId)) !== summary) await writer.writeUser(user.userId, summary, runStart);
   await bookkeeping.clearPendingUser(user.userId);
-  return { userId: user.userId, waypointsWritten: waypoints.length, summarySource: user.sourceSummary ? 'source' : 'generated', generatedSummary };
+  return { userId: user.userId, waypointsWritten: waypoints.length, summarySource: sourceSummary !== null ? 'source' : 'generated', generatedSummary };
 }

@@ -113,7 +113,7 @@ export async function importFrom(options: ImportOptions): Promise<ImportReport> 
 
     const tally = new TenantTally();
     const seenRecords = new Set<string>();
-    const sourceSummaries = new Map<string, string>();
+    const warnings: string[] = [];
     let writeChain: Promise<unknown> = Promise.resolve();
     const serialWrite = <T>(work: () => Promise<T>): Promise<T> => {
       const result = writeChain.then(work);
@@ -158,8 +158,8 @@ export async function importFrom(options: ImportOptions): Promise<ImportReport> 
           await bookkeeping.markUsersPending(
             changed.flatMap((entry, i) => {
               const since = rows[i]!.createdAt;
-              const owner = { userId: entry.item.userId, since, sourceSummary: null };
-              const previousOwner = entry.previous && entry.previous.userId !== entry.item.userId ? [{ userId: entry.previous.userId, since, sourceSummary: null }] : [];
+              const owner = { userId: entry.item.userId, since };
+              const previousOwner = entry.previous && entry.previous.userId !== entry.item.userId ? [{ userId: entry.previous.userId, since }] : [];
               return [owner, ...previousOwner];
             }),
           );
@@ -176,10 +176,17 @@ export async function importFrom(options: ImportOptions): Promise<ImportReport> 
       let fetched = 0;
       for await (const item of source.items(partition, { updatedSince })) {
         if (failure) return;
-        if (item.type !== 'tenant') exportStream?.write(`${JSON.stringify(item.raw)}\n`);
-        const handled = handleItem(item, tenantMap, tally, seenRecords, sourceSummaries, embedder.config);
-        if (handled) batch.push(handled);
-        fetched++;
+        if (item.type === 'memory' || item.type === 'skipped') fetched++;
+        if (item.type !== 'warning' && item.raw !== undefined) exportStream?.write(`${JSON.stringify(item.raw)}\n`);
+        const handled = handleItem(item, tenantMap, tally, seenRecords, embedder.config);
+        if (handled?.kind === 'warning') warnings.push(handled.message);
+        if (handled?.kind === 'summary' && !dryRun) {
+          // Kept at once, not at the end of the run: a resumed run skips this partition but must still write it.
+          const { tenantKey, userId, summary } = handled;
+          await serialWrite(() => bookkeeping.storeSourceSummary(tenantKey, userId, summary, now()));
+        }
+        if (handled?.kind !== 'record') continue;
+        batch.push(handled.pending);
         if (batch.length >= batchSize) {
           await processBatch(batch);
           batch = [];
@@ -205,9 +212,6 @@ export async function importFrom(options: ImportOptions): Promise<ImportReport> 
 
     let users: UserReport[] = [];
     if (!dryRun && run) {
-      await bookkeeping.markUsersPending(
-        [...sourceSummaries].map(([userId, summary]) => ({ userId, since: Number.MAX_SAFE_INTEGER, sourceSummary: summary })),
-      );
       users = await finalizeUsers(bookkeeping, writer, runStart, (count) => options.onProgress?.({ type: 'finalizing', users: count }));
       await bookkeeping.finishRun(run.runId, now());
     }
@@ -220,6 +224,7 @@ export async function importFrom(options: ImportOptions): Promise<ImportReport> 
     return {
       source: source.name,
       account,
+      api: source.describeApi?.() ?? null,
       target: opened.description,
       dryRun,
       runId: dryRun ? null : (run?.runId ?? null),
@@ -229,6 +234,7 @@ export async function importFrom(options: ImportOptions): Promise<ImportReport> 
       tenants,
       users,
       totals,
+      warnings,
       http: null,
       exportFile,
       durationMs: now() - startedAt,

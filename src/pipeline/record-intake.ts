@@ -23,7 +23,7 @@ export class TenantTally {
   get(tenant: string, userId: string | null): TenantReport {
     let report = this.tenants.get(tenant);
     if (!report) {
-      report = { tenant, userId, fetched: 0, created: 0, updated: 0, unchanged: 0, skipped: 0, skippedReasons: [] };
+      report = { tenant, userId, fetched: 0, created: 0, updated: 0, unchanged: 0, skipped: 0, skippedReasons: [], flagged: {} };
       this.tenants.set(tenant, report);
     }
     if (report.userId === null && userId !== null) report.userId = userId;
@@ -43,15 +43,18 @@ export class TenantTally {
 
 const noTenant = '(none)';
 
-/** Sorts one fetched item into the report; answers the record to import, if any. */
-export function handleItem(
-  item: SourceItem,
-  tenantMap: TenantMap,
-  tally: TenantTally,
-  seenRecords: Set<string>,
-  sourceSummaries: Map<string, string>,
-  config: EmbeddingConfig,
-): PendingItem | null {
+/** What a fetched item asks of the run, once sorted: a record to import, a source summary to keep, a warning. */
+export type IntakeResult =
+  | { kind: 'record'; pending: PendingItem }
+  | { kind: 'summary'; tenantKey: string; userId: string; summary: string | null }
+  | { kind: 'warning'; message: string }
+  | null;
+
+/** Sorts one fetched item into the report; answers what the run must do with it, if anything. */
+export function handleItem(item: SourceItem, tenantMap: TenantMap, tally: TenantTally, seenRecords: Set<string>, config: EmbeddingConfig): IntakeResult {
+  if (item.type === 'warning') {
+    return { kind: 'warning', message: item.warning.tenantKey ? `${item.warning.tenantKey}: ${item.warning.message}` : item.warning.message };
+  }
   if (item.type === 'skipped') {
     tally.get(item.skipped.tenantKey ?? noTenant, null).fetched++;
     tally.skip(item.skipped.tenantKey ?? noTenant, item.skipped.sourceId, item.skipped.reason);
@@ -59,10 +62,9 @@ export function handleItem(
   }
   if (item.type === 'tenant') {
     const resolution = tenantMap.resolve(item.tenant.tenantKey);
-    if ('userId' in resolution && item.tenant.summary && !sourceSummaries.has(resolution.userId)) {
-      sourceSummaries.set(resolution.userId, item.tenant.summary);
-    }
-    return null;
+    if (!('userId' in resolution)) return null;
+    const summary = item.tenant.summary !== null && item.tenant.summary.trim() !== '' ? item.tenant.summary : null;
+    return { kind: 'summary', tenantKey: item.tenant.tenantKey, userId: resolution.userId, summary };
   }
   const { record } = item;
   if (seenRecords.has(record.sourceId)) return null; // listed again under another partition
@@ -76,12 +78,13 @@ export function handleItem(
   }
   const tenant = tally.get(tenantKey, resolution.userId);
   tenant.fetched++;
+  for (const flag of record.flags ?? []) tenant.flagged[flag] = (tenant.flagged[flag] ?? 0) + 1;
   const recordFingerprint = fingerprint({
     userId: resolution.userId,
     record,
     embedding: { tier: config.tier, provider: config.provider, dimension: config.dimension, essence: config.useSummaryOnly ? config.summaryMaxLength : null },
   });
-  return { record, userId: resolution.userId, recordFingerprint, tenant };
+  return { kind: 'record', pending: { record, userId: resolution.userId, recordFingerprint, tenant } };
 }
 
 export function memoryInput(item: PendingItem, sourceName: string, account: string, runStart: number, config: EmbeddingConfig): MemoryInput {
@@ -99,6 +102,7 @@ export function memoryInput(item: PendingItem, sourceName: string, account: stri
     created_at: record.createdAt !== null ? new Date(record.createdAt).toISOString() : null,
     updated_at: record.updatedAt !== null ? new Date(record.updatedAt).toISOString() : null,
     fields: record.sourceFields,
+    ...(record.flags && record.flags.length > 0 ? { flags: record.flags } : {}),
     ...(stored !== record.content ? { full_content: record.content } : {}),
   };
   return {

@@ -17,6 +17,8 @@ export interface TenantReport {
   unchanged: number;
   skipped: number;
   skippedReasons: SkipNote[];
+  /** Records imported with a notable flag, by flag (e.g. `content-from-summary`: text taken from the source's summary). */
+  flagged: Record<string, number>;
 }
 
 export interface UserReport {
@@ -31,6 +33,8 @@ export interface UserReport {
 export interface ImportReport {
   source: string;
   account: string;
+  /** The API (generation) the source answered with, where it has several. */
+  api: string | null;
   target: string;
   dryRun: boolean;
   runId: string | null;
@@ -41,6 +45,8 @@ export interface ImportReport {
   tenants: TenantReport[];
   users: UserReport[];
   totals: { fetched: number; created: number; updated: number; unchanged: number; skipped: number };
+  /** What the run noticed without stopping (e.g. a listing that disagreed with its announced total). */
+  warnings: string[];
   http: { requests: number; retries: number; throttled: number } | null;
   exportFile: string | null;
   durationMs: number;
@@ -49,10 +55,16 @@ export interface ImportReport {
 /** The text report lists at most this many skip reasons per tenant (the JSON report lists all). */
 export const skipReasonLimit = 50;
 
+/** How the text report names each record flag an adapter can set. */
+const flagDescriptions: Record<string, string> = {
+  'content-from-summary': 'imported with the source\'s summary as text (no full text was available)',
+};
+
 export function formatReport(report: ImportReport): string {
   const lines: string[] = [];
   const verb = report.dryRun ? 'would import' : 'imported';
   lines.push(`om-import ${report.source} (${report.account}) → ${report.target}${report.dryRun ? ' [dry run: nothing written]' : ''}`);
+  if (report.api) lines.push(`source API: ${report.api}`);
   if (report.migration) {
     lines.push(`schema: ${report.migration.from} → ${report.migration.to}${report.migration.backupPath ? ` (backup: ${report.migration.backupPath})` : ''}`);
   }
@@ -70,7 +82,9 @@ export function formatReport(report: ImportReport): string {
     for (const note of listed) lines.push(`skipped ${tenant.tenant}/${note.sourceId ?? '?'}: ${note.reason}`);
     const unlisted = tenant.skipped - listed.length;
     if (unlisted > 0) lines.push(`skipped ${tenant.tenant}: ${unlisted} more (see --json)`);
+    for (const [flag, count] of Object.entries(tenant.flagged)) lines.push(`flagged ${tenant.tenant}: ${count} ${flagDescriptions[flag] ?? flag}`);
   }
+  for (const warning of report.warnings) lines.push(`warning: ${warning}`);
   lines.push(`${verb} ${totals.created} new and ${totals.updated} changed memories, ${totals.unchanged} unchanged, ${totals.skipped} skipped, in ${(report.durationMs / 1000).toFixed(1)} s`);
   if (report.exportFile) lines.push(`export saved to ${report.exportFile}`);
   return lines.join('\n');

@@ -1,6 +1,8 @@
 // The JSONL snapshot --save-export writes: a header line naming the source and account, then one wire record
 // per line as the source sent it. Adapters read it back with --from-file.
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, createReadStream, openSync, readSync, statSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { UsageError } from '../errors.js';
 
 /** The first line of a `--save-export` snapshot: `{"om_import_snapshot": {"source", "account", "saved_at"}}`. */
 export interface SnapshotHeader {
@@ -36,4 +38,48 @@ export function snapshotHeader(file: string): SnapshotHeader | null {
   } catch {
     return null;
   }
+}
+
+/** One line of a snapshot after its header: the wire object saved, or why the line cannot be read. */
+export type SnapshotLine = { lineNumber: number; raw: unknown } | { lineNumber: number; problem: string; text: string };
+
+/** The lines of a JSONL file (a snapshot's header line left out), streamed: a file of any size is never held whole. */
+export async function* snapshotLines(file: string): AsyncGenerator<SnapshotLine> {
+  const lines = createInterface({ input: createReadStream(file, 'utf8'), crlfDelay: Infinity });
+  let lineNumber = 0;
+  for await (const line of lines) {
+    lineNumber++;
+    if (line.trim() === '') continue;
+    let raw: unknown;
+    try {
+      raw = JSON.parse(lineNumber === 1 ? line.replace(/^\uFEFF/, '') : line);
+    } catch {
+      yield { lineNumber, problem: `line ${lineNumber} is not valid JSON`, text: line };
+      continue;
+    }
+    if (lineNumber === 1 && isSnapshotHeader(raw)) continue;
+    yield { lineNumber, raw };
+  }
+}
+
+/**
+ * A `--from-file` for sources that have no export format of their own (Zep, Supermemory): it must be a snapshot
+ * `--save-export` wrote for this source. Answers its header.
+ */
+export function requireSnapshot(file: string, source: string): SnapshotHeader & { source: string } {
+  let isFile = false;
+  try {
+    isFile = statSync(file).isFile();
+  } catch {
+    throw new UsageError(`--from-file ${file}: no such file`);
+  }
+  if (!isFile) throw new UsageError(`--from-file ${file}: not a file`);
+  const header = snapshotHeader(file);
+  if (!header) {
+    throw new UsageError(`--from-file ${file} is not an om-import snapshot (.jsonl with a header line); write one with \`om-import ${source} --save-export DIR\``);
+  }
+  if (header.source !== source) {
+    throw new UsageError(`--from-file ${file} is a snapshot of ${header.source}, not ${source}: use \`om-import ${header.source} --from-file\``);
+  }
+  return header;
 }

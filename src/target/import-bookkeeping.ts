@@ -27,6 +27,7 @@ export class ImportBookkeeping {
   private readonly runs: string;
   private readonly partitions: string;
   private readonly pendingUsers: string;
+  private readonly sourceSummaries: string;
 
   constructor(
     private readonly target: Target,
@@ -38,6 +39,7 @@ export class ImportBookkeeping {
     this.runs = qualified('om_import_runs');
     this.partitions = qualified('om_import_partitions');
     this.pendingUsers = qualified('om_import_pending_users');
+    this.sourceSummaries = qualified('om_import_source_summaries');
   }
 
   private get executor() {
@@ -61,8 +63,13 @@ export class ImportBookkeeping {
         partition_key text not null, finished_at bigint not null, primary key(source, account, run_id, partition_key))`,
     );
     await this.executor.run(
-      `create table if not exists ${this.pendingUsers}(user_id text primary key, since bigint not null, source_summary text)`,
+      `create table if not exists ${this.pendingUsers}(user_id text primary key, since bigint not null)`,
     );
+    await this.executor.run(
+      `create table if not exists ${this.sourceSummaries}(source text not null, account text not null, tenant_key text not null,
+        user_id text not null, summary text not null, fetched_at bigint not null, primary key(source, account, tenant_key))`,
+    );
+    await this.executor.run(`create index if not exists om_import_source_summaries_user_idx on ${this.sourceSummaries}(user_id)`);
   }
 
   /** Whether the tables exist (a dry run against a database that never saw om-import has none). */
@@ -151,30 +158,59 @@ export class ImportBookkeeping {
   }
 
   /** Marks users as needing waypoints (from `since`, a source time) and a summary; the earliest `since` wins. */
-  async markUsersPending(users: readonly { userId: string; since: number; sourceSummary: string | null }[]): Promise<void> {
-    const earliest = new Map<string, { since: number; sourceSummary: string | null }>();
-    for (const user of users) {
-      const known = earliest.get(user.userId);
-      earliest.set(user.userId, {
-        since: known ? Math.min(known.since, user.since) : user.since,
-        sourceSummary: user.sourceSummary ?? known?.sourceSummary ?? null,
-      });
-    }
+  async markUsersPending(users: readonly { userId: string; since: number }[]): Promise<void> {
+    const earliest = new Map<string, number>();
+    for (const user of users) earliest.set(user.userId, Math.min(earliest.get(user.userId) ?? user.since, user.since));
     await runForRows(
       this.executor,
-      [...earliest].map(([userId, { since, sourceSummary }]): SqlValue[] => [userId, since, sourceSummary]),
-      (values) => `insert into ${this.pendingUsers}(user_id, since, source_summary) values ${values}
+      [...earliest].map(([userId, since]): SqlValue[] => [userId, since]),
+      (values) => `insert into ${this.pendingUsers}(user_id, since) values ${values}
         on conflict(user_id) do update set
-          since = case when excluded.since < ${this.pendingUsers}.since then excluded.since else ${this.pendingUsers}.since end,
-          source_summary = coalesce(excluded.source_summary, ${this.pendingUsers}.source_summary)`,
+          since = case when excluded.since < ${this.pendingUsers}.since then excluded.since else ${this.pendingUsers}.since end`,
     );
   }
 
-  async pendingUsersList(): Promise<{ userId: string; since: number; sourceSummary: string | null }[]> {
-    const rows = await this.executor.all<{ user_id: string; since: number; source_summary: string | null }>(
-      `select user_id, since, source_summary from ${this.pendingUsers} order by user_id`,
+  /**
+   * Keeps a source's own summary of one of its users (a Zep user summary, a Supermemory profile) the moment it is
+   * fetched, so that a run killed before its end still writes it when resumed; `null` forgets an earlier one. The
+   * user is marked pending so its `users.summary` is rewritten at the end of the run.
+   */
+  async storeSourceSummary(tenantKey: string, userId: string, summary: string | null, now: number): Promise<void> {
+    const previous = await this.executor.all<{ user_id: string }>(
+      `select user_id from ${this.sourceSummaries} where source = ? and account = ? and tenant_key = ?`,
+      [this.source, this.account, tenantKey],
     );
-    return rows.map((row) => ({ userId: row.user_id, since: Number(row.since), sourceSummary: row.source_summary }));
+    if (summary === null) {
+      if (previous.length === 0) return;
+      await this.executor.run(`delete from ${this.sourceSummaries} where source = ? and account = ? and tenant_key = ?`, [
+        this.source, this.account, tenantKey,
+      ]);
+    } else {
+      await this.executor.run(
+        `insert into ${this.sourceSummaries}(source, account, tenant_key, user_id, summary, fetched_at) values (?, ?, ?, ?, ?, ?)
+         on conflict(source, account, tenant_key) do update set user_id = excluded.user_id, summary = excluded.summary, fetched_at = excluded.fetched_at`,
+        [this.source, this.account, tenantKey, userId, summary, now],
+      );
+    }
+    const users = new Set([userId, ...previous.map((row) => row.user_id)]);
+    await this.markUsersPending([...users].map((user) => ({ userId: user, since: Number.MAX_SAFE_INTEGER })));
+  }
+
+  /**
+   * The source summary of an OpenMemory user, if any source gave one. Several source users mapped onto one
+   * OpenMemory user each give theirs: the first by (source, account, tenant key) wins, whatever order they came in.
+   */
+  async sourceSummary(userId: string): Promise<string | null> {
+    const rows = await this.executor.all<{ summary: string }>(
+      `select summary from ${this.sourceSummaries} where user_id = ? order by source, account, tenant_key limit 1`,
+      [userId],
+    );
+    return rows[0]?.summary ?? null;
+  }
+
+  async pendingUsersList(): Promise<{ userId: string; since: number }[]> {
+    const rows = await this.executor.all<{ user_id: string; since: number }>(`select user_id, since from ${this.pendingUsers} order by user_id`);
+    return rows.map((row) => ({ userId: row.user_id, since: Number(row.since) }));
   }
 
   async clearPendingUser(userId: string): Promise<void> {

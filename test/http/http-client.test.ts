@@ -98,6 +98,67 @@ describe('HttpClient', () => {
     await c.close();
   });
 
+  it('reads retry-after-ms, and refuses a wait longer than --max-wait with an error naming it', async () => {
+    const sleeps: number[] = [];
+    const short = await scripted([429], { 'retry-after-ms': '300' });
+    const c = client(short.url, sleeps);
+    await expect(c.json({ method: 'GET', path: '/thing' })).resolves.toEqual({ ok: true, call: 2 });
+    expect(sleeps.some((ms) => ms >= 300)).toBe(true);
+    await c.close();
+
+    const quota = await scripted([429], { 'Retry-After': '3600' });
+    const q = new HttpClient({
+      source: 'test', baseUrl: quota.url, headers: {}, requestsPerSecond: 1000, concurrency: 1, credentialHint: '', maxWaitMs: 60_000,
+      statusHints: { 429: 'the plan\'s quota may be used up' },
+    });
+    const error = await q.json({ method: 'GET', path: '/thing', context: { tenant: 'user_123' } }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SourceError);
+    expect((error as Error).message).toMatch(/\(tenant user_123\): the server asked to wait 3600 s .*more than --max-wait 60 s \(the plan's quota may be used up\)/);
+    expect(quota.requests).toHaveLength(1);
+    await q.close();
+  });
+
+  it('answers a 404 as null where the caller expects one, and names a status hint on other errors', async () => {
+    const server = await scripted([404, 402]);
+    const c = new HttpClient({
+      source: 'test', baseUrl: server.url, headers: {}, requestsPerSecond: 1000, concurrency: 1, credentialHint: '',
+      statusHints: { 402: 'the quota or credits are used up' },
+    });
+    await expect(c.exchange({ method: 'GET', path: '/thing', notFoundIsAnswer: true })).resolves.toMatchObject({ status: 404, body: null });
+    await expect(c.json({ method: 'GET', path: '/thing' })).rejects.toThrow(/failed with HTTP 402: \{"detail":"status 402"\} \(the quota or credits are used up\)/);
+    await c.close();
+  });
+
+  it('paces by X-RateLimit-Remaining/Reset so that a per-minute window is never exceeded', async () => {
+    const windowMs = 2000;
+    const limit = 10;
+    let windowStart = Date.now();
+    let used = 0;
+    let refused = 0;
+    const server = await serveHandlers([
+      http.get('*/thing', () => {
+        const now = Date.now();
+        if (now >= windowStart + windowMs) {
+          windowStart += Math.floor((now - windowStart) / windowMs) * windowMs;
+          used = 0;
+        }
+        const headers = { 'X-RateLimit-Limit': String(limit), 'X-RateLimit-Remaining': String(Math.max(0, limit - used - 1)), 'X-RateLimit-Reset': String((windowStart + windowMs) / 1000) };
+        if (used >= limit) {
+          refused++;
+          return HttpResponse.json({ message: 'rate limit exceeded' }, { status: 429, headers: { ...headers, 'X-RateLimit-Remaining': '0', 'Retry-After': '1' } });
+        }
+        used++;
+        return HttpResponse.json({ ok: true }, { headers });
+      }),
+    ]);
+    servers.push(server);
+    const c = new HttpClient({ source: 'test', baseUrl: server.url, headers: {}, requestsPerSecond: 1000, concurrency: 3, credentialHint: '' });
+    await Promise.all(Array.from({ length: 25 }, () => c.json({ method: 'GET', path: '/thing' })));
+    expect(refused).toBe(0);
+    expect(c.stats.throttled).toBe(0);
+    await c.close();
+  });
+
   it('does not retry other client errors', async () => {
     const server = await scripted([404]);
     const c = client(server.url);
@@ -127,7 +188,8 @@ describe('RateLimiter', () => {
 describe('retry policy', () => {
   it('parses Retry-After as seconds or a date, and never waits less than it says', () => {
     expect(parseRetryAfter('3')).toBe(3000);
-    expect(parseRetryAfter(new Date(10_000).toUTCString(), 4000)).toBe(6000);
+    expect(parseRetryAfter(new Date(10_000).toUTCString(), 'seconds', 4000)).toBe(6000);
+    expect(parseRetryAfter('300', 'milliseconds')).toBe(300);
     expect(parseRetryAfter('soon')).toBeNull();
     expect(backoffDelay({ retries: 3, baseDelayMs: 100, maxDelayMs: 1000, random: () => 0.5 }, 2, null)).toBe(200);
     expect(backoffDelay({ retries: 3, baseDelayMs: 100, maxDelayMs: 1000, random: () => 0.5 }, 2, 5000)).toBe(5000);
