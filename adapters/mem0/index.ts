@@ -21,6 +21,8 @@ export interface Mem0SourceOptions {
   requestsPerSecond?: number;
   concurrency?: number;
   timeoutMs?: number;
+  /** The longest Retry-After the run waits for (default: the HTTP client's). */
+  maxWaitMs?: number;
   pageSize?: number;
 }
 
@@ -34,6 +36,7 @@ export function mem0Source(options: Mem0SourceOptions): OpenedSource {
     requestsPerSecond: options.requestsPerSecond ?? mem0DefaultRateLimit,
     concurrency: options.concurrency ?? 4,
     timeoutMs: options.timeoutMs,
+    maxWaitMs: options.maxWaitMs,
     credentialHint: 'check the Mem0 API key (--api-key or MEM0_API_KEY) and, for org-scoped keys, --org-id/--project-id',
   });
   const source = options.selfHosted

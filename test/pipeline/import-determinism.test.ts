@@ -97,3 +97,67 @@ describe('user summaries', () => {
     expect(rows).toEqual([{ summary: 'Dana is a marathon runner who likes tea.' }]);
   });
 });
+
+describe('source summaries across runs', () => {
+  const note = (user: string, i: number): SourceItem => {
+    const record = {
+      sourceKind: 'test.note', sourceId: `${user}-${i}`, tenantKey: user, content: `${user} note ${i} about tea and running`, role: null,
+      tags: [], metadata: {}, sourceFields: {}, createdAt: Date.UTC(2026, 0, 1 + i), updatedAt: Date.UTC(2026, 0, 1 + i),
+    };
+    return { type: 'memory', record, raw: record };
+  };
+
+  /** Two users; `summaries` says what each user's summary is this time; `failAfter` kills the run in that partition. */
+  function summarySource(summaries: Record<string, string | null>, failIn: string | null = null): Source {
+    return {
+      name: 'test',
+      filtersByUpdateTime: false,
+      account: async () => 'account-1',
+      async *partitions(): AsyncIterable<Partition> {
+        yield { key: 'user:ana', tenantKey: 'ana' };
+        yield { key: 'user:ben', tenantKey: 'ben' };
+      },
+      async *items(partition: Partition): AsyncIterable<SourceItem> {
+        const user = partition.tenantKey!;
+        yield { type: 'tenant', tenant: { tenantKey: user, summary: summaries[user] ?? null }, raw: { user } };
+        for (let i = 0; i < 3; i++) yield note(user, i);
+        if (failIn === user) throw new Error(`the source failed while reading ${user}`);
+      },
+    };
+  }
+
+  async function summaries(target: ReturnType<typeof resolveTargetConfig>): Promise<Record<string, string>> {
+    const opened = await openTarget(target);
+    const rows = await opened.executor.all<{ user_id: string; summary: string }>('select user_id, summary from users order by user_id');
+    await opened.close();
+    return Object.fromEntries(rows.map((row) => [row.user_id, row.summary]));
+  }
+
+  it('a summary fetched before a kill is still written by the resumed run, which skips that user', async () => {
+    const target = resolveTargetConfig({ db: path.join(tempDir(), 'om.sqlite') }, {});
+    const given = { ana: 'Ana runs marathons.', ben: 'Ben drinks tea.' };
+    await expect(importFrom({ source: summarySource(given, 'ben'), target, env: {}, concurrency: 1 })).rejects.toThrow(/while reading ben/);
+    const resumed = await importFrom({ source: summarySource({ ana: 'never fetched again', ben: 'Ben drinks tea.' }), target, env: {}, concurrency: 1 });
+    expect(resumed.resumed).toBe(true);
+    expect(resumed.tenants.map((tenant) => tenant.tenant)).toEqual(['ben']); // ana's partition was finished before the kill
+    expect(await summaries(target)).toEqual(given);
+  });
+
+  it('a summary the source no longer has gives way to the generated one; many-to-one keeps one summary whatever the order', async () => {
+    const target = resolveTargetConfig({ db: path.join(tempDir(), 'om.sqlite') }, {});
+    await importFrom({ source: summarySource({ ana: 'Ana runs marathons.', ben: 'Ben drinks tea.' }), target, env: {} });
+    await importFrom({ source: summarySource({ ana: null, ben: 'Ben drinks tea.' }), target, env: {} });
+    const after = await summaries(target);
+    expect(after['ana']).toMatch(/^3 memories, \d+ patterns/);
+    expect(after['ben']).toBe('Ben drinks tea.');
+
+    const { TenantMap } = await import('../../src/pipeline/tenant-map.js');
+    const oneUser = new TenantMap(new Map([['ana', 'household'], ['ben', 'household']]));
+    const both = { ana: 'Ana runs marathons.', ben: 'Ben drinks tea.' };
+    for (const concurrency of [1, 2]) {
+      const merged = resolveTargetConfig({ db: path.join(tempDir(), 'om.sqlite') }, {});
+      await importFrom({ source: summarySource(both), target: merged, env: {}, tenantMap: oneUser, concurrency });
+      expect(await summaries(merged)).toEqual({ household: 'Ana runs marathons.' });
+    }
+  });
+});
