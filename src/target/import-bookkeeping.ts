@@ -176,23 +176,26 @@ export class ImportBookkeeping {
    * user is marked pending so its `users.summary` is rewritten at the end of the run.
    */
   async storeSourceSummary(tenantKey: string, userId: string, summary: string | null, now: number): Promise<void> {
-    const previous = await this.executor.all<{ user_id: string }>(
-      `select user_id from ${this.sourceSummaries} where source = ? and account = ? and tenant_key = ?`,
+    const previous = await this.executor.all<{ user_id: string; summary: string }>(
+      `select user_id, summary from ${this.sourceSummaries} where source = ? and account = ? and tenant_key = ?`,
       [this.source, this.account, tenantKey],
     );
+    const before = previous[0] ?? null;
     if (summary === null) {
-      if (previous.length === 0) return;
+      if (before === null) return;
       await this.executor.run(`delete from ${this.sourceSummaries} where source = ? and account = ? and tenant_key = ?`, [
         this.source, this.account, tenantKey,
       ]);
     } else {
+      // The same summary of the same user again: nothing to rewrite (a re-run touches no user for it).
+      if (before !== null && before.user_id === userId && before.summary === summary) return;
       await this.executor.run(
         `insert into ${this.sourceSummaries}(source, account, tenant_key, user_id, summary, fetched_at) values (?, ?, ?, ?, ?, ?)
          on conflict(source, account, tenant_key) do update set user_id = excluded.user_id, summary = excluded.summary, fetched_at = excluded.fetched_at`,
         [this.source, this.account, tenantKey, userId, summary, now],
       );
     }
-    const users = new Set([userId, ...previous.map((row) => row.user_id)]);
+    const users = new Set([userId, ...(before ? [before.user_id] : [])]);
     await this.markUsersPending([...users].map((user) => ({ userId: user, since: Number.MAX_SAFE_INTEGER })));
   }
 

@@ -1,0 +1,352 @@
+// The live Supermemory API (v3/v4; hosted, or a self-hosted server through --base-url): every container tag is a
+// partition, read as its profile (the user summary), its extracted memory entries and its documents with their
+// full text; documents without a tag form one more partition. Each wire object is wrapped in an envelope and turned
+// into its item by supermemory-records.ts, the function the snapshot reader calls too.
+import { SourceError } from '../../src/errors.js';
+import type { HttpClient } from '../../src/http/http-client.js';
+import { pagedListing, type ListingEvent, type ListingPage } from '../../src/http/paged-listing.js';
+import type { FetchOptions, Partition, Source, SourceItem } from '../../src/records.js';
+import {
+  chunksText,
+  documentItem,
+  documentMemoryChains,
+  documentTags,
+  documentText,
+  idOf,
+  isObject,
+  memoryItem,
+  nonEmptyString,
+  profileItem,
+  untaggedTenantKey,
+  type DocumentEnvelope,
+  type DocumentMemories,
+  type DocumentTextSource,
+  type MultiTagPolicy,
+} from './supermemory-records.js';
+
+export const supermemoryIncludeChoices = ['documents', 'memories', 'profile'] as const;
+export type SupermemoryInclude = (typeof supermemoryIncludeChoices)[number];
+
+export interface SupermemoryApiOptions {
+  http: HttpClient;
+  baseUrl: string;
+  /** Only these container tags (`(untagged)` names the documents without one), instead of every listed tag. */
+  tags?: readonly string[] | undefined;
+  include: ReadonlySet<SupermemoryInclude>;
+  multiTag: MultiTagPolicy;
+  pageSize: number;
+  /** Documents whose text is being fetched at once, ahead of the one being yielded. */
+  lookahead: number;
+}
+
+const untaggedPartitionKey = 'untagged';
+
+/** How a listing is walked: all of it oldest first, or (incremental) newest changes first down to a time. */
+interface ListingOrder {
+  sort: 'createdAt' | 'updatedAt';
+  order: 'asc' | 'desc';
+  /** Incremental: stop after the first page that reaches back past this time (ms). */
+  until: number | null;
+}
+
+function listingOrder(options: FetchOptions): ListingOrder {
+  return options.updatedSince !== null
+    ? { sort: 'updatedAt', order: 'desc', until: options.updatedSince }
+    : { sort: 'createdAt', order: 'asc', until: null };
+}
+
+/** A document listed under a tag, once its text (and, without a memory list endpoint, its entries) was read. */
+interface ReadDocument {
+  envelope: DocumentEnvelope;
+  memories: DocumentMemories | null;
+}
+
+export class SupermemoryApi implements Source {
+  readonly name = 'supermemory';
+  /**
+   * Supermemory has no "changed since" filter: an incremental run lists by `updatedAt` descending and stops at the
+   * checkpoint (see `page`). Hard deletes (a deleted document) leave no trace in any listing, and a forgotten
+   * entry only flips `isForgotten`: neither removes what an earlier run imported.
+   */
+  readonly filtersByUpdateTime = true;
+  private session: Promise<string | null> | null = null;
+  /** Found out on the first request that needs it; a missing endpoint is a 404 there. */
+  private tagListMissing = false;
+  private memoriesEndpoint: 'unknown' | 'list' | 'missing' = 'unknown';
+  /** The tag field of /v4/memories/list: the schema's array, or the singular one its own sample sends. */
+  private memoriesTagField: 'containerTags' | 'containerTag' = 'containerTags';
+
+  constructor(private readonly options: SupermemoryApiOptions) {}
+
+  describeApi(): string | null {
+    const notes = [
+      this.tagListMissing ? 'container tags taken from the document listing: /v3/container-tags/list is missing' : null,
+      this.memoriesEndpoint === 'missing' ? 'memory entries read from each document: /v4/memories/list is missing' : null,
+    ].filter(Boolean);
+    return `Supermemory API v3/v4${notes.length > 0 ? ` (${notes.join('; ')})` : ''}`;
+  }
+
+  /** The org id from `GET /v3/session`; a server without it (404) is named by its host. */
+  async account(): Promise<string> {
+    this.session ??= this.options.http
+      .exchange({ method: 'GET', path: '/v3/session', notFoundIsAnswer: true })
+      .then(({ body }) => (isObject(body) && isObject(body['org']) ? nonEmptyString(body['org']['id']) : null));
+    return (await this.session) ?? new URL(this.options.baseUrl).host;
+  }
+
+  private get includesDocuments(): boolean {
+    return this.options.include.has('documents');
+  }
+
+  async *partitions(): AsyncIterable<Partition> {
+    const named = this.options.tags && this.options.tags.length > 0 ? [...new Set(this.options.tags)] : null;
+    const tags = named ? named.filter((tag) => tag !== untaggedTenantKey) : await this.listTags();
+    for (const tag of tags) yield { key: `tag:${tag}`, tenantKey: tag };
+    // Only documents can lack a tag (entries and profiles always have one).
+    if (this.includesDocuments && (!named || named.includes(untaggedTenantKey))) yield { key: untaggedPartitionKey, tenantKey: untaggedTenantKey };
+  }
+
+  /** Every container tag: `GET /v3/container-tags/list` (a bare array), else those the documents carry. */
+  private async listTags(): Promise<string[]> {
+    const answer = await this.options.http.exchange({ method: 'GET', path: '/v3/container-tags/list', notFoundIsAnswer: true });
+    if (answer.status === 404) {
+      this.tagListMissing = true;
+      return this.tagsFromDocuments();
+    }
+    const list = Array.isArray(answer.body) ? answer.body : isObject(answer.body) && Array.isArray(answer.body['containerTags']) ? answer.body['containerTags'] : null;
+    if (!list) throw new SourceError('supermemory: GET /v3/container-tags/list did not answer a list of container tags', { source: 'supermemory' });
+    const tags = list.map((item) => (isObject(item) ? nonEmptyString(item['containerTag']) : nonEmptyString(item))).filter((tag): tag is string => tag !== null);
+    return [...new Set(tags)];
+  }
+
+  /** Tags in order of first appearance; the listing's count warning is dropped here (the untagged partition repeats it). */
+  private async tagsFromDocuments(): Promise<string[]> {
+    const tags = new Set<string>();
+    for await (const event of this.documentListing(null, { sort: 'createdAt', order: 'asc', until: null }, false)) {
+      if (event.type === 'entry' && isObject(event.entry)) for (const tag of documentTags(event.entry)) tags.add(tag);
+    }
+    return [...tags];
+  }
+
+  async *items(partition: Partition, options: FetchOptions): AsyncIterable<SourceItem> {
+    const order = listingOrder(options);
+    if (partition.key === untaggedPartitionKey) {
+      yield* this.documents(null, order);
+      return;
+    }
+    const tag = partition.tenantKey;
+    if (tag === null) return;
+    const { include } = this.options;
+    // The profile first: it is one request, and stored at once, so a run killed later in this tag keeps it.
+    if (include.has('profile')) yield* this.profile(tag);
+    if (include.has('memories')) yield* this.memoryEntries(tag, order);
+    if (this.includesDocuments || (include.has('memories') && this.memoriesEndpoint === 'missing')) yield* this.documents(tag, order);
+  }
+
+  private async *profile(tag: string): AsyncIterable<SourceItem> {
+    const answer = await this.options.http.exchange({ method: 'POST', path: '/v4/profile', body: { containerTag: tag }, context: { tenant: tag, page: 'profile' }, notFoundIsAnswer: true });
+    if (answer.status === 404) return;
+    yield profileItem({ supermemory: 'profile', tag, profile: answer.body });
+  }
+
+  // ---- memory entries -------------------------------------------------------------------------------------------
+
+  /** The tag's entries from `/v4/memories/list`; a server without it (404) gets them from the documents instead. */
+  private async *memoryEntries(tag: string, order: ListingOrder): AsyncIterable<SourceItem> {
+    if (this.memoriesEndpoint === 'missing') return;
+    const listing = pagedListing<unknown, number>({
+      what: `memory entries of tag ${tag}`,
+      tenantKey: tag,
+      first: 1,
+      identity: (entry) => (isObject(entry) ? idOf(entry['id']) : null),
+      fetchPage: async (page) => {
+        const answer = await this.memoriesPage(tag, page, order);
+        if (answer === null) return { entries: [], next: null };
+        return this.page(answer, 'memoryEntries', page, order, `POST /v4/memories/list page ${page} of tag ${tag}`, tag);
+      },
+    });
+    for await (const event of listing) {
+      if (event.type === 'warning') yield event;
+      // A tag's entries belong to its space alone, so the tag owns each chain's plain key.
+      else yield memoryItem({ supermemory: 'memory', tag, firstTag: tag, multiTag: this.options.multiTag, via: 'list', entry: event.entry });
+    }
+  }
+
+  /** One page of `/v4/memories/list`, or null when the server has no such endpoint. */
+  private async memoriesPage(tag: string, page: number, order: ListingOrder): Promise<unknown> {
+    const body = (field: 'containerTags' | 'containerTag') => ({
+      ...(field === 'containerTags' ? { containerTags: [tag] } : { containerTag: tag }),
+      page,
+      limit: this.options.pageSize,
+      sort: order.sort,
+      order: order.order,
+    });
+    const send = (field: 'containerTags' | 'containerTag') =>
+      this.options.http.exchange({ method: 'POST', path: '/v4/memories/list', body: body(field), context: { tenant: tag, page: `memories ${page}` }, notFoundIsAnswer: true });
+    let answer;
+    try {
+      answer = await send(this.memoriesTagField);
+    } catch (error) {
+      // The spec's own sample sends the singular `containerTag`: a server that refuses the array form gets that once.
+      if (!(error instanceof SourceError) || error.context.status !== 400 || this.memoriesTagField !== 'containerTags' || this.memoriesEndpoint === 'list') throw error;
+      answer = await send('containerTag');
+      this.memoriesTagField = 'containerTag';
+    }
+    if (answer.status === 404) {
+      this.memoriesEndpoint = 'missing';
+      return null;
+    }
+    this.memoriesEndpoint = 'list';
+    return answer.body;
+  }
+
+  // ---- documents ------------------------------------------------------------------------------------------------
+
+  /**
+   * The documents of a tag (null: those without any tag), each with its full text; where the server has no memory
+   * list endpoint, also the memory entries each document carries, once the whole tag was read.
+   */
+  private async *documents(tag: string | null, order: ListingOrder): AsyncIterable<SourceItem> {
+    const tenant = tag ?? untaggedTenantKey;
+    const gatherMemories = this.options.include.has('memories') && this.memoriesEndpoint === 'missing';
+    const emitDocuments = this.includesDocuments;
+    const gathered: DocumentMemories[] = [];
+    // The unfiltered listing (for untagged documents) leaves content out: most of what it lists belongs to a tag.
+    const listing = this.documentListing(tag, order, tag !== null);
+    const read = inOrderAhead(listing, this.options.lookahead, async (event): Promise<ListingEvent<unknown> | ReadDocument | null> => {
+      if (event.type === 'warning') return event;
+      const document = event.entry;
+      if (tag === null && isObject(document) && documentTags(document).length > 0) return null; // read under its tag
+      return this.readDocument(document, tenant, gatherMemories);
+    });
+    for await (const result of read) {
+      if (result === null) continue;
+      if ('type' in result) {
+        if (result.type === 'warning') yield result;
+        continue;
+      }
+      if (result.memories) gathered.push(result.memories);
+      if (emitDocuments) yield documentItem(result.envelope);
+    }
+    if (!gatherMemories) return;
+    for (const { firstTag, entry } of documentMemoryChains(gathered)) {
+      yield memoryItem({ supermemory: 'memory', tag: tenant, firstTag, multiTag: this.options.multiTag, via: 'documents', entry });
+    }
+  }
+
+  /** `POST /v3/documents/list` for one tag (or unfiltered), page by page; pages are offsets, so entries dedupe by id. */
+  private documentListing(tag: string | null, order: ListingOrder, includeContent: boolean): AsyncGenerator<ListingEvent<unknown>> {
+    return pagedListing<unknown, number>({
+      what: tag !== null ? `documents of tag ${tag}` : 'documents (all tags, read for the untagged ones)',
+      tenantKey: tag ?? untaggedTenantKey,
+      first: 1,
+      identity: (entry) => (isObject(entry) ? idOf(entry['id']) : null),
+      fetchPage: async (page) => {
+        const body = await this.options.http.json({
+          method: 'POST',
+          path: '/v3/documents/list',
+          body: {
+            ...(tag !== null ? { containerTags: [tag] } : {}),
+            page,
+            limit: this.options.pageSize,
+            sort: order.sort,
+            order: order.order,
+            ...(includeContent ? { includeContent: true } : {}),
+          },
+          context: { tenant: tag ?? untaggedTenantKey, page: `documents ${page}` },
+        });
+        return this.page(body, 'memories', page, order, `POST /v3/documents/list page ${page}${tag !== null ? ` of tag ${tag}` : ''}`, tag ?? untaggedTenantKey);
+      },
+    });
+  }
+
+  /**
+   * One listing page (`{<key>: [...], pagination: {totalItems, totalPages}}`) as the paging loop wants it. An
+   * incremental listing stops after the page that reaches back past the checkpoint (that page is the overlap),
+   * and then says no total: it listed only part of what the total counts.
+   */
+  private page(body: unknown, key: 'memories' | 'memoryEntries', page: number, order: ListingOrder, what: string, tenant: string): ListingPage<unknown, number> {
+    const entries = isObject(body) && Array.isArray(body[key]) ? body[key] : isObject(body) && key === 'memories' && Array.isArray(body['documents']) ? body['documents'] : null;
+    if (!entries) throw new SourceError(`supermemory: ${what} did not answer {"${key}": […], "pagination": …}`, { source: 'supermemory', tenant, page: String(page) });
+    const pagination = isObject(body) && isObject(body['pagination']) ? body['pagination'] : {};
+    const totalPages = typeof pagination['totalPages'] === 'number' ? pagination['totalPages'] : null;
+    const totalItems = typeof pagination['totalItems'] === 'number' ? pagination['totalItems'] : null;
+    const more = totalPages !== null ? page < totalPages : entries.length >= this.options.pageSize;
+    if (order.until !== null) {
+      const last = entries[entries.length - 1];
+      const lastTime = isObject(last) ? Date.parse(String(last[order.sort])) : Number.NaN;
+      const reachedCheckpoint = Number.isFinite(lastTime) && lastTime < order.until;
+      return { entries, next: more && !reachedCheckpoint ? page + 1 : null, total: null };
+    }
+    return { entries, next: more ? page + 1 : null, total: totalItems };
+  }
+
+  /**
+   * A listed document with its text: the listing's `content`, else `GET /v3/documents/{id}`'s, else its chunks in
+   * `position` order. Documents that are not `done` are not read (they are skipped, and a later run reads them).
+   * Without a memory list endpoint every done document is read, for the entries it carries.
+   */
+  private async readDocument(document: unknown, tenant: string, gatherMemories: boolean): Promise<ReadDocument> {
+    const envelope = (text: string | null, textFrom: DocumentTextSource | null, gone = false): DocumentEnvelope => ({
+      supermemory: 'document',
+      tag: tenant,
+      multiTag: this.options.multiTag,
+      document: isObject(document) ? withoutContent(document) : document,
+      text,
+      textFrom,
+      ...(gone ? { gone: true as const } : {}),
+    });
+    const id = isObject(document) ? idOf(document['id']) : null;
+    const listed = isObject(document) ? documentText(document['content']) : null;
+    if (!isObject(document) || !id || document['status'] !== 'done') return { envelope: envelope(listed, listed !== null ? 'list' : null), memories: null };
+    if (listed !== null && !gatherMemories) return { envelope: envelope(listed, 'list'), memories: null };
+
+    const path = `/v3/documents/${encodeURIComponent(id)}`;
+    const context = { tenant, page: `document ${id}` };
+    const answer = await this.options.http.exchange({ method: 'GET', path, context, notFoundIsAnswer: true });
+    if (answer.status === 404) return { envelope: envelope(null, null, true), memories: null };
+    const full = isObject(answer.body) ? answer.body : {};
+    const memories: DocumentMemories | null = gatherMemories ? { documentId: id, firstTag: documentTags(document)[0] ?? tenant, memories: full['memories'] } : null;
+    if (listed !== null) return { envelope: envelope(listed, 'list'), memories };
+    const fetched = documentText(full['content']);
+    if (fetched !== null) return { envelope: envelope(fetched, 'document'), memories };
+    const chunks = await this.options.http.exchange({ method: 'GET', path: `${path}/chunks`, context, notFoundIsAnswer: true });
+    const joined = chunks.status === 404 ? null : chunksText(chunks.body);
+    return { envelope: envelope(joined, joined !== null ? 'chunks' : null), memories };
+  }
+}
+
+function withoutContent(document: Record<string, unknown>): Record<string, unknown> {
+  const { content: _content, ...rest } = document;
+  return rest;
+}
+
+/**
+ * Maps each item of `source` through `work`, up to `window` at once, and yields the results in the source's order
+ * (documents whose text needs more requests are read ahead while earlier ones are yielded). A failure surfaces when
+ * its turn comes; work still in flight when the consumer stops is left to finish, its failure ignored.
+ */
+async function* inOrderAhead<T, R>(source: AsyncIterable<T>, window: number, work: (item: T) => Promise<R>): AsyncGenerator<R> {
+  const pending: Promise<R>[] = [];
+  const iterator = source[Symbol.asyncIterator]();
+  let exhausted = false;
+  try {
+    for (;;) {
+      while (!exhausted && pending.length < Math.max(1, window)) {
+        const next = await iterator.next();
+        if (next.done) {
+          exhausted = true;
+          break;
+        }
+        const started = work(next.value);
+        started.catch(() => undefined);
+        pending.push(started);
+      }
+      const head = pending.shift();
+      if (head === undefined) return;
+      yield await head;
+    }
+  } finally {
+    if (!exhausted) await iterator.return?.();
+  }
+}
