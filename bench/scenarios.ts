@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { mem0Source } from '../adapters/mem0/index.js';
+import { supermemorySource } from '../adapters/supermemory/index.js';
 import { MemoryEmbedder } from '../src/openmemory/embedder.js';
 import { embeddingConfigFromEnv } from '../src/openmemory/embedding-config.js';
 import { buildMemoryRows, type MemoryInput } from '../src/openmemory/memory-rows.js';
@@ -15,6 +16,8 @@ import { startEmbeddedPostgres } from '../test/fakes/embedded-postgres.js';
 import { generatedMem0Account } from '../test/fakes/mem0/mem0-account.js';
 import { mem0Handlers } from '../test/fakes/mem0/mem0-handlers.js';
 import { serveHandlers } from '../test/fakes/serve-handlers.js';
+import { generatedSupermemoryAccount } from '../test/fakes/supermemory/supermemory-account.js';
+import { startSupermemoryFake } from '../test/support/supermemory-fake.js';
 
 type Result = Record<string, number | string>;
 
@@ -113,6 +116,30 @@ async function exportFile(memories: number, users: number, backend: 'sqlite' | '
   return { memories: first.totals.created, users, parseSeconds, firstSeconds, againSeconds, memoriesPerSecond: first.totals.created / firstSeconds };
 }
 
+/** Issue 8: a Supermemory account (tags × documents + memory entries) over HTTP at `rateLimit` requests/s. */
+async function supermemoryApi(tags: number, documentsPerTag: number, memoriesPerTag: number, latencyMs: number, rateLimit: number): Promise<Result> {
+  const account = generatedSupermemoryAccount({ tags, documentsPerTag, memoriesPerTag });
+  const served = await startSupermemoryFake(account, { latencyMs, rateLimitPerSecond: rateLimit });
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'om-bench-'));
+  const { source, http } = supermemorySource({ apiKey: account.apiKey, baseUrl: served.url, requestsPerSecond: rateLimit, concurrency: 4 });
+  const started = performance.now();
+  const report = await importFrom({ source, target: { kind: 'sqlite', path: path.join(dir, 'om.sqlite'), vectorTable: undefined }, env: {} });
+  const seconds = (performance.now() - started) / 1000;
+  await http!.close();
+  await served.close();
+  const requestsNeeded = served.counters.requests - http!.stats.retries;
+  return {
+    memories: report.totals.created,
+    documents: tags * documentsPerTag,
+    requests: served.counters.requests,
+    requestsNeeded,
+    retries: http!.stats.retries,
+    throttled: served.counters.rateLimited,
+    seconds,
+    floorSeconds: requestsNeeded / rateLimit,
+  };
+}
+
 const [name, ...args] = process.argv.slice(2);
 const numbers = args.map(Number);
 const scenarios: Record<string, () => Promise<Result>> = {
@@ -121,6 +148,7 @@ const scenarios: Record<string, () => Promise<Result>> = {
   api: () => api(numbers[0]!, numbers[1]!, numbers[2]!, numbers[3]!),
   'export-file': () => exportFile(numbers[0]!, numbers[1]!, 'sqlite'),
   'export-file-postgres': () => exportFile(numbers[0]!, numbers[1]!, 'postgres'),
+  'supermemory-api': () => supermemoryApi(numbers[0]!, numbers[1]!, numbers[2]!, numbers[3]!, numbers[4]!),
 };
 const scenario = scenarios[name ?? ''];
 if (!scenario) {

@@ -1,11 +1,18 @@
 // The command line: a thin shell over the programmatic API. Exit 0 ok, 1 failed, 2 usage.
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { mem0DefaultRateLimit, mem0Source } from '../../adapters/mem0/index.js';
+import {
+  multiTagPolicies, supermemoryDefaultBaseUrl, supermemoryDefaultRateLimit, supermemoryIncludeChoices, supermemorySource,
+  type MultiTagPolicy, type SupermemoryInclude,
+} from '../../adapters/supermemory/index.js';
+import { zepDefaultBaseUrl, zepDefaultInclude, zepDefaultRateLimit, zepIncludeChoices, zepSource, type ZepInclude } from '../../adapters/zep/index.js';
+import { defaultMaxWaitMs } from '../http/http-client.js';
+import type { OpenedSource } from '../records.js';
 import { describeError, UsageError } from '../errors.js';
 import { migrate } from '../migrate.js';
 import { importFrom, type ProgressEvent } from '../pipeline/import.js';
 import { formatReport } from '../pipeline/report.js';
-import { loadTenantMap, unmappedPolicies, type UnmappedPolicy } from '../pipeline/tenant-map.js';
+import { loadTenantMap, unmappedPolicies, type TenantMap, type UnmappedPolicy } from '../pipeline/tenant-map.js';
 import { resolveTargetConfig } from '../target/open-target.js';
 import { currentSchemaVersion } from '../target/schema-definition.js';
 import { knownSecrets, loadEnvironment, Redactor, type Environment } from './environment.js';
@@ -46,21 +53,45 @@ interface TargetOptions {
   dryRun?: boolean;
 }
 
-interface Mem0Options extends TargetOptions {
+/** The options every import command has, whatever the source. */
+interface ImportCommandOptions extends TargetOptions {
   apiKey?: string;
   baseUrl?: string;
-  selfHosted?: boolean;
   userId?: string[];
-  orgId?: string;
-  projectId?: string;
   fromFile?: string;
   userMap?: string;
   unmapped: UnmappedPolicy;
   migrate: boolean;
   concurrency: number;
   rateLimit?: number;
+  maxWait: number;
   fresh?: boolean;
   saveExport?: string;
+}
+
+interface Mem0Options extends ImportCommandOptions {
+  selfHosted?: boolean;
+  orgId?: string;
+  projectId?: string;
+}
+
+interface ZepOptions extends ImportCommandOptions {
+  include: ZepInclude[];
+}
+
+interface SupermemoryOptions extends ImportCommandOptions {
+  include: SupermemoryInclude[];
+  multiTag: MultiTagPolicy;
+}
+
+/** `--include a,b`: a comma-separated subset of `choices`. */
+function includeList<Choice extends string>(choices: readonly Choice[]): (value: string) => Choice[] {
+  return (value) => {
+    const chosen = value.split(',').map((part) => part.trim()).filter(Boolean);
+    const unknown = chosen.filter((part) => !(choices as readonly string[]).includes(part));
+    if (unknown.length > 0 || chosen.length === 0) throw new InvalidArgumentError(`expected a comma-separated list of ${choices.join(', ')}`);
+    return [...new Set(chosen)] as Choice[];
+  };
 }
 
 function addTargetOptions(command: Command): Command {
@@ -70,6 +101,32 @@ function addTargetOptions(command: Command): Command {
     .option('--env-file <path>', "OpenMemory's .env to read (default: ./.env when present)")
     .option('--dry-run', 'show what would change; write nothing')
     .option('--json', 'print the result as JSON on stdout');
+}
+
+/** The options of every import command; `source` names the source in help texts. */
+function addImportOptions(command: Command, source: { label: string; keyVariable: string; defaultRate: number; userNoun: string }): Command {
+  return addTargetOptions(command)
+    .option('--api-key <key>', `${source.label} API key (default: ${source.keyVariable})`)
+    .option('--user-id <id>', `read only this ${source.userNoun} (repeatable)`, collect)
+    .option('--user-map <file>', `JSON object mapping ${source.label} ${source.userNoun}s to OpenMemory user_ids`)
+    .addOption(new Option('--unmapped <policy>', `what to do with ${source.userNoun}s missing from --user-map`).choices(unmappedPolicies).default('keep'))
+    .option('--no-migrate', 'refuse to write into a database that is not v1.2 instead of migrating it')
+    .option('--concurrency <n>', `${source.userNoun}s fetched at once, and requests in flight`, positiveInteger, 4)
+    .option('--rate-limit <r>', `requests per second at most (default ${source.defaultRate})`, positiveNumber)
+    .option('--max-wait <seconds>', 'the longest wait a rate limit (Retry-After) may ask for before the run stops with an error', positiveNumber, defaultMaxWaitMs / 1000)
+    .option('--fresh', 'ignore checkpoints: no resume, no incremental fetch')
+    .option('--save-export <dir>', 'also save what was fetched as JSONL, for an offline re-run with --from-file');
+}
+
+/** A --base-url must be a URL. */
+function checkedBaseUrl(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  try {
+    new URL(value);
+  } catch {
+    throw new UsageError(`--base-url ${value} is not a URL`);
+  }
+  return value;
 }
 
 /** Runs the CLI with `argv` (without node and script); answers the exit code. */
@@ -83,7 +140,7 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
   };
 
   const program = new Command('om-import')
-    .description('Move AI-agent memory from Mem0 (Zep and Supermemory next) into a self-hosted OpenMemory v1.2 database, per user.')
+    .description('Move AI-agent memory from Zep, Mem0 and Supermemory into a self-hosted OpenMemory v1.2 database, per user.')
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
     .showHelpAfterError(false);
@@ -127,39 +184,55 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
     },
   );
 
-  addTargetOptions(program.command('mem0').description('import every memory of a Mem0 account (platform, self-hosted server, or export file)'))
-    .option('--api-key <key>', 'Mem0 API key (default: MEM0_API_KEY)')
+  /** Runs one import and prints its report; the source's HTTP client is closed whatever happens. */
+  const runImport = async (opened: OpenedSource, options: ImportCommandOptions, env: Environment, tenantMap: TenantMap): Promise<void> => {
+    const { source, http } = opened;
+    try {
+      const report = await importFrom({
+        source,
+        target: resolveTargetConfig({ db: options.db, pg: options.pg }, env),
+        tenantMap,
+        env,
+        migrate: options.migrate,
+        dryRun: options.dryRun,
+        fresh: options.fresh,
+        concurrency: options.concurrency,
+        saveExportDir: options.saveExport,
+        onProgress: io.stderrIsTty ? (event) => io.stderr(`${redactor.redact(progressLine(event))}\n`) : undefined,
+      });
+      if (http) report.http = { ...http.stats };
+      io.stdout(`${redactor.redact(options.json ? JSON.stringify(report, null, 2) : formatReport(report))}\n`);
+    } finally {
+      await http?.close();
+    }
+  };
+
+  /** What every import command does first: the environment, the secrets to redact, the user map, the API key. */
+  const prepareImport = (options: ImportCommandOptions, keyVariable: string): { env: Environment; tenantMap: TenantMap; apiKey: string | undefined } => {
+    const env = loadEnvironment(options.envFile, io.env);
+    const apiKey = options.apiKey ?? env[keyVariable];
+    redactor = new Redactor(knownSecrets(env, { apiKey, pg: options.pg }));
+    const tenantMap = loadTenantMap(options.userMap, options.unmapped);
+    resolveTargetConfig({ db: options.db, pg: options.pg }, env); // a bad target is a usage error before anything is fetched
+    checkedBaseUrl(options.baseUrl);
+    return { env, tenantMap, apiKey };
+  };
+
+  addImportOptions(program.command('mem0').description('import every memory of a Mem0 account (platform, self-hosted server, or export file)'), {
+    label: 'Mem0', keyVariable: 'MEM0_API_KEY', defaultRate: mem0DefaultRateLimit, userNoun: 'user',
+  })
     .option('--base-url <url>', 'Mem0 API host (default: https://api.mem0.ai), or a self-hosted server with --self-hosted')
-    .option('--self-hosted', 'read the open-source Mem0 REST server at --base-url')
-    .option('--user-id <id>', 'read only this user (repeatable); a self-hosted server needs them (default there: the keys of --user-map)', collect)
+    .option('--self-hosted', 'read the open-source Mem0 REST server at --base-url (it needs --user-id, or reads the keys of --user-map)')
     .option('--org-id <id>', 'Mem0 organization')
     .option('--project-id <id>', 'Mem0 project')
     .option('--from-file <file>', 'read a Mem0 export (JSON) or an om-import snapshot (.jsonl) instead of the API')
-    .option('--user-map <file>', 'JSON object mapping source user ids to OpenMemory user_ids')
-    .addOption(new Option('--unmapped <policy>', 'what to do with users missing from --user-map').choices(unmappedPolicies).default('keep'))
-    .option('--no-migrate', 'refuse to write into a database that is not v1.2 instead of migrating it')
-    .option('--concurrency <n>', 'users fetched at once, and requests in flight', positiveInteger, 4)
-    .option('--rate-limit <r>', `requests per second at most (default ${mem0DefaultRateLimit})`, positiveNumber)
-    .option('--fresh', 'ignore checkpoints: no resume, no incremental fetch')
-    .option('--save-export <dir>', 'also save what was fetched as JSONL, for an offline re-run with --from-file')
     .action(async (options: Mem0Options) => {
-      const env = loadEnvironment(options.envFile, io.env);
-      const apiKey = options.apiKey ?? env['MEM0_API_KEY'];
-      redactor = new Redactor(knownSecrets(env, { apiKey, pg: options.pg }));
-      const tenantMap = loadTenantMap(options.userMap, options.unmapped);
-      const target = resolveTargetConfig({ db: options.db, pg: options.pg }, env);
+      const { env, tenantMap, apiKey } = prepareImport(options, 'MEM0_API_KEY');
       if (!options.fromFile && !options.selfHosted && !apiKey) {
         throw new UsageError('no Mem0 API key: pass --api-key or set MEM0_API_KEY (or read an export with --from-file)');
       }
       if (options.selfHosted && !options.baseUrl) throw new UsageError('--self-hosted needs --base-url (your Mem0 server)');
-      if (options.baseUrl) {
-        try {
-          new URL(options.baseUrl);
-        } catch {
-          throw new UsageError(`--base-url ${options.baseUrl} is not a URL`);
-        }
-      }
-      const { source, http } = mem0Source({
+      const opened = mem0Source({
         apiKey,
         baseUrl: options.baseUrl,
         selfHosted: options.selfHosted,
@@ -169,25 +242,58 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
         fromFile: options.fromFile,
         requestsPerSecond: options.rateLimit,
         concurrency: options.concurrency,
+        maxWaitMs: options.maxWait * 1000,
       });
-      try {
-        const report = await importFrom({
-          source,
-          target,
-          tenantMap,
-          env,
-          migrate: options.migrate,
-          dryRun: options.dryRun,
-          fresh: options.fresh,
-          concurrency: options.concurrency,
-          saveExportDir: options.saveExport,
-          onProgress: io.stderrIsTty ? (event) => io.stderr(`${redactor.redact(progressLine(event))}\n`) : undefined,
-        });
-        if (http) report.http = { ...http.stats };
-        io.stdout(`${redactor.redact(options.json ? JSON.stringify(report, null, 2) : formatReport(report))}\n`);
-      } finally {
-        await http?.close();
+      await runImport(opened, options, env, tenantMap);
+    });
+
+  addImportOptions(program.command('zep').description("import every user's threads, messages, facts, data and summaries of a Zep account"), {
+    label: 'Zep', keyVariable: 'ZEP_API_KEY', defaultRate: zepDefaultRateLimit, userNoun: 'user',
+  })
+    .option('--base-url <url>', `Zep API (default: ${zepDefaultBaseUrl}); a URL without a path gets /api/v2 (Community Edition: your server)`)
+    .option('--include <list>', `what to import, of ${zepIncludeChoices.join(',')} (default: ${zepDefaultInclude.join(',')})`, includeList(zepIncludeChoices), [...zepDefaultInclude])
+    .option('--from-file <file>', 'read a Zep snapshot written by --save-export instead of the API')
+    .action(async (options: ZepOptions) => {
+      const { env, tenantMap, apiKey } = prepareImport(options, 'ZEP_API_KEY');
+      if (!options.fromFile && !apiKey) throw new UsageError('no Zep API key: pass --api-key or set ZEP_API_KEY (or read a snapshot with --from-file)');
+      const opened = zepSource({
+        apiKey,
+        baseUrl: options.baseUrl,
+        fromFile: options.fromFile,
+        userIds: options.userId,
+        include: options.include,
+        requestsPerSecond: options.rateLimit,
+        concurrency: options.concurrency,
+        maxWaitMs: options.maxWait * 1000,
+      });
+      await runImport(opened, options, env, tenantMap);
+    });
+
+  addImportOptions(
+    program.command('supermemory').description("import every container tag's documents (full text), memory entries and profile of a Supermemory account"),
+    { label: 'Supermemory', keyVariable: 'SUPERMEMORY_API_KEY', defaultRate: supermemoryDefaultRateLimit, userNoun: 'container tag' },
+  )
+    .option('--base-url <url>', `Supermemory API (default: ${supermemoryDefaultBaseUrl}; a path prefix is kept)`)
+    .option('--include <list>', `what to import, of ${supermemoryIncludeChoices.join(',')} (default: all)`, includeList(supermemoryIncludeChoices), [...supermemoryIncludeChoices])
+    .addOption(new Option('--multi-tag <policy>', 'a document in several container tags: imported under each (all), or under its first only').choices(multiTagPolicies).default('all'))
+    .option('--from-file <file>', 'read a Supermemory snapshot written by --save-export instead of the API')
+    .action(async (options: SupermemoryOptions) => {
+      const { env, tenantMap, apiKey } = prepareImport(options, 'SUPERMEMORY_API_KEY');
+      if (!options.fromFile && !apiKey) {
+        throw new UsageError('no Supermemory API key: pass --api-key or set SUPERMEMORY_API_KEY (or read a snapshot with --from-file)');
       }
+      const opened = supermemorySource({
+        apiKey,
+        baseUrl: options.baseUrl,
+        fromFile: options.fromFile,
+        tags: options.userId,
+        include: options.include,
+        multiTag: options.multiTag,
+        requestsPerSecond: options.rateLimit,
+        concurrency: options.concurrency,
+        maxWaitMs: options.maxWait * 1000,
+      });
+      await runImport(opened, options, env, tenantMap);
     });
 
   try {

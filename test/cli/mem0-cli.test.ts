@@ -1,14 +1,14 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openTarget, resolveTargetConfig } from '../../src/target/open-target.js';
+import { resolveTargetConfig } from '../../src/target/open-target.js';
 import { generatedMem0Account } from '../fakes/mem0/mem0-account.js';
 import type { ServedHandlers } from '../fakes/serve-handlers.js';
 import { cleanEnv, runCliProcess, startCli } from '../support/cli.js';
-import { importedState } from '../support/database-snapshot.js';
+import { killTargets, stateOf, waitForPartialImport } from '../support/kill-targets.js';
 import { fixturePath } from '../support/fixtures.js';
 import { startMem0Fake } from '../support/mem0-fake.js';
-import { createTestDatabase, query } from '../support/postgres.js';
+import { createTestDatabase } from '../support/postgres.js';
 import { tempDir } from '../support/temp.js';
 
 const exportFile = fixturePath('mem0', 'export.json');
@@ -16,15 +16,6 @@ const servers: ServedHandlers[] = [];
 afterEach(async () => {
   for (const server of servers.splice(0)) await server.close();
 });
-
-async function stateOf(config: Parameters<typeof openTarget>[0]): Promise<Record<string, unknown>> {
-  const target = await openTarget(config);
-  try {
-    return await importedState(target);
-  } finally {
-    await target.close();
-  }
-}
 
 describe('om-import mem0 (CLI, offline)', () => {
   it('imports the fixture export into the default SQLite database, then finds nothing to do', async () => {
@@ -132,36 +123,6 @@ describe('om-import mem0 (CLI, against the fake API)', () => {
   });
 });
 
-interface KillTarget {
-  /** Target flags for a fresh database. */
-  flags(cwd: string): Promise<string[]>;
-  config(flags: string[], cwd: string): Parameters<typeof openTarget>[0];
-  memories(flags: string[], cwd: string): Promise<number>;
-}
-
-const killTargets: [string, KillTarget][] = [
-  [
-    'SQLite',
-    {
-      flags: async () => [],
-      config: (_flags, cwd) => resolveTargetConfig({ db: path.join(cwd, 'data', 'openmemory.sqlite') }, {}),
-      memories: (_flags, cwd) => memoryCount(path.join(cwd, 'data', 'openmemory.sqlite')),
-    },
-  ],
-  [
-    'PostgreSQL',
-    {
-      flags: async () => ['--pg', await createTestDatabase()],
-      config: (flags) => resolveTargetConfig({ pg: flags[1] }, {}),
-      memories: async (flags) =>
-        query<{ n: number }>(flags[1]!, 'select count(*)::int as n from public.openmemory_memories').then(
-          (rows) => rows[0]!.n,
-          () => 0,
-        ),
-    },
-  ],
-];
-
 describe.each(killTargets)('om-import mem0 killed with SIGKILL (%s)', (_name, backend) => {
   it('a re-run after kill -9 in the middle gives the same database as one clean run', async () => {
     const apiKey = 'm0-secret-key-for-tests-only';
@@ -181,11 +142,7 @@ describe.each(killTargets)('om-import mem0 killed with SIGKILL (%s)', (_name, ba
     const killedFlags = await backend.flags(killedDir);
     const { child, done } = startCli(['mem0', '--base-url', served.url, '--concurrency', '2', ...killedFlags], { cwd: killedDir, env });
     // Wait until some memories are committed, then kill without warning.
-    for (let i = 0; i < 400; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 25));
-      const count = await backend.memories(killedFlags, killedDir);
-      if (count > 0 && count < total) break;
-    }
+    await waitForPartialImport(backend, killedFlags, killedDir, total);
     child.kill('SIGKILL');
     expect((await done).code).toBeNull();
     const partial = await backend.memories(killedFlags, killedDir);
@@ -198,19 +155,3 @@ describe.each(killTargets)('om-import mem0 killed with SIGKILL (%s)', (_name, ba
     expect(await stateOf(backend.config(killedFlags, killedDir))).toEqual(await stateOf(backend.config(cleanFlags, cleanDir)));
   });
 });
-
-async function memoryCount(file: string): Promise<number> {
-  if (!existsSync(file)) return 0;
-  const { default: Database } = await import('better-sqlite3');
-  const db = new Database(file, { readonly: true, fileMustExist: true });
-  try {
-    db.pragma('busy_timeout = 2000');
-    return (db.prepare(`select count(*) as n from sqlite_master where name = 'memories'`).get() as { n: number }).n === 0
-      ? 0
-      : (db.prepare('select count(*) as n from memories').get() as { n: number }).n;
-  } catch {
-    return 0;
-  } finally {
-    db.close();
-  }
-}
