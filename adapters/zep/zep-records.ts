@@ -1,0 +1,283 @@
+// Zep's wire objects (messages, fact edges, graph episodes, thread summaries, user nodes) turned into our records.
+// Every object travels inside a small self-describing envelope — what it is, which API generation sent it, whose it
+// is — and that envelope is both what `--save-export` saves and what this module reads: the live adapter builds the
+// envelope and calls `zepItem`, exactly as the snapshot reader does, so an offline re-run rebuilds identical items.
+import { parseTime, type MemoryRecord, type SourceItem } from '../../src/records.js';
+import type { ZepInclude } from './index.js';
+
+/** The API generations om-import reads (see zep-api-generation.ts for how a run finds out which one answers). */
+export type ZepApi = 'v3' | 'v2' | 'ce';
+
+export const zepApiNames: Readonly<Record<ZepApi, string>> = {
+  v3: 'Zep Cloud v3 (threads)',
+  v2: 'Zep Cloud v2 (sessions)',
+  ce: 'Zep Community Edition 1.x',
+};
+
+/**
+ * Whose an object is. A user's objects carry `user_id`; a standalone graph's (v3 graph, v2 group) carry
+ * `graph_id`; a thread without a user carries neither, and its tenant is `thread:<thread_id>`.
+ */
+export interface ZepOwner {
+  user_id?: string;
+  graph_id?: string;
+}
+
+/**
+ * One saved line of a Zep snapshot. `thread_id` is the v3 thread id or the v2/CE session id (the same thing: v3
+ * renamed sessions to threads in place). The wire object is kept exactly as the server sent it.
+ */
+export type ZepEnvelope = ZepOwner & { api: ZepApi } & (
+    | { zep: 'message'; thread_id: string; message: unknown }
+    | { zep: 'fact'; edge: unknown }
+    | { zep: 'episode'; episode: unknown }
+    | { zep: 'thread-summary'; thread_id: string; summary: unknown }
+    | { zep: 'user-summary'; user_id: string; node: unknown }
+  );
+
+export type ZepEnvelopeKind = ZepEnvelope['zep'];
+
+/** Which `--include` family each kind of object belongs to (`summaries` covers thread and user summaries). */
+export const zepFamilies: Readonly<Record<ZepEnvelopeKind, ZepInclude>> = {
+  message: 'messages',
+  fact: 'facts',
+  episode: 'data',
+  'thread-summary': 'summaries',
+  'user-summary': 'summaries',
+};
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function nonEmptyString(value: unknown): string | null {
+  return typeof value === 'string' && value.trim() !== '' ? value : null;
+}
+
+function owner(value: ZepOwner): ZepOwner {
+  return value.user_id ? { user_id: value.user_id } : value.graph_id ? { graph_id: value.graph_id } : {};
+}
+
+export function messageEnvelope(api: ZepApi, from: ZepOwner, threadId: string, message: unknown): ZepEnvelope {
+  return { zep: 'message', api, ...owner(from), thread_id: threadId, message };
+}
+
+export function factEnvelope(api: ZepApi, from: ZepOwner, edge: unknown): ZepEnvelope {
+  return { zep: 'fact', api, ...owner(from), edge };
+}
+
+export function episodeEnvelope(api: ZepApi, from: ZepOwner, episode: unknown): ZepEnvelope {
+  return { zep: 'episode', api, ...owner(from), episode };
+}
+
+export function threadSummaryEnvelope(api: ZepApi, from: ZepOwner, threadId: string, summary: unknown): ZepEnvelope {
+  return { zep: 'thread-summary', api, ...owner(from), thread_id: threadId, summary };
+}
+
+/** `node` is the `node` of `GET /users/{id}/node`, or null when the user has none (a 404, or no node in the answer). */
+export function userSummaryEnvelope(api: ZepApi, userId: string, node: unknown): ZepEnvelope {
+  return { zep: 'user-summary', api, user_id: userId, node: node ?? null };
+}
+
+/** The tenant of an envelope: its user, else `graph:<graph_id>`, else `thread:<thread_id>` (a thread without user). */
+export function zepTenantKey(value: object): string | null {
+  const envelope = value as Record<string, unknown>;
+  const user = nonEmptyString(envelope['user_id']);
+  if (user) return user;
+  const graph = nonEmptyString(envelope['graph_id']);
+  if (graph) return `graph:${graph}`;
+  const thread = nonEmptyString(envelope['thread_id']);
+  return thread ? `thread:${thread}` : null;
+}
+
+export interface ZepRecordOptions {
+  /** The families to import; what is left out answers null. Invalidated facts need `invalidated-facts`. */
+  include: readonly ZepInclude[];
+}
+
+const kinds = new Set<string>(Object.keys(zepFamilies));
+const apis = new Set<string>(Object.keys(zepApiNames));
+
+/**
+ * Turns one envelope (built live, or read back from a snapshot) into an item: a memory, the user's summary, or a
+ * record skipped with the reason. Null when its family is not included (nothing to import, nothing to report).
+ */
+export function zepItem(raw: unknown, options: ZepRecordOptions): SourceItem | null {
+  if (!isObject(raw) || typeof raw['zep'] !== 'string' || !kinds.has(raw['zep']) || !apis.has(String(raw['api']))) {
+    return { type: 'skipped', skipped: { sourceId: null, tenantKey: null, reason: 'not a Zep snapshot record' }, raw };
+  }
+  const envelope = raw as unknown as ZepEnvelope;
+  if (!options.include.includes(zepFamilies[envelope.zep])) return null;
+  switch (envelope.zep) {
+    case 'message':
+      return messageItem(envelope);
+    case 'fact':
+      return factItem(envelope, options.include.includes('invalidated-facts'));
+    case 'episode':
+      return episodeItem(envelope);
+    case 'thread-summary':
+      return threadSummaryItem(envelope);
+    case 'user-summary':
+      return userSummaryItem(envelope);
+  }
+}
+
+/** What every kind shares: the wire object, its uuid and text checked, or the reason it cannot be imported. */
+function validated(
+  envelope: ZepEnvelope,
+  wire: unknown,
+  what: string,
+  textField: string,
+): { object: Record<string, unknown>; id: string; text: string; tenantKey: string } | { skip: SourceItem } {
+  const tenantKey = zepTenantKey(envelope);
+  const skip = (sourceId: string | null, reason: string): { skip: SourceItem } => ({
+    skip: { type: 'skipped', skipped: { sourceId, tenantKey, reason }, raw: envelope },
+  });
+  if (!isObject(wire)) return skip(null, `${what} is not a JSON object`);
+  const id = nonEmptyString(wire['uuid']);
+  if (!id) return skip(null, `${what} has no uuid`);
+  if (!tenantKey) return skip(id, `${what} has no user, graph or thread`);
+  const text = wire[textField];
+  if (typeof text !== 'string') return skip(id, `${what} has no text in \`${textField}\``);
+  if (text.trim() === '') return skip(id, `empty ${what} text`);
+  return { object: wire, id, text, tenantKey };
+}
+
+function metadataOf(object: Record<string, unknown>): Record<string, unknown> {
+  return isObject(object['metadata']) ? object['metadata'] : {};
+}
+
+function without(object: Record<string, unknown>, ...keys: string[]): Record<string, unknown> {
+  const rest: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(object)) if (!keys.includes(key)) rest[key] = value;
+  return rest;
+}
+
+/**
+ * A message: content is exactly its text. The role enum and the speaker's name swapped fields between
+ * generations: v3 sends `role` (enum) and `name` (speaker); v2 and CE send `role_type` (enum) and `role`
+ * (speaker), and CE leaves `role_type` out when unset, when `role` is all there is.
+ */
+function messageItem(envelope: ZepEnvelope & { zep: 'message' }): SourceItem {
+  const checked = validated(envelope, envelope.message, 'message', 'content');
+  if ('skip' in checked) return checked.skip;
+  const { object, id, text, tenantKey } = checked;
+  const enumRole = envelope.api === 'v3' ? nonEmptyString(object['role']) : (nonEmptyString(object['role_type']) ?? nonEmptyString(object['role']));
+  const speaker =
+    envelope.api === 'v3' ? nonEmptyString(object['name']) : nonEmptyString(object['role_type']) ? nonEmptyString(object['role']) : null;
+  const createdAt = parseTime(object['created_at']);
+  const record: MemoryRecord = {
+    sourceKind: 'zep.message',
+    sourceId: id,
+    tenantKey,
+    content: text,
+    role: enumRole,
+    tags: enumRole ? ['zep.message', enumRole] : ['zep.message'],
+    metadata: metadataOf(object),
+    sourceFields: { thread_id: envelope.thread_id, speaker, ...without(object, 'uuid', 'content', 'metadata') },
+    createdAt,
+    updatedAt: parseTime(object['updated_at']) ?? createdAt,
+  };
+  return { type: 'memory', record, raw: envelope };
+}
+
+function isoOrAsSent(value: unknown): string {
+  const ms = parseTime(value);
+  return ms !== null ? new Date(ms).toISOString() : String(value);
+}
+
+/**
+ * A fact edge: content is the `fact`; its time is `valid_at` (when it became true) or else `created_at` (when Zep
+ * learnt it). A fact Zep has invalidated (`invalid_at`: it stopped being true) or expired (`expired_at`: a newer
+ * fact superseded it) is not current truth: skipped, with the reason and the time, unless asked for.
+ */
+function factItem(envelope: ZepEnvelope & { zep: 'fact' }, includeInvalidated: boolean): SourceItem {
+  const checked = validated(envelope, envelope.edge, 'fact', 'fact');
+  if ('skip' in checked) return checked.skip;
+  const { object, id, text, tenantKey } = checked;
+  const invalidAt = object['invalid_at'] ?? null;
+  const expiredAt = object['expired_at'] ?? null;
+  const stale = invalidAt !== null || expiredAt !== null;
+  if (stale && !includeInvalidated) {
+    const when = [invalidAt !== null ? `invalidated at ${isoOrAsSent(invalidAt)}` : '', expiredAt !== null ? `expired at ${isoOrAsSent(expiredAt)}` : '']
+      .filter(Boolean)
+      .join(' and ');
+    return {
+      type: 'skipped',
+      skipped: { sourceId: id, tenantKey, reason: `fact ${when}; --include invalidated-facts imports it` },
+      raw: envelope,
+    };
+  }
+  const name = nonEmptyString(object['name']);
+  const createdAt = parseTime(object['valid_at']) ?? parseTime(object['created_at']);
+  const record: MemoryRecord = {
+    sourceKind: 'zep.fact',
+    sourceId: id,
+    tenantKey,
+    content: text,
+    role: 'fact',
+    tags: name ? ['zep.fact', name] : ['zep.fact'],
+    metadata: {},
+    sourceFields: without(object, 'uuid', 'fact'),
+    createdAt,
+    updatedAt: createdAt,
+    ...(stale ? { flags: ['invalidated-fact'] } : {}),
+  };
+  return { type: 'memory', record, raw: envelope };
+}
+
+/** A graph episode: data added straight to a graph (`text`, `json`, `fact_triple`; episodes keep v2's role naming). */
+function episodeItem(envelope: ZepEnvelope & { zep: 'episode' }): SourceItem {
+  const checked = validated(envelope, envelope.episode, 'episode', 'content');
+  if ('skip' in checked) return checked.skip;
+  const { object, id, text, tenantKey } = checked;
+  const source = nonEmptyString(object['source']);
+  const createdAt = parseTime(object['created_at']);
+  const record: MemoryRecord = {
+    sourceKind: 'zep.episode',
+    sourceId: id,
+    tenantKey,
+    content: text,
+    role: nonEmptyString(object['role_type']),
+    tags: source ? ['zep.data', source] : ['zep.data'],
+    metadata: metadataOf(object),
+    sourceFields: without(object, 'uuid', 'content', 'metadata'),
+    createdAt,
+    updatedAt: createdAt,
+  };
+  return { type: 'memory', record, raw: envelope };
+}
+
+/** A thread summary: v3 writes its text in `summary`, v2's session summaries in `content`. */
+function threadSummaryItem(envelope: ZepEnvelope & { zep: 'thread-summary' }): SourceItem {
+  const summary = envelope.summary;
+  const textField = isObject(summary) && typeof summary['summary'] === 'string' ? 'summary' : 'content';
+  const checked = validated(envelope, summary, 'thread summary', textField);
+  if ('skip' in checked) return checked.skip;
+  const { object, id, text, tenantKey } = checked;
+  const createdAt = parseTime(object['created_at']);
+  const record: MemoryRecord = {
+    sourceKind: 'zep.thread-summary',
+    sourceId: id,
+    tenantKey,
+    content: text,
+    role: 'summary',
+    tags: ['zep.thread-summary'],
+    metadata: metadataOf(object),
+    sourceFields: { thread_id: envelope.thread_id, ...without(object, 'uuid', textField, 'metadata', 'thread_id') },
+    createdAt,
+    updatedAt: parseTime(object['last_summarized_at']) ?? createdAt,
+  };
+  return { type: 'memory', record, raw: envelope };
+}
+
+/** The user summary (the `summary` of the user's node): a tenant item, null when there is none, so a stale one is forgotten. */
+function userSummaryItem(envelope: ZepEnvelope & { zep: 'user-summary' }): SourceItem {
+  const userId = nonEmptyString(envelope.user_id);
+  if (!userId) return { type: 'skipped', skipped: { sourceId: null, tenantKey: null, reason: 'user summary without user_id' }, raw: envelope };
+  const node = envelope.node;
+  const summary = isObject(node) && typeof node['summary'] === 'string' && node['summary'].trim() !== '' ? node['summary'] : null;
+  return { type: 'tenant', tenant: { tenantKey: userId, summary }, raw: envelope };
+}
+
+export { isObject, nonEmptyString };
