@@ -52,6 +52,14 @@ if (wanted('file')) {
   say(`PostgreSQL (embedded server): ${fixed(postgres['memoriesPerSecond']!, 0)} memories/s = ${fixed(postgres['memoriesPerSecond']! / file['memoriesPerSecond']!)}× SQLite's; unchanged re-run ${fixed(postgres['againSeconds']! / postgres['firstSeconds']!, 3)} of the first run; peak RSS ${fixed(postgres['peakRssMiB']!, 0)} MiB`);
 }
 
+if (wanted('zep')) {
+  say('\n## Fetching a Zep Cloud account over HTTP (fake server: 50 ms latency, 300 requests/minute with X-RateLimit headers) into SQLite');
+  say('baseline: the rate-limit floor = requests needed ÷ allowed rate (300/min = 5 req/s)');
+  const users = quick ? 20 : 100;
+  const zep = run('zep-api', users, 5, 40, 20, 50, 300);
+  say(`users ${users} × 5 threads × 40 messages + 20 facts: ${zep['memories']} memories, ${zep['requests']} requests (${zep['throttled']} answered 429, ${zep['retries']} retries): wall ${fixed(zep['seconds']!)} s, floor ${fixed(zep['floorSeconds']!)} s, ratio ${fixed(zep['seconds']! / zep['floorSeconds']!)}; peak RSS ${fixed(zep['peakRssMiB']!, 0)} MiB`);
+}
+
 if (wanted('supermemory')) {
   say('\n## Fetching a Supermemory account over HTTP (fake server: 50 ms latency, 10 req/s limit) into SQLite');
   say('baseline: the rate-limit floor = requests needed ÷ allowed rate');

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { mem0Source } from '../adapters/mem0/index.js';
 import { supermemorySource } from '../adapters/supermemory/index.js';
+import { zepSource } from '../adapters/zep/index.js';
 import { MemoryEmbedder } from '../src/openmemory/embedder.js';
 import { embeddingConfigFromEnv } from '../src/openmemory/embedding-config.js';
 import { buildMemoryRows, type MemoryInput } from '../src/openmemory/memory-rows.js';
@@ -18,6 +19,8 @@ import { mem0Handlers } from '../test/fakes/mem0/mem0-handlers.js';
 import { serveHandlers } from '../test/fakes/serve-handlers.js';
 import { generatedSupermemoryAccount } from '../test/fakes/supermemory/supermemory-account.js';
 import { startSupermemoryFake } from '../test/support/supermemory-fake.js';
+import { generatedZepAccount } from '../test/fakes/zep/zep-account.js';
+import { startZepFake } from '../test/support/zep-fake.js';
 
 type Result = Record<string, number | string>;
 
@@ -116,6 +119,30 @@ async function exportFile(memories: number, users: number, backend: 'sqlite' | '
   return { memories: first.totals.created, users, parseSeconds, firstSeconds, againSeconds, memoriesPerSecond: first.totals.created / firstSeconds };
 }
 
+/** Issue 7: a Zep Cloud account (users × threads × messages + facts) over HTTP, limited per minute as Zep does. */
+async function zepApi(users: number, threadsPerUser: number, messagesPerThread: number, factsPerUser: number, latencyMs: number, perMinute: number): Promise<Result> {
+  const account = generatedZepAccount({ users, threadsPerUser, messagesPerThread, factsPerUser });
+  const served = await startZepFake(account, { latencyMs, rateLimitPerMinute: perMinute });
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'om-bench-'));
+  const { source, http } = zepSource({ apiKey: account.apiKey, baseUrl: served.baseUrl, concurrency: 4 });
+  const started = performance.now();
+  const report = await importFrom({ source, target: { kind: 'sqlite', path: path.join(dir, 'om.sqlite'), vectorTable: undefined }, env: {} });
+  const seconds = (performance.now() - started) / 1000;
+  await http!.close();
+  await served.close();
+  const requestsNeeded = served.stats.requests - served.stats.rateLimited - served.stats.faults;
+  return {
+    memories: report.totals.created,
+    users,
+    requests: served.stats.requests,
+    requestsNeeded,
+    retries: http!.stats.retries,
+    throttled: served.stats.rateLimited,
+    seconds,
+    floorSeconds: requestsNeeded / (perMinute / 60),
+  };
+}
+
 /** Issue 8: a Supermemory account (tags × documents + memory entries) over HTTP at `rateLimit` requests/s. */
 async function supermemoryApi(tags: number, documentsPerTag: number, memoriesPerTag: number, latencyMs: number, rateLimit: number): Promise<Result> {
   const account = generatedSupermemoryAccount({ tags, documentsPerTag, memoriesPerTag });
@@ -148,6 +175,7 @@ const scenarios: Record<string, () => Promise<Result>> = {
   api: () => api(numbers[0]!, numbers[1]!, numbers[2]!, numbers[3]!),
   'export-file': () => exportFile(numbers[0]!, numbers[1]!, 'sqlite'),
   'export-file-postgres': () => exportFile(numbers[0]!, numbers[1]!, 'postgres'),
+  'zep-api': () => zepApi(numbers[0]!, numbers[1]!, numbers[2]!, numbers[3]!, numbers[4]!, numbers[5]!),
   'supermemory-api': () => supermemoryApi(numbers[0]!, numbers[1]!, numbers[2]!, numbers[3]!, numbers[4]!),
 };
 const scenario = scenarios[name ?? ''];

@@ -58,6 +58,7 @@ export const skipReasonLimit = 50;
 /** How the text report names each record flag an adapter can set. */
 const flagDescriptions: Record<string, string> = {
   'content-from-summary': 'imported with the source\'s summary as text (no full text was available)',
+  'invalidated-fact': 'facts Zep has invalidated or expired, imported as asked (--include invalidated-facts)',
 };
 
 export function formatReport(report: ImportReport): string {
