@@ -1,9 +1,9 @@
 // A Mem0 export read from disk: JSON as Mem0's export or `getAll` gives it (an array, `{results}` or `{memories}`),
 // or the JSONL snapshot `--save-export` writes (one wire memory per line). The file is one partition.
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../../src/errors.js';
-import { snapshotHeader, snapshotLines } from '../../src/pipeline/snapshot.js';
+import { requireFile, snapshotHeader, snapshotLines } from '../../src/pipeline/snapshot.js';
 import type { Partition, Source, SourceItem } from '../../src/records.js';
 import { mem0Item, mem0MemoryList } from './mem0-memory.js';
 
@@ -12,13 +12,7 @@ export class Mem0ExportFile implements Source {
   readonly filtersByUpdateTime = false;
 
   constructor(private readonly file: string) {
-    let isFile = false;
-    try {
-      isFile = statSync(file).isFile();
-    } catch {
-      throw new UsageError(`--from-file ${file}: no such file`);
-    }
-    if (!isFile) throw new UsageError(`--from-file ${file}: not a file`);
+    requireFile(file);
   }
 
   /**

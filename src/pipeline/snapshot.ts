@@ -62,11 +62,8 @@ export async function* snapshotLines(file: string): AsyncGenerator<SnapshotLine>
   }
 }
 
-/**
- * A `--from-file` for sources that have no export format of their own (Zep, Supermemory): it must be a snapshot
- * `--save-export` wrote for this source. Answers its header.
- */
-export function requireSnapshot(file: string, source: string): SnapshotHeader & { source: string } {
+/** A `--from-file` must name a file that exists. */
+export function requireFile(file: string): void {
   let isFile = false;
   try {
     isFile = statSync(file).isFile();
@@ -74,6 +71,14 @@ export function requireSnapshot(file: string, source: string): SnapshotHeader & 
     throw new UsageError(`--from-file ${file}: no such file`);
   }
   if (!isFile) throw new UsageError(`--from-file ${file}: not a file`);
+}
+
+/**
+ * A `--from-file` for sources that have no export format of their own (Zep, Supermemory): it must be a snapshot
+ * `--save-export` wrote for this source. Answers its header.
+ */
+export function requireSnapshot(file: string, source: string): SnapshotHeader & { source: string } {
+  requireFile(file);
   const header = snapshotHeader(file);
   if (!header) {
     throw new UsageError(`--from-file ${file} is not an om-import snapshot (.jsonl with a header line); write one with \`om-import ${source} --save-export DIR\``);

@@ -4,8 +4,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { resolveTargetConfig } from '../../src/target/open-target.js';
 import { generatedMem0Account } from '../fakes/mem0/mem0-account.js';
 import type { ServedHandlers } from '../fakes/serve-handlers.js';
-import { cleanEnv, runCliProcess, startCli } from '../support/cli.js';
-import { killTargets, stateOf, waitForPartialImport } from '../support/kill-targets.js';
+import { cleanEnv, runCliProcess } from '../support/cli.js';
+import { cleanAndResumedRuns, killTargets, stateOf } from '../support/kill-targets.js';
 import { fixturePath } from '../support/fixtures.js';
 import { startMem0Fake } from '../support/mem0-fake.js';
 import { createTestDatabase } from '../support/postgres.js';
@@ -133,25 +133,7 @@ describe.each(killTargets)('om-import mem0 killed with SIGKILL (%s)', (_name, ba
     servers.push(served);
     const env = cleanEnv({ MEM0_API_KEY: apiKey });
 
-    const cleanDir = tempDir();
-    const cleanFlags = await backend.flags(cleanDir);
-    const clean = await runCliProcess(['mem0', '--base-url', served.url, ...cleanFlags], { cwd: cleanDir, env });
-    expect(clean.code).toBe(0);
-
-    const killedDir = tempDir();
-    const killedFlags = await backend.flags(killedDir);
-    const { child, done } = startCli(['mem0', '--base-url', served.url, '--concurrency', '2', ...killedFlags], { cwd: killedDir, env });
-    // Wait until some memories are committed, then kill without warning.
-    await waitForPartialImport(backend, killedFlags, killedDir, total);
-    child.kill('SIGKILL');
-    expect((await done).code).toBeNull();
-    const partial = await backend.memories(killedFlags, killedDir);
-    expect(partial).toBeGreaterThan(0);
-    expect(partial).toBeLessThan(total);
-
-    const resumed = await runCliProcess(['mem0', '--base-url', served.url, '--json', ...killedFlags], { cwd: killedDir, env });
-    expect(resumed.code).toBe(0);
-    expect(JSON.parse(resumed.stdout).resumed).toBe(true);
-    expect(await stateOf(backend.config(killedFlags, killedDir))).toEqual(await stateOf(backend.config(cleanFlags, cleanDir)));
+    const { clean, resumed } = await cleanAndResumedRuns(backend, ['mem0', '--base-url', served.url], env, total);
+    expect(await stateOf(resumed)).toEqual(await stateOf(clean));
   });
 });

@@ -1,11 +1,10 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openTarget } from '../../src/target/open-target.js';
 import { generatedSupermemoryAccount, type SupermemoryAccount } from '../fakes/supermemory/supermemory-account.js';
 import type { ServedHandlers } from '../fakes/serve-handlers.js';
-import { cleanEnv, runCliProcess, startCli } from '../support/cli.js';
-import { killTargets, stateOf, waitForPartialImport } from '../support/kill-targets.js';
+import { cleanEnv, runCliProcess } from '../support/cli.js';
+import { cleanAndResumedRuns, importedUsers, killTargets, stateOf } from '../support/kill-targets.js';
 import { startSupermemoryFake } from '../support/supermemory-fake.js';
 import { tempDir } from '../support/temp.js';
 
@@ -30,30 +29,6 @@ function expectedByTag(source: SupermemoryAccount): Map<string, { contents: stri
     users.set(userId, { contents: [...documents, ...entries].sort(), summary: [...profile.static, ...profile.dynamic].join('\n') });
   }
   return users;
-}
-
-async function importedUsers(config: Parameters<typeof openTarget>[0]): Promise<Map<string, { contents: string[]; summary: string }>> {
-  const target = await openTarget(config);
-  try {
-    const { qualified, tables } = target.dialect;
-    const memories = await target.executor.all<{ user_id: string; content: string }>(`select user_id, content from ${qualified(tables.memories)}`);
-    const users = await target.executor.all<{ user_id: string; summary: string }>(`select user_id, summary from ${qualified(tables.users)}`);
-    const vectorless = await target.executor.all<{ n: number }>(
-      `select count(*) as n from ${qualified(tables.memories)} m where not exists (select 1 from ${qualified(tables.vectors)} v where cast(v.id as text) = cast(m.id as text) and v.user_id = m.user_id)`,
-    );
-    expect(Number(vectorless[0]!.n)).toBe(0);
-    const crossing = await target.executor.all<{ n: number }>(
-      `select count(*) as n from ${qualified(tables.waypoints)} w join ${qualified(tables.memories)} m on cast(m.id as text) = cast(w.dst_id as text) where m.user_id <> w.user_id`,
-    );
-    expect(Number(crossing[0]!.n)).toBe(0);
-    const result = new Map<string, { contents: string[]; summary: string }>();
-    for (const user of users) {
-      result.set(user.user_id, { contents: memories.filter((m) => m.user_id === user.user_id).map((m) => m.content).sort(), summary: user.summary });
-    }
-    return result;
-  } finally {
-    await target.close();
-  }
 }
 
 describe.each(killTargets)('om-import supermemory (CLI, %s)', (_name, backend) => {
@@ -97,26 +72,9 @@ describe.each(killTargets)('om-import supermemory (CLI, %s)', (_name, backend) =
     servers.push(served);
     const env = cleanEnv({ SUPERMEMORY_API_KEY: apiKey });
 
-    const cleanDir = tempDir();
-    const cleanFlags = await backend.flags(cleanDir);
-    const clean = await runCliProcess(['supermemory', '--base-url', served.url, ...cleanFlags], { cwd: cleanDir, env });
-    expect(clean.code).toBe(0);
-
-    const killedDir = tempDir();
-    const killedFlags = await backend.flags(killedDir);
-    const { child, done } = startCli(['supermemory', '--base-url', served.url, '--concurrency', '2', ...killedFlags], { cwd: killedDir, env });
-    await waitForPartialImport(backend, killedFlags, killedDir, total);
-    child.kill('SIGKILL');
-    expect((await done).code).toBeNull();
-    const partial = await backend.memories(killedFlags, killedDir);
-    expect(partial).toBeGreaterThan(0);
-    expect(partial).toBeLessThan(total);
-
-    const resumed = await runCliProcess(['supermemory', '--base-url', served.url, '--json', ...killedFlags], { cwd: killedDir, env });
-    expect(resumed.code).toBe(0);
-    expect(JSON.parse(resumed.stdout).resumed).toBe(true);
-    expect(await stateOf(backend.config(killedFlags, killedDir))).toEqual(await stateOf(backend.config(cleanFlags, cleanDir)));
-    expect(await importedUsers(backend.config(killedFlags, killedDir))).toEqual(await importedUsers(backend.config(cleanFlags, cleanDir)));
+    const { clean, resumed } = await cleanAndResumedRuns(backend, ['supermemory', '--base-url', served.url], env, total);
+    expect(await stateOf(resumed)).toEqual(await stateOf(clean));
+    expect(await importedUsers(resumed)).toEqual(await importedUsers(clean));
   });
 });
 
