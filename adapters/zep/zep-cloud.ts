@@ -117,8 +117,9 @@ export class ZepCloud implements Source {
   /**
    * Incremental runs (`updatedSince`): a thread whose listing shows an `updated_at` older than the last run is not
    * read again — neither its messages nor its summary. Threads whose listing has no `updated_at` (the SDK 3.x
-   * `Thread` type has none, so v3 servers may not send it) are read in full. Facts, data episodes, thread summaries read per user (v3) and user summaries are
-   * always read in full: Zep offers no filter by change time there. Unchanged records are recognised and not rewritten.
+   * `Thread` type has none, so v3 servers may not send it) are read in full. Facts, data episodes, thread summaries
+   * read per user (v3) and user summaries are always read in full: Zep offers no filter by change time there.
+   * Unchanged records are recognised and not rewritten.
    */
   readonly filtersByUpdateTime = true;
   protected readonly pageSize: number;
