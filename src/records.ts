@@ -36,6 +36,11 @@ export interface SkippedRecord {
   sourceId: string | null;
   tenantKey: string | null;
   reason: string;
+  /**
+   * The source says this record no longer holds (a fact Zep invalidated, an entry Supermemory forgot): a memory an
+   * earlier run made of it is gone at the source (see `--prune`). Other skips (a document still processing) are not.
+   */
+  gone?: boolean;
 }
 
 /** Something the run must tell its user without stopping (a page count that disagrees with the announced total). */
@@ -76,6 +81,16 @@ export interface Source {
   items(partition: Partition, options: FetchOptions): AsyncIterable<SourceItem>;
   /** Whether `updatedSince` is honoured (incremental runs). */
   readonly filtersByUpdateTime: boolean;
+  /**
+   * What this source was asked to read, where it can be narrowed (`{ users: [...], include: [...] }`): a run of
+   * another scope does not resume this one, nor fetch only what changed since it.
+   */
+  readonly scope?: Readonly<Record<string, unknown>>;
+  /**
+   * Whether a partition, read in full (not incrementally), lists every record the source has for it, whatever the
+   * options: only then is a record an earlier run imported from it, and missing now, gone at the source.
+   */
+  readonly listsWholePartitions?: boolean;
   /** Which API (generation) answered, once the run has found out, e.g. `Zep Cloud v3 (threads)`; for the report. */
   describeApi?(): string | null;
   close?(): Promise<void>;
@@ -87,12 +102,45 @@ export interface OpenedSource {
   http: HttpClient | null;
 }
 
-/** ISO-8601 (or epoch seconds/ms) to milliseconds; null when absent or unreadable. */
+/** The furthest a JavaScript Date reaches either side of the epoch, in milliseconds (ECMA-262 §21.4.1.1). */
+const maxTimeMs = 8.64e15;
+
+/**
+ * An epoch number read by its magnitude: seconds below 1e11 (up to the year 5138), then milliseconds below 1e14,
+ * microseconds below 1e17, nanoseconds below 1e20; each unit covers its own ~3,000 years from 1973 on (a time
+ * before 1973-03-03 sent in milliseconds or finer is read as a coarser unit, as it cannot be told apart).
+ */
+function epochMs(value: number): number | null {
+  const magnitude = Math.abs(value);
+  const ms = magnitude < 1e11 ? value * 1000 : magnitude < 1e14 ? value : magnitude < 1e17 ? value / 1e3 : magnitude < 1e20 ? value / 1e6 : Number.NaN;
+  const rounded = Math.round(ms);
+  return Number.isFinite(rounded) && Math.abs(rounded) <= maxTimeMs ? rounded : null;
+}
+
+/**
+ * ISO-8601, or an epoch number (seconds, milliseconds, microseconds or nanoseconds, told apart by magnitude; also
+ * as a string of digits), to milliseconds. Null when absent, unreadable, or outside what a Date can hold, so every
+ * time a record carries can be written (`new Date(ms).toISOString()` never throws on it).
+ */
 export function parseTime(value: unknown): number | null {
-  if (typeof value === 'number' && Number.isFinite(value)) return value < 1e11 ? Math.round(value * 1000) : Math.round(value);
+  if (typeof value === 'number') return Number.isFinite(value) ? epochMs(value) : null;
   if (typeof value !== 'string' || value.trim() === '') return null;
-  const parsed = Date.parse(value);
-  return Number.isNaN(parsed) ? null : parsed;
+  const text = value.trim();
+  if (/^[+-]?\d+(\.\d+)?$/.test(text)) return epochMs(Number(text));
+  const parsed = Date.parse(text);
+  return Number.isNaN(parsed) || Math.abs(parsed) > maxTimeMs ? null : parsed;
+}
+
+/** The record flag of a record whose source sent a time `parseTime` cannot read (it is imported without that time). */
+export const unreadableTimeFlag = 'unreadable-time';
+
+/**
+ * `[unreadable-time]` when any of a record's time fields was sent (not `undefined`, `null` or blank) but cannot be
+ * read, else `[]`: the record is imported without that time, and the report counts it.
+ */
+export function timeFlags(...values: unknown[]): string[] {
+  const absent = (value: unknown): boolean => value === undefined || value === null || (typeof value === 'string' && value.trim() === '');
+  return values.some((value) => !absent(value) && parseTime(value) === null) ? [unreadableTimeFlag] : [];
 }
 
 /** A UTC time as a compact, sortable file-name part: `20261125T151800Z`. */

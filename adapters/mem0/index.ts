@@ -16,7 +16,7 @@ export interface Mem0SourceOptions {
   orgId?: string | undefined;
   projectId?: string | undefined;
   fromFile?: string | undefined;
-  /** Users to read: required for a self-hosted server; on the platform, instead of every listed entity. */
+  /** Users to read: required for a self-hosted server; on the platform, instead of every listed entity; in a file, the only ones read. */
   userIds?: readonly string[];
   requestsPerSecond?: number;
   concurrency?: number;
@@ -27,7 +27,7 @@ export interface Mem0SourceOptions {
 }
 
 export function mem0Source(options: Mem0SourceOptions): OpenedSource {
-  if (options.fromFile !== undefined) return { source: new Mem0ExportFile(options.fromFile), http: null };
+  if (options.fromFile !== undefined) return { source: new Mem0ExportFile(options.fromFile, options.userIds ?? []), http: null };
   const baseUrl = options.baseUrl ?? mem0DefaultBaseUrl;
   const http = new HttpClient({
     source: 'mem0',

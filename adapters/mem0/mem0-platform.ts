@@ -3,7 +3,7 @@
 import type { HttpClient } from '../../src/http/http-client.js';
 import { SourceError } from '../../src/errors.js';
 import type { FetchOptions, Partition, Source, SourceItem } from '../../src/records.js';
-import { isObject, mem0Item, mem0MemoryList, nonEmptyString } from './mem0-memory.js';
+import { idOf, isObject, mem0Item, mem0MemoryList, nonEmptyString } from './mem0-memory.js';
 
 export interface Mem0PlatformOptions {
   http: HttpClient;
@@ -25,10 +25,15 @@ export class Mem0Platform implements Source {
 
   constructor(private readonly options: Mem0PlatformOptions) {
     this.pageSize = options.pageSize ?? 100;
+    this.scope = { users: options.userIds && options.userIds.length > 0 ? [...options.userIds].sort() : 'all' };
   }
 
+  readonly scope: Readonly<Record<string, unknown>>;
+  /** Each entity's listing holds every memory it owns: one missing from a full listing was deleted at Mem0. */
+  readonly listsWholePartitions = true;
+
   /** org/project scoping, as the older clients sent it, when the user names them. */
-  private get scope(): Record<string, string | undefined> {
+  private get orgAndProject(): Record<string, string | undefined> {
     return { org_id: this.options.orgId, project_id: this.options.projectId };
   }
 
@@ -60,7 +65,7 @@ export class Mem0Platform implements Source {
       const body = await this.options.http.json({
         method: 'GET',
         path: '/v1/entities/',
-        query: { page, page_size: this.pageSize, ...this.scope },
+        query: { page, page_size: this.pageSize, ...this.orgAndProject },
         context: { page: `entities ${page}` },
       });
       const entities = Array.isArray(body) ? body : isObject(body) && Array.isArray(body['results']) ? body['results'] : null;
@@ -68,7 +73,7 @@ export class Mem0Platform implements Source {
       for (const entity of entities) {
         if (!isObject(entity)) continue;
         const type = nonEmptyString(entity['type']) ?? 'user';
-        const name = nonEmptyString(entity['name']) ?? nonEmptyString(entity['id']);
+        const name = idOf(entity['name']) ?? idOf(entity['id']);
         if (!name || !entityTypes.has(type)) continue;
         yield { key: `${type}:${name}`, tenantKey: type === 'user' ? name : `${type}:${name}` };
       }
@@ -88,7 +93,7 @@ export class Mem0Platform implements Source {
       const body = await this.options.http.json({
         method: 'POST',
         path: '/v3/memories/',
-        query: { page, page_size: this.pageSize, ...this.scope },
+        query: { page, page_size: this.pageSize, ...this.orgAndProject },
         body: { filters },
         context: { tenant: partition.tenantKey ?? partition.key, page: String(page) },
       });

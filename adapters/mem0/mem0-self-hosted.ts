@@ -17,7 +17,12 @@ export class Mem0SelfHosted implements Source {
     if (userIds.length === 0) {
       throw new SourceError('mem0: a self-hosted server cannot list its users: name them with --user-id (or in --user-map)', { source: 'mem0' });
     }
+    this.scope = { users: [...userIds].sort() };
   }
+
+  readonly scope: Readonly<Record<string, unknown>>;
+  /** A user's listing holds every memory it owns: one missing from it was deleted. */
+  readonly listsWholePartitions = true;
 
   async account(): Promise<string> {
     const url = new URL(this.baseUrl);

@@ -33,7 +33,7 @@ export interface SupermemorySourceOptions {
 }
 
 export function supermemorySource(options: SupermemorySourceOptions): OpenedSource {
-  if (options.fromFile !== undefined) return { source: new SupermemorySnapshotFile(options.fromFile), http: null };
+  if (options.fromFile !== undefined) return { source: new SupermemorySnapshotFile(options.fromFile, { tags: options.tags }), http: null };
   const include = options.include ?? supermemoryIncludeChoices;
   for (const choice of include) {
     if (!(supermemoryIncludeChoices as readonly string[]).includes(choice)) {

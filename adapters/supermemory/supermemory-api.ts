@@ -76,7 +76,21 @@ export class SupermemoryApi implements Source {
   /** The tag field of /v4/memories/list: the schema's array, or the singular one its own sample sends. */
   private memoriesTagField: 'containerTags' | 'containerTag' = 'containerTags';
 
-  constructor(private readonly options: SupermemoryApiOptions) {}
+  constructor(private readonly options: SupermemoryApiOptions) {
+    this.scope = {
+      tags: options.tags && options.tags.length > 0 ? [...options.tags].sort() : 'all',
+      include: [...options.include].sort(),
+      multiTag: options.multiTag,
+    };
+  }
+
+  /** What this run was asked to read (see `Source.scope`). */
+  readonly scope: Readonly<Record<string, unknown>>;
+
+  /** Each tag is read whole when both documents and memory entries are (see `Source.listsWholePartitions`). */
+  get listsWholePartitions(): boolean {
+    return this.options.include.has('documents') && this.options.include.has('memories');
+  }
 
   describeApi(): string | null {
     const notes = [

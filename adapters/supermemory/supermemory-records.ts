@@ -2,7 +2,7 @@
 // wrapped in a self-describing envelope — the wire object plus what the run learnt about it (its tag, where its
 // text came from) — and the envelope is what `--save-export` keeps: the snapshot reader calls `supermemoryItem` on
 // the same envelope, so an offline re-run rebuilds exactly the items the live run produced.
-import { parseTime, type MemoryRecord, type SourceItem } from '../../src/records.js';
+import { parseTime, timeFlags, type MemoryRecord, type SourceItem } from '../../src/records.js';
 
 export const multiTagPolicies = ['all', 'first'] as const;
 export type MultiTagPolicy = (typeof multiTagPolicies)[number];
@@ -154,7 +154,7 @@ export function documentItem(envelope: DocumentEnvelope): SourceItem {
   if (tag !== firstTag && envelope.multiTag === 'first') return skip(sourceId, multiTagSkip(firstTag));
 
   let text = documentText(envelope.text);
-  const flags: string[] = [];
+  const flags: string[] = timeFlags(document['createdAt'], document['updatedAt']);
   if (text === null) {
     text = nonEmptyString(document['summary']);
     if (text === null) return skip(sourceId, 'no text: content, document and chunks are empty, and there is no summary');
@@ -209,7 +209,9 @@ export function memoryItem(envelope: MemoryEnvelope): SourceItem {
   if (!id || !key) return skip(null, 'memory entry without an id');
   if (entry['isForgotten'] === true) {
     const reason = nonEmptyString(entry['forgetReason']);
-    return skip(id, `forgotten at Supermemory${reason ? ` (forgetReason: ${reason})` : ''}`);
+    const forgotten = skip(id, `forgotten at Supermemory${reason ? ` (forgetReason: ${reason})` : ''}`);
+    // The chain's memory is gone at the source: its key, not this version's id, is what an earlier run imported.
+    return forgotten.type === 'skipped' ? { ...forgotten, skipped: { ...forgotten.skipped, gone: true } } : forgotten;
   }
   if (entry['isLatest'] === false) return skip(id, 'superseded by a later version');
   const firstTag = typeof envelope.firstTag === 'string' ? envelope.firstTag : tag;
@@ -220,6 +222,7 @@ export function memoryItem(envelope: MemoryEnvelope): SourceItem {
   if (text.trim() === '') return skip(id, 'empty `memory` text');
   const { metadata, sourceFields } = splitMetadata(entry, ['memory']);
   const createdAt = chainCreatedAt(entry);
+  const flags = timeFlags(entry['createdAt'], entry['updatedAt']);
   const record: MemoryRecord = {
     sourceKind: 'supermemory.memory',
     sourceId,
@@ -231,6 +234,7 @@ export function memoryItem(envelope: MemoryEnvelope): SourceItem {
     sourceFields,
     createdAt,
     updatedAt: parseTime(entry['updatedAt']) ?? parseTime(entry['createdAt']) ?? createdAt,
+    ...(flags.length > 0 ? { flags } : {}),
   };
   return { type: 'memory', record, raw: envelope };
 }

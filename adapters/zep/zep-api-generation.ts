@@ -4,7 +4,7 @@
 import { SourceError } from '../../src/errors.js';
 import type { HttpClient } from '../../src/http/http-client.js';
 import type { FetchOptions, Partition, Source, SourceItem } from '../../src/records.js';
-import { ZepCloud, type ZepHttpSourceOptions } from './zep-cloud.js';
+import { zepListsWholePartitions, zepScope, ZepCloud, type ZepHttpSourceOptions } from './zep-cloud.js';
 import type { ZepApi } from './zep-records.js';
 import { ZepSessions } from './zep-sessions.js';
 
@@ -37,7 +37,13 @@ export class ZepApiSource implements Source {
   private reader: Promise<ZepCloud> | null = null;
   private detected: ZepCloud | null = null;
 
-  constructor(private readonly options: ZepHttpSourceOptions) {}
+  constructor(private readonly options: ZepHttpSourceOptions) {
+    this.scope = zepScope(options);
+    this.listsWholePartitions = zepListsWholePartitions(options);
+  }
+
+  readonly scope: Readonly<Record<string, unknown>>;
+  readonly listsWholePartitions: boolean;
 
   private api(): Promise<ZepCloud> {
     this.reader ??= detectZepApi(this.options.http, this.options.baseUrl).then((api) => {

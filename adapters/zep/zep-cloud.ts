@@ -112,6 +112,19 @@ function uuidOf(entry: unknown): string | null {
 /** A graph listing's cursor: nothing on the first page, then the `Zep-Next-Cursor` header, or the last uuid (older servers). */
 type GraphCursor = { cursor?: string; uuid_cursor?: string };
 
+/**
+ * Whether each partition is read whole (see `Source.listsWholePartitions`): every family but invalidated facts,
+ * which are skipped as gone when not asked for.
+ */
+export function zepListsWholePartitions(options: ZepHttpSourceOptions): boolean {
+  return (['messages', 'facts', 'data', 'summaries'] as const).every((family) => options.include.includes(family));
+}
+
+/** What a Zep run was asked to read (see `Source.scope`). */
+export function zepScope(options: ZepHttpSourceOptions): Readonly<Record<string, unknown>> {
+  return { users: options.userIds && options.userIds.length > 0 ? [...options.userIds].sort() : 'all', include: [...options.include].sort() };
+}
+
 export class ZepCloud implements Source {
   readonly name = 'zep';
   /**
@@ -140,7 +153,12 @@ export class ZepCloud implements Source {
     protected readonly paths: ZepWirePaths = zepThreadsPaths,
   ) {
     this.pageSize = Math.max(1, options.pageSize);
+    this.scope = zepScope(options);
+    this.listsWholePartitions = zepListsWholePartitions(options);
   }
+
+  readonly scope: Readonly<Record<string, unknown>>;
+  readonly listsWholePartitions: boolean;
 
   describeApi(): string {
     return zepApiNames[this.api];

@@ -2,7 +2,7 @@
 // Every object travels inside a small self-describing envelope — what it is, which API generation sent it, whose it
 // is — and that envelope is both what `--save-export` saves and what this module reads: the live adapter builds the
 // envelope and calls `zepItem`, exactly as the snapshot reader does, so an offline re-run rebuilds identical items.
-import { parseTime, type MemoryRecord, type SourceItem } from '../../src/records.js';
+import { parseTime, timeFlags, type MemoryRecord, type SourceItem } from '../../src/records.js';
 import type { ZepInclude } from './index.js';
 
 /** The API generations om-import reads (see zep-api-generation.ts for how a run finds out which one answers). */
@@ -177,8 +177,14 @@ function messageItem(envelope: ZepEnvelope & { zep: 'message' }): SourceItem {
     sourceFields: { thread_id: envelope.thread_id, speaker, ...without(object, 'uuid', 'content', 'metadata') },
     createdAt,
     updatedAt: parseTime(object['updated_at']) ?? createdAt,
+    ...withFlags(timeFlags(object['created_at'], object['updated_at'])),
   };
   return { type: 'memory', record, raw: envelope };
+}
+
+/** `{flags}` when there are any (a record without flags has no `flags` field). */
+function withFlags(flags: string[]): { flags?: string[] } {
+  return flags.length > 0 ? { flags } : {};
 }
 
 function isoOrAsSent(value: unknown): string {
@@ -204,7 +210,7 @@ function factItem(envelope: ZepEnvelope & { zep: 'fact' }, includeInvalidated: b
       .join(' and ');
     return {
       type: 'skipped',
-      skipped: { sourceId: id, tenantKey, reason: `fact ${when}; --include invalidated-facts imports it` },
+      skipped: { sourceId: id, tenantKey, reason: `fact ${when}; --include invalidated-facts imports it`, gone: true },
       raw: envelope,
     };
   }
@@ -221,7 +227,7 @@ function factItem(envelope: ZepEnvelope & { zep: 'fact' }, includeInvalidated: b
     sourceFields: without(object, 'uuid', 'fact'),
     createdAt,
     updatedAt: createdAt,
-    ...(stale ? { flags: ['invalidated-fact'] } : {}),
+    ...withFlags([...(stale ? ['invalidated-fact'] : []), ...timeFlags(object['valid_at'], object['created_at'])]),
   };
   return { type: 'memory', record, raw: envelope };
 }
@@ -244,6 +250,7 @@ function episodeItem(envelope: ZepEnvelope & { zep: 'episode' }): SourceItem {
     sourceFields: without(object, 'uuid', 'content', 'metadata'),
     createdAt,
     updatedAt: createdAt,
+    ...withFlags(timeFlags(object['created_at'])),
   };
   return { type: 'memory', record, raw: envelope };
 }
@@ -267,6 +274,7 @@ function threadSummaryItem(envelope: ZepEnvelope & { zep: 'thread-summary' }): S
     sourceFields: { thread_id: envelope.thread_id, ...without(object, 'uuid', textField, 'metadata', 'thread_id') },
     createdAt,
     updatedAt: parseTime(object['last_summarized_at']) ?? createdAt,
+    ...withFlags(timeFlags(object['created_at'], object['last_summarized_at'])),
   };
   return { type: 'memory', record, raw: envelope };
 }

@@ -78,6 +78,8 @@ export class HttpClient {
   }
 
   private inFlight = 0;
+  /** Whether any request of this client got an answer (any status): a connection refused before that is a wrong address or a server that is down. */
+  private reachedServer = false;
 
   /** Sends a request and answers its parsed JSON body, retrying what is worth retrying. */
   async json(spec: RequestSpec): Promise<unknown> {
@@ -106,8 +108,10 @@ export class HttpClient {
     const url = this.url(spec);
     const context = { source: this.options.source, ...spec.context };
     let lastProblem = '';
+    let lastCode: string | undefined;
     for (let attempt = 0; attempt <= this.retry.retries; attempt++) {
       if (attempt > 0) this.stats.retries++;
+      lastCode = undefined;
       await this.rateLimiter.acquire();
       this.stats.requests++;
       let retryAfter: number | null = null;
@@ -126,6 +130,7 @@ export class HttpClient {
           },
           body: spec.body !== undefined ? JSON.stringify(spec.body) : undefined,
         });
+        this.reachedServer = true;
         const text = await response.body.text();
         const status = response.statusCode;
         this.observeRateLimitHeaders(response.headers);
@@ -166,15 +171,27 @@ export class HttpClient {
         } else if (!isRetryableError(error)) {
           throw new SourceError(`${this.describe(spec)} failed: ${(error as Error).message}`, context, { cause: error });
         } else {
-          lastProblem = (error as { code?: string }).code ?? (error as Error).message;
+          lastCode = (error as { code?: string }).code;
+          lastProblem = lastCode ?? (error as Error).message;
         }
       } finally {
         this.inFlight--;
       }
       if (attempt < this.retry.retries) await this.sleep(backoffDelay(this.retry, attempt, retryAfter));
     }
+    const tries = `${this.retry.retries + 1} tries`;
+    if (lastCode !== undefined && connectionFailures.has(lastCode)) {
+      // No connection at all: the rate is not the problem, the address or the server is.
+      const host = url.host;
+      throw new SourceError(
+        this.reachedServer
+          ? `${this.describe(spec)}: lost the connection to ${host} (${lastCode}, ${tries}); check that the server is still running, then run again to resume`
+          : `${this.describe(spec)}: could not connect to ${host} (${lastCode}, ${tries}); check --base-url and that the server is running`,
+        context,
+      );
+    }
     throw new SourceError(
-      `${this.describe(spec)} still failed after ${this.retry.retries + 1} tries (last: ${lastProblem}); run again to resume, or lower --rate-limit / --concurrency`,
+      `${this.describe(spec)} still failed after ${tries} (last: ${lastProblem}); run again to resume, or lower --rate-limit / --concurrency`,
       context,
     );
   }
@@ -191,6 +208,9 @@ export class HttpClient {
     await this.dispatcher.close();
   }
 }
+
+/** Errors that mean no connection was made at all (as opposed to one that broke, or a server that answered badly). */
+const connectionFailures = new Set(['ECONNREFUSED', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT']);
 
 /** A short, single-line excerpt of an error body (sources put their reason there). */
 function errorDetail(text: string): string {

@@ -27,10 +27,20 @@ export class EmbeddingConfigError extends UsageError {
   override name = 'EmbeddingConfigError';
 }
 
-function positiveInteger(name: string, raw: string | undefined, fallback: number): number {
+/**
+ * The largest OM_VEC_DIM accepted. OpenMemory's own tiers use 256 to 1536 and the largest embedding models ~4096;
+ * a vector of 65536 float32 is already 256 KB per sector of every memory, so anything above is a typo (and a
+ * dimension of 1e10 would not even fit in memory).
+ */
+export const maxVectorDimension = 65_536;
+
+function positiveInteger(name: string, raw: string | undefined, fallback: number, range?: { max: number; hint: string }): number {
   if (raw === undefined || raw.trim() === '') return fallback;
   const value = Number(raw);
   if (!Number.isInteger(value) || value <= 0) throw new EmbeddingConfigError(`${name}=${raw} is not a positive whole number`);
+  if (range && value > range.max) {
+    throw new EmbeddingConfigError(`${name}=${raw} is out of range: expected a whole number from 1 to ${range.max} (${range.hint})`);
+  }
   return value;
 }
 
@@ -47,7 +57,10 @@ export function embeddingConfigFromEnv(env: Readonly<Record<string, string | und
   return {
     tier,
     provider: providerRaw as ProviderName,
-    dimension: positiveInteger('OM_VEC_DIM', env['OM_VEC_DIM'], defaultDimensions[tier]),
+    dimension: positiveInteger('OM_VEC_DIM', env['OM_VEC_DIM'], defaultDimensions[tier], {
+      max: maxVectorDimension,
+      hint: "OpenMemory's tiers use 256 to 1536: set the OM_VEC_DIM your OpenMemory server uses",
+    }),
     openai: {
       baseUrl: (env['OM_OPENAI_BASE_URL'] ?? 'https://api.openai.com/v1').replace(/\/+$/, ''),
       model: env['OM_OPENAI_MODEL'] || undefined,

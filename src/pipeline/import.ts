@@ -1,6 +1,6 @@
 // The pipeline: fetch → map tenants → build OpenMemory rows → write → checkpoint, then waypoints and summaries
 // per user. `importFrom` is the programmatic API; the CLI is a thin shell over it.
-import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
+import { createWriteStream, mkdirSync, openSync, type WriteStream } from 'node:fs';
 import path from 'node:path';
 import pLimit from 'p-limit';
 import { createEmbedder } from '../embeddings/index.js';
@@ -10,13 +10,16 @@ import { buildMemoryRows, type MemoryInput } from '../openmemory/memory-rows.js'
 import { fileTimestamp, type Partition, type Source } from '../records.js';
 import { ImportBookkeeping, type KnownRecord, type RunState } from '../target/import-bookkeeping.js';
 import { openTarget, type TargetConfig } from '../target/open-target.js';
+import { removeMemories } from '../target/memory-removal.js';
 import { OpenMemoryWriter } from '../target/openmemory-writer.js';
 import type { Target } from '../target/target.js';
 import { finalizeUsers } from './finalize-users.js';
 import { prepareTarget, refuseMixedDimensions } from './prepare-target.js';
-import { handleItem, memoryInput, TenantTally, type PendingItem } from './record-intake.js';
+import { canonicalJson } from './memory-identity.js';
+import { handleItem, memoryInput, SeenRecords, TenantTally, type PendingItem } from './record-intake.js';
 import type { ImportReport, UserReport } from './report.js';
 import { snapshotHeaderLine } from './snapshot.js';
+import { UsageError } from '../errors.js';
 import { TenantMap } from './tenant-map.js';
 
 export type ProgressEvent =
@@ -37,6 +40,11 @@ export interface ImportOptions {
   dryRun?: boolean;
   /** Ignore checkpoints: no resume, no incremental filter. */
   fresh?: boolean;
+  /**
+   * Remove the memories om-import made of records the source no longer has (found only where a whole partition was
+   * read in full); without it they are counted in the report.
+   */
+  prune?: boolean;
   /** Partitions (source users) fetched at once. */
   concurrency?: number;
   /** Records per write transaction. */
@@ -67,6 +75,14 @@ export async function importFrom(options: ImportOptions): Promise<ImportReport> 
   let exportStream: WriteStream | null = null;
   try {
     const account = await source.account();
+    // The snapshot file is opened before anything is fetched or written: a folder that cannot be written, or a file
+    // already there, stops the run at once, not after the import.
+    let exportFile: string | null = null;
+    if (options.saveExportDir) {
+      exportFile = path.join(options.saveExportDir, `${source.name}-${account.replace(/[^A-Za-z0-9._-]+/g, '_')}-${fileTimestamp(startedAt)}.jsonl`);
+      exportStream = openSnapshotFile(options.saveExportDir, exportFile);
+      exportStream.write(snapshotHeaderLine({ source: source.name, account, saved_at: new Date(startedAt).toISOString() }));
+    }
     const opened = await openTarget(options.target, { dryRun });
     target = opened;
     const migration = await prepareTarget(opened, options, dryRun);
@@ -76,25 +92,20 @@ export async function importFrom(options: ImportOptions): Promise<ImportReport> 
     await refuseMixedDimensions(opened, writer, embedder.config);
 
     const fresh = options.fresh ?? false;
+    const userMap = Object.fromEntries(tenantMap.sourceUsers.map((tenant) => [tenant, tenantMap.resolve(tenant)]));
+    const scope = canonicalJson({ ...source.scope, userMap, unmapped: tenantMap.unmapped });
     let run: RunState | null = null;
     let lastCompletedStart: number | null = null;
+    let fullFetchReason: string | null = null;
     if (!dryRun) {
       await bookkeeping.ensureTables();
-      run = await bookkeeping.startRun(startedAt, fresh);
-      lastCompletedStart = run.lastCompletedStart;
+      run = await bookkeeping.startRun(startedAt, fresh, scope);
+      ({ lastCompletedStart, fullFetchReason } = run);
     } else if (hasBookkeeping) {
-      lastCompletedStart = (await bookkeeping.previousRuns(fresh)).lastCompletedStart;
+      ({ lastCompletedStart, fullFetchReason } = await bookkeeping.previousRuns(fresh, scope));
     }
     const runStart = run?.startedAt ?? startedAt;
     const updatedSince = source.filtersByUpdateTime && lastCompletedStart !== null ? lastCompletedStart - incrementalOverlapMs : null;
-
-    let exportFile: string | null = null;
-    if (options.saveExportDir) {
-      mkdirSync(options.saveExportDir, { recursive: true });
-      exportFile = path.join(options.saveExportDir, `${source.name}-${account.replace(/[^A-Za-z0-9._-]+/g, '_')}-${fileTimestamp(startedAt)}.jsonl`);
-      exportStream = createWriteStream(exportFile, { encoding: 'utf8' });
-      exportStream.write(snapshotHeaderLine({ source: source.name, account, saved_at: new Date(startedAt).toISOString() }));
-    }
 
     // All partitions are listed first, so `--unmapped fail` stops before anything is written; partitions that do not
     // know their tenants up front (an export file) are read once more just to check.
@@ -112,7 +123,7 @@ export async function importFrom(options: ImportOptions): Promise<ImportReport> 
     }
 
     const tally = new TenantTally();
-    const seenRecords = new Set<string>();
+    const seenRecords = new SeenRecords();
     const warnings: string[] = [];
     let writeChain: Promise<unknown> = Promise.resolve();
     const serialWrite = <T>(work: () => Promise<T>): Promise<T> => {
@@ -121,7 +132,7 @@ export async function importFrom(options: ImportOptions): Promise<ImportReport> 
       return result;
     };
 
-    const processBatch = async (batch: PendingItem[]): Promise<void> => {
+    const processBatch = async (batch: PendingItem[], partitionKey: string): Promise<void> => {
       if (batch.length === 0) return;
       const known = hasBookkeeping ? await bookkeeping.knownRecords(batch.map((item) => item.record.sourceId)) : new Map<string, KnownRecord>();
       const changed: { item: PendingItem; previous: KnownRecord | undefined; input: MemoryInput }[] = [];
@@ -133,7 +144,7 @@ export async function importFrom(options: ImportOptions): Promise<ImportReport> 
         }
         if (previous) item.tenant.updated++;
         else item.tenant.created++;
-        changed.push({ item, previous, input: memoryInput(item, source.name, account, runStart, embedder.config) });
+        changed.push({ item, previous, input: memoryInput(item, source.name, account, previous?.memoryId ?? null, runStart, embedder.config) });
       }
       if (changed.length === 0 || dryRun) return;
       const rows = await buildMemoryRows(changed.map((entry) => entry.input), embedder);
@@ -151,6 +162,7 @@ export async function importFrom(options: ImportOptions): Promise<ImportReport> 
               memoryId: rows[i]!.id,
               userId: entry.item.userId,
               fingerprint: entry.item.recordFingerprint,
+              partitionKey,
             })),
             writtenAt,
           );
@@ -170,13 +182,37 @@ export async function importFrom(options: ImportOptions): Promise<ImportReport> 
     const batchSize = options.batchSize ?? 1000;
     // The first failure stops every partition at its next record, so nothing writes after the run has failed.
     let failure: { error: unknown } | null = null;
+    const detectsGone = source.listsWholePartitions === true && updatedSince === null && hasBookkeeping;
+    const gone = { memories: 0, removed: options.prune === true && !dryRun, byUser: {} as Record<string, number> };
+    /** Memories om-import made of records the partition no longer has: counted, and with --prune removed. */
+    const handleGone = async (partition: Partition, present: Set<string>): Promise<void> => {
+      const missing = (await bookkeeping.recordsOfPartition(partition.key)).filter((record) => !present.has(record.recordId));
+      if (missing.length === 0) return;
+      gone.memories += missing.length;
+      for (const record of missing) gone.byUser[record.userId] = (gone.byUser[record.userId] ?? 0) + 1;
+      if (!gone.removed) return;
+      await serialWrite(() =>
+        opened.executor.transaction(async () => {
+          const removed = await removeMemories(opened, missing.map((record) => record.memoryId));
+          await bookkeeping.forgetRecords(missing.map((record) => record.recordId));
+          // Their users' waypoints from the first removed memory on, and their summaries, are rebuilt.
+          await bookkeeping.markUsersPending(removed.map((memory) => ({ userId: memory.userId, since: memory.createdAt })));
+        }),
+      );
+    };
+
     const processPartition = async (partition: Partition): Promise<void> => {
       if ((run?.finishedPartitions.has(partition.key) && run.resumed) || failure) return;
       let batch: PendingItem[] = [];
       let fetched = 0;
+      // The records this partition still has (imported, unchanged, or skipped for a passing reason), when this run
+      // can tell what is gone: a whole partition of a source that lists everything, read in full.
+      const present = detectsGone ? new Set<string>() : null;
       for await (const item of source.items(partition, { updatedSince })) {
         if (failure) return;
         if (item.type === 'memory' || item.type === 'skipped') fetched++;
+        if (item.type === 'memory') present?.add(item.record.sourceId);
+        if (item.type === 'skipped' && !item.skipped.gone && item.skipped.sourceId !== null) present?.add(item.skipped.sourceId);
         if (item.type !== 'warning' && item.raw !== undefined) exportStream?.write(`${JSON.stringify(item.raw)}\n`);
         const handled = handleItem(item, tenantMap, tally, seenRecords, embedder.config);
         if (handled?.kind === 'warning') warnings.push(handled.message);
@@ -188,13 +224,14 @@ export async function importFrom(options: ImportOptions): Promise<ImportReport> 
         if (handled?.kind !== 'record') continue;
         batch.push(handled.pending);
         if (batch.length >= batchSize) {
-          await processBatch(batch);
+          await processBatch(batch, partition.key);
           batch = [];
           options.onProgress?.({ type: 'partition', partition: partition.key, fetched });
         }
       }
-      await processBatch(batch);
+      await processBatch(batch, partition.key);
       options.onProgress?.({ type: 'partition', partition: partition.key, fetched });
+      if (present) await handleGone(partition, present);
       if (!dryRun && run) await serialWrite(() => bookkeeping.finishPartition(run.runId, partition.key, now()));
     };
 
@@ -230,10 +267,12 @@ export async function importFrom(options: ImportOptions): Promise<ImportReport> 
       runId: dryRun ? null : (run?.runId ?? null),
       resumed: !dryRun && !!run?.resumed,
       incrementalSince: updatedSince !== null ? new Date(updatedSince).toISOString() : null,
+      fullFetchReason: source.filtersByUpdateTime ? fullFetchReason : null,
       migration,
       tenants,
       users,
       totals,
+      goneAtSource: gone,
       warnings,
       http: null,
       exportFile,
@@ -244,4 +283,25 @@ export async function importFrom(options: ImportOptions): Promise<ImportReport> 
     await target?.close();
     await embedderHandle.close();
   }
+}
+
+/**
+ * Creates the `--save-export` file, readable by its owner only (it holds every user's memories), and never over an
+ * existing one; a folder that cannot be made or written is a usage error naming it.
+ */
+function openSnapshotFile(folder: string, file: string): WriteStream {
+  try {
+    mkdirSync(folder, { recursive: true });
+  } catch (error) {
+    throw new UsageError(`--save-export ${folder}: cannot create the folder (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); name a folder you can write`);
+  }
+  let descriptor: number;
+  try {
+    descriptor = openSync(file, 'wx', 0o600);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') throw new UsageError(`--save-export: ${file} already exists; om-import never overwrites a snapshot — move it, or name another folder`);
+    throw new UsageError(`--save-export ${folder}: cannot write there (${code ?? (error as Error).message}); name a folder you can write`);
+  }
+  return createWriteStream(file, { fd: descriptor, encoding: 'utf8' });
 }

@@ -4,9 +4,13 @@ import { createHash } from 'node:crypto';
 /** The namespace of om-import's name-based UUIDs (RFC 4122 version 5). */
 const namespace = Buffer.from('6f6d2d69-6d70-4f72-8a2d-6f70656e6d65'.replace(/-/g, ''), 'hex');
 
-/** A UUID (v5) from (source, account, record id): the same record always gets the same OpenMemory id. */
-export function memoryId(source: string, account: string, recordId: string): string {
-  const hash = createHash('sha1').update(namespace).update(`${source}\u0000${account}\u0000${recordId}`, 'utf8').digest();
+/**
+ * A UUID (v5) from (source, record id): the same record always gets the same OpenMemory id, whether it came from
+ * the API, the source's export or a snapshot. (om-import before 0.2 also hashed the account — for an export file,
+ * its name; memories it wrote keep their ids through the bookkeeping, which is asked first.)
+ */
+export function memoryId(source: string, recordId: string): string {
+  const hash = createHash('sha1').update(namespace).update(`${source}\u0000${recordId}`, 'utf8').digest();
   hash[6] = ((hash[6] as number) & 0x0f) | 0x50;
   hash[8] = ((hash[8] as number) & 0x3f) | 0x80;
   const hex = hash.subarray(0, 16).toString('hex');

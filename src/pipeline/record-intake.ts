@@ -1,5 +1,6 @@
 // What happens to each fetched item before any row is built: counted per tenant, mapped to its OpenMemory user
 // (or skipped, with the reason), fingerprinted, and turned into the input of OpenMemory's row builder.
+import { createHash } from 'node:crypto';
 import type { EmbeddingConfig } from '../openmemory/embedding-config.js';
 import { essence } from '../openmemory/essence.js';
 import type { MemoryInput } from '../openmemory/memory-rows.js';
@@ -51,7 +52,27 @@ export type IntakeResult =
   | null;
 
 /** Sorts one fetched item into the report; answers what the run must do with it, if anything. */
-export function handleItem(item: SourceItem, tenantMap: TenantMap, tally: TenantTally, seenRecords: Set<string>, config: EmbeddingConfig): IntakeResult {
+/**
+ * The records a run has read, by source id: the same record listed again (under another partition) is read once;
+ * another record with an id already read (an export with one id under two owners) is skipped with the reason —
+ * the first occurrence wins, as it came first in the file or listing.
+ */
+export class SeenRecords {
+  private readonly seen = new Map<string, { tenantKey: string | null; content: string }>();
+
+  /** Null for a record not read before; else whether it is the same record again, or a different one under its id. */
+  check(record: MemoryRecord): null | 'same' | { firstTenant: string | null } {
+    const content = createHash('sha1').update(record.content).digest('base64');
+    const first = this.seen.get(record.sourceId);
+    if (!first) {
+      this.seen.set(record.sourceId, { tenantKey: record.tenantKey, content });
+      return null;
+    }
+    return first.tenantKey === record.tenantKey && first.content === content ? 'same' : { firstTenant: first.tenantKey };
+  }
+}
+
+export function handleItem(item: SourceItem, tenantMap: TenantMap, tally: TenantTally, seenRecords: SeenRecords, config: EmbeddingConfig): IntakeResult {
   if (item.type === 'warning') {
     return { kind: 'warning', message: item.warning.tenantKey ? `${item.warning.tenantKey}: ${item.warning.message}` : item.warning.message };
   }
@@ -67,9 +88,15 @@ export function handleItem(item: SourceItem, tenantMap: TenantMap, tally: Tenant
     return { kind: 'summary', tenantKey: item.tenant.tenantKey, userId: resolution.userId, summary };
   }
   const { record } = item;
-  if (seenRecords.has(record.sourceId)) return null; // listed again under another partition
-  seenRecords.add(record.sourceId);
   const tenantKey = record.tenantKey ?? noTenant;
+  const seen = seenRecords.check(record);
+  if (seen === 'same') return null; // listed again under another partition
+  if (seen !== null) {
+    tally.get(tenantKey, null).fetched++;
+    const first = seen.firstTenant === record.tenantKey ? 'with other content' : `under ${seen.firstTenant ?? noTenant}`;
+    tally.skip(tenantKey, record.sourceId, `duplicate id: a record with this id was read before ${first}; the first one read is imported`);
+    return null;
+  }
   const resolution = record.tenantKey !== null ? tenantMap.resolve(record.tenantKey) : { skip: 'the record has no user' };
   if ('skip' in resolution) {
     tally.get(tenantKey, null).fetched++;
@@ -87,7 +114,15 @@ export function handleItem(item: SourceItem, tenantMap: TenantMap, tally: Tenant
   return { kind: 'record', pending: { record, userId: resolution.userId, recordFingerprint, tenant } };
 }
 
-export function memoryInput(item: PendingItem, sourceName: string, account: string, runStart: number, config: EmbeddingConfig): MemoryInput {
+/** The input of OpenMemory's row builder for a record; `knownId` is the memory an earlier run made of it. */
+export function memoryInput(
+  item: PendingItem,
+  sourceName: string,
+  account: string,
+  knownId: string | null,
+  runStart: number,
+  config: EmbeddingConfig,
+): MemoryInput {
   const { record } = item;
   // With OM_USE_SUMMARY_ONLY=true, OpenMemory's essence is stored as the content and the full text stays in meta.
   const stored = config.useSummaryOnly ? essence(record.content, config.summaryMaxLength) : record.content;
@@ -106,7 +141,7 @@ export function memoryInput(item: PendingItem, sourceName: string, account: stri
     ...(stored !== record.content ? { full_content: record.content } : {}),
   };
   return {
-    id: memoryId(sourceName, account, record.sourceId),
+    id: knownId ?? memoryId(sourceName, record.sourceId),
     userId: item.userId,
     content: stored,
     sourceText: record.content,

@@ -31,7 +31,8 @@ export function snapshotHeader(file: string): SnapshotHeader | null {
   } finally {
     closeSync(descriptor);
   }
-  const firstLine = buffer.subarray(0, length).toString('utf8').split('\n', 1)[0] ?? '';
+  // A byte order mark before the header (a snapshot saved again by a Windows editor) is not part of it.
+  const firstLine = (buffer.subarray(0, length).toString('utf8').split('\n', 1)[0] ?? '').replace(/^\uFEFF/, '');
   try {
     const parsed: unknown = JSON.parse(firstLine);
     return isSnapshotHeader(parsed) ? parsed.om_import_snapshot : null;

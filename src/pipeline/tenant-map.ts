@@ -48,6 +48,8 @@ export function loadTenantMap(file: string | undefined, unmapped: UnmappedPolicy
   } catch (error) {
     throw new UsageError(`--user-map ${file}: cannot read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
   }
+  // A byte order mark (as Windows editors save UTF-8) is not JSON, and not part of the map.
+  text = text.replace(/^\uFEFF/, '');
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -57,6 +59,13 @@ export function loadTenantMap(file: string | undefined, unmapped: UnmappedPolicy
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw new UsageError(`--user-map ${file}: expected a JSON object {"<source user id>": "<openmemory user_id>"}`);
   }
+  // JSON.parse keeps the last of two equal keys without a word: a user would silently move to the other target.
+  const duplicate = duplicateTopLevelKey(text);
+  if (duplicate) {
+    throw new UsageError(
+      `--user-map ${file}: the source user ${JSON.stringify(duplicate.key)} is mapped twice (again on line ${duplicate.line}); keep one entry for it`,
+    );
+  }
   const entries = new Map<string, string>();
   for (const [source, target] of Object.entries(parsed)) {
     if (typeof target !== 'string' || target.trim() === '') {
@@ -65,4 +74,65 @@ export function loadTenantMap(file: string | undefined, unmapped: UnmappedPolicy
     entries.set(source, target);
   }
   return new TenantMap(entries, unmapped);
+}
+
+/**
+ * The first key that the top-level object of `text` names twice (compared as decoded strings, so `"a"` and
+ * `"\u0061"` are one key), with the line of its second occurrence; null when every key is distinct. `text` must be
+ * valid JSON whose top level is an object (JSON.parse has said so): strings are read with their escapes, and
+ * nested objects and arrays are skipped whole, so their keys are not the map's.
+ */
+export function duplicateTopLevelKey(text: string): { key: string; line: number } | null {
+  let at = 0;
+  const skipSpace = (): void => {
+    while (at < text.length && ' \t\n\r'.includes(text[at] as string)) at++;
+  };
+  /** From an opening quote to just past its closing one; answers the string token. */
+  const readString = (): string => {
+    const start = at++;
+    while (text[at] !== '"') at += text[at] === '\\' ? 2 : 1;
+    at++;
+    return text.slice(start, at);
+  };
+  /** Skips one value: a string, an object or array (with everything inside), or a number, true, false or null. */
+  const skipValue = (): void => {
+    if (text[at] === '"') {
+      readString();
+      return;
+    }
+    if (text[at] === '{' || text[at] === '[') {
+      let depth = 0;
+      do {
+        const char = text[at];
+        if (char === '"') {
+          readString();
+          continue;
+        }
+        if (char === '{' || char === '[') depth++;
+        else if (char === '}' || char === ']') depth--;
+        at++;
+      } while (depth > 0);
+      return;
+    }
+    while (at < text.length && !',}] \t\n\r'.includes(text[at] as string)) at++;
+  };
+
+  const seen = new Set<string>();
+  skipSpace();
+  at++; // {
+  for (;;) {
+    skipSpace();
+    if (text[at] !== '"') return null; // } : the object has ended
+    const position = at;
+    const key = JSON.parse(readString()) as string;
+    if (seen.has(key)) return { key, line: text.slice(0, position).split('\n').length };
+    seen.add(key);
+    skipSpace();
+    at++; // :
+    skipSpace();
+    skipValue();
+    skipSpace();
+    if (text[at] !== ',') return null;
+    at++;
+  }
 }

@@ -1,5 +1,7 @@
 // om-import's own tables in the target (prefix `om_import_`): what each source record became, which runs and
-// partitions finished (for resume and incremental runs), and which users still need waypoints and a summary.
+// partitions finished (for resume and incremental runs), which users still need waypoints and a summary, and the
+// summaries sources gave of their users. Everything is kept per target — the set of OpenMemory tables written
+// (`OM_PG_SCHEMA`, `OM_PG_TABLE`, `OM_VECTOR_TABLE`) — so that writing into other tables starts from nothing.
 import { inClauseChunks, placeholderList, runForRows } from './multi-row.js';
 import type { SqlValue } from './sql-executor.js';
 import type { Target } from './target.js';
@@ -11,6 +13,17 @@ export interface KnownRecord {
   fingerprint: string;
 }
 
+/** A record as written: where it was listed (the partition, under this run's account), for telling what is gone. */
+export interface ImportedRecord extends KnownRecord {
+  partitionKey: string;
+}
+
+/**
+ * What a run was asked to read and how its records were mapped (which users, the user map, include options), as
+ * canonical JSON: runs of another scope neither resume nor build incrementally on each other.
+ */
+export type RunScope = string;
+
 export interface RunState {
   runId: string;
   startedAt: number;
@@ -18,8 +31,22 @@ export interface RunState {
   resumed: boolean;
   /** Partitions the resumed run already finished. */
   finishedPartitions: Set<string>;
-  /** Start of the last completed run, for incremental fetching. */
+  /** Start of the last completed run of the same scope, for incremental fetching. */
   lastCompletedStart: number | null;
+  /** Why this run reads everything although an earlier run completed (its scope differed), if so. */
+  fullFetchReason: string | null;
+}
+
+interface PreviousRuns {
+  interrupted: Pick<RunState, 'runId' | 'startedAt' | 'resumed' | 'finishedPartitions'> | null;
+  lastCompletedStart: number | null;
+  fullFetchReason: string | null;
+}
+
+/** The key of a target: its OpenMemory tables as SQL names (on PostgreSQL, schema-qualified). */
+export function targetKey(target: Target): string {
+  const { qualified, tables } = target.dialect;
+  return [tables.memories, tables.vectors, tables.waypoints, tables.users].map(qualified).join(' ');
 }
 
 export class ImportBookkeeping {
@@ -28,93 +55,148 @@ export class ImportBookkeeping {
   private readonly partitions: string;
   private readonly pendingUsers: string;
   private readonly sourceSummaries: string;
+  private readonly target: string;
 
   constructor(
-    private readonly target: Target,
+    private readonly database: Target,
     private readonly source: string,
     private readonly account: string,
   ) {
-    const { qualified } = target.dialect;
+    const { qualified } = database.dialect;
     this.records = qualified('om_import_records');
     this.runs = qualified('om_import_runs');
     this.partitions = qualified('om_import_partitions');
     this.pendingUsers = qualified('om_import_pending_users');
     this.sourceSummaries = qualified('om_import_source_summaries');
+    this.target = targetKey(database);
   }
 
   private get executor() {
-    return this.target.executor;
-  }
-
-  /** Creates the tables when missing (the same SQL serves both backends). */
-  async ensureTables(): Promise<void> {
-    await this.executor.run(
-      `create table if not exists ${this.records}(source text not null, account text not null, record_id text not null,
-        memory_id text not null, user_id text not null, fingerprint text not null, imported_at bigint not null,
-        primary key(source, account, record_id))`,
-    );
-    await this.executor.run(`create index if not exists om_import_records_user_idx on ${this.records}(user_id)`);
-    await this.executor.run(
-      `create table if not exists ${this.runs}(source text not null, account text not null, run_id text not null,
-        started_at bigint not null, finished_at bigint, primary key(source, account, run_id))`,
-    );
-    await this.executor.run(
-      `create table if not exists ${this.partitions}(source text not null, account text not null, run_id text not null,
-        partition_key text not null, finished_at bigint not null, primary key(source, account, run_id, partition_key))`,
-    );
-    await this.executor.run(
-      `create table if not exists ${this.pendingUsers}(user_id text primary key, since bigint not null)`,
-    );
-    await this.executor.run(
-      `create table if not exists ${this.sourceSummaries}(source text not null, account text not null, tenant_key text not null,
-        user_id text not null, summary text not null, fetched_at bigint not null, primary key(source, account, tenant_key))`,
-    );
-    await this.executor.run(`create index if not exists om_import_source_summaries_user_idx on ${this.sourceSummaries}(user_id)`);
-  }
-
-  /** Whether the tables exist (a dry run against a database that never saw om-import has none). */
-  async tablesExist(): Promise<boolean> {
-    const { facts } = await this.target.inspect();
-    return facts.tables.has('om_import_records');
+    return this.database.executor;
   }
 
   /**
-   * Reads where the last runs of this source and account stopped: an interrupted run to resume (unless `fresh`),
-   * and the start of the last completed one (for incremental fetching). Writes nothing.
+   * Creates the tables when missing (the same SQL serves both backends), and brings tables an earlier om-import
+   * wrote to this layout: records keyed by (target, source, record id) — the account no longer decides identity —
+   * and pending users per target. Earlier rows are kept, as belonging to this target; where one record was imported
+   * under several accounts, the first import's memory stays its memory.
    */
-  async previousRuns(fresh: boolean): Promise<{ interrupted: Omit<RunState, 'lastCompletedStart'> | null; lastCompletedStart: number | null }> {
-    const runs = await this.executor.all<{ run_id: string; started_at: number; finished_at: number | null }>(
-      `select run_id, started_at, finished_at from ${this.runs} where source = ? and account = ? order by started_at desc, run_id desc`,
-      [this.source, this.account],
+  async ensureTables(): Promise<void> {
+    const { facts } = await this.database.inspect();
+    const columnsOf = (table: string): string[] => facts.tables.get(table)?.columns.map((column) => column.name) ?? [];
+    await this.executor.transaction(async () => {
+      const legacyRecords = facts.tables.has('om_import_records') && !columnsOf('om_import_records').includes('target');
+      if (legacyRecords) await this.executor.run(`alter table ${this.records} rename to "om_import_records_before_targets"`);
+      await this.executor.run(
+        `create table if not exists ${this.records}(target text not null, source text not null, record_id text not null,
+          memory_id text not null, user_id text not null, fingerprint text not null, account text not null, imported_at bigint not null,
+          partition_key text not null default '', primary key(target, source, record_id))`,
+      );
+      if (legacyRecords) {
+        const legacy = this.database.dialect.qualified('om_import_records_before_targets');
+        await this.executor.run(
+          `insert into ${this.records}(target, source, record_id, memory_id, user_id, fingerprint, account, imported_at)
+           select ?, r.source, r.record_id, r.memory_id, r.user_id, r.fingerprint, r.account, r.imported_at from ${legacy} r
+           where not exists (select 1 from ${legacy} o where o.source = r.source and o.record_id = r.record_id
+             and (o.imported_at < r.imported_at or (o.imported_at = r.imported_at and o.memory_id < r.memory_id)))`,
+          [this.target],
+        );
+        await this.executor.run(`drop table ${legacy}`); // its index goes with it
+      }
+      await this.executor.run(`create index if not exists om_import_records_target_user_idx on ${this.records}(target, user_id)`);
+      await this.executor.run(
+        `create index if not exists om_import_records_partition_idx on ${this.records}(target, source, account, partition_key)`,
+      );
+
+      await this.executor.run(
+        `create table if not exists ${this.runs}(source text not null, account text not null, run_id text not null,
+          started_at bigint not null, finished_at bigint, target text not null default '', scope text not null default '{}',
+          primary key(source, account, run_id))`,
+      );
+      const runColumns = columnsOf('om_import_runs');
+      if (facts.tables.has('om_import_runs') && !runColumns.includes('target')) {
+        await this.executor.run(`alter table ${this.runs} add column target text not null default ''`);
+        await this.executor.run(`alter table ${this.runs} add column scope text not null default '{}'`);
+      }
+      await this.executor.run(
+        `create table if not exists ${this.partitions}(source text not null, account text not null, run_id text not null,
+          partition_key text not null, finished_at bigint not null, primary key(source, account, run_id, partition_key))`,
+      );
+
+      const legacyPending = facts.tables.has('om_import_pending_users') && !columnsOf('om_import_pending_users').includes('target');
+      if (legacyPending) await this.executor.run(`alter table ${this.pendingUsers} rename to "om_import_pending_users_before_targets"`);
+      await this.executor.run(
+        `create table if not exists ${this.pendingUsers}(target text not null, user_id text not null, since bigint not null,
+          primary key(target, user_id))`,
+      );
+      if (legacyPending) {
+        const legacy = this.database.dialect.qualified('om_import_pending_users_before_targets');
+        await this.executor.run(`insert into ${this.pendingUsers}(target, user_id, since) select ?, user_id, since from ${legacy}`, [this.target]);
+        await this.executor.run(`drop table ${legacy}`);
+      }
+
+      await this.executor.run(
+        `create table if not exists ${this.sourceSummaries}(target text not null, source text not null, account text not null,
+          tenant_key text not null, user_id text not null, summary text not null, fetched_at bigint not null,
+          primary key(target, source, account, tenant_key))`,
+      );
+      await this.executor.run(`create index if not exists om_import_source_summaries_user_idx on ${this.sourceSummaries}(target, user_id)`);
+    });
+  }
+
+  /**
+   * Whether the tables exist in this layout (a dry run against a database that never saw om-import, or one an
+   * earlier om-import wrote, reads nothing from them: it cannot bring them to this layout without writing).
+   */
+  async tablesExist(): Promise<boolean> {
+    const { facts } = await this.database.inspect();
+    return facts.tables.get('om_import_records')?.columns.some((column) => column.name === 'target') ?? false;
+  }
+
+  /**
+   * Reads where the last runs of this source and account into this target stopped: an interrupted run of the same
+   * scope to resume (unless `fresh`), and the start of the last completed run of the same scope (for incremental
+   * fetching); when the last completed run had another scope, why everything is read again. Writes nothing.
+   */
+  async previousRuns(fresh: boolean, scope: RunScope): Promise<PreviousRuns> {
+    const runs = await this.executor.all<{ run_id: string; started_at: number; finished_at: number | null; scope: string }>(
+      `select run_id, started_at, finished_at, scope from ${this.runs} where source = ? and account = ? and target = ?
+        order by started_at desc, run_id desc`,
+      [this.source, this.account, this.target],
     );
-    const completed = runs.find((run) => run.finished_at !== null) ?? null;
+    const wanted = scope;
+    const sameScope = runs.filter((run) => run.scope === wanted);
+    const completed = sameScope.find((run) => run.finished_at !== null) ?? null;
     const lastCompletedStart = fresh || !completed ? null : Number(completed.started_at);
+    const lastCompletedAny = runs.find((run) => run.finished_at !== null) ?? null;
+    const fullFetchReason =
+      !fresh && lastCompletedAny && lastCompletedAny.scope !== wanted && (!completed || Number(completed.started_at) < Number(lastCompletedAny.started_at))
+        ? `the last completed run read a different scope (${scopeDifference(lastCompletedAny.scope, wanted)}): everything is read again`
+        : null;
     const latest = runs[0];
-    if (fresh || !latest || latest.finished_at !== null) return { interrupted: null, lastCompletedStart };
+    if (fresh || !latest || latest.finished_at !== null || latest.scope !== wanted) {
+      return { interrupted: null, lastCompletedStart: fullFetchReason ? null : lastCompletedStart, fullFetchReason };
+    }
     const done = await this.executor.all<{ partition_key: string }>(
       `select partition_key from ${this.partitions} where source = ? and account = ? and run_id = ?`,
       [this.source, this.account, latest.run_id],
     );
     return {
-      interrupted: {
-        runId: latest.run_id,
-        startedAt: Number(latest.started_at),
-        resumed: true,
-        finishedPartitions: new Set(done.map((row) => row.partition_key)),
-      },
-      lastCompletedStart,
+      interrupted: { runId: latest.run_id, startedAt: Number(latest.started_at), resumed: true, finishedPartitions: new Set(done.map((row) => row.partition_key)) },
+      lastCompletedStart: fullFetchReason ? null : lastCompletedStart,
+      fullFetchReason,
     };
   }
 
-  /** Resumes the last interrupted run of this source and account, or records the start of a new one. */
-  async startRun(now: number, fresh: boolean): Promise<RunState> {
-    const { interrupted, lastCompletedStart } = await this.previousRuns(fresh);
-    if (interrupted) return { ...interrupted, lastCompletedStart };
+  /** Resumes the last interrupted run of this source, account, target and scope, or records the start of a new one. */
+  async startRun(now: number, fresh: boolean, scope: RunScope): Promise<RunState> {
+    const { interrupted, lastCompletedStart, fullFetchReason } = await this.previousRuns(fresh, scope);
+    if (interrupted) return { ...interrupted, lastCompletedStart, fullFetchReason };
     const runId = `${now.toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
-    await this.executor.run(`insert into ${this.runs}(source, account, run_id, started_at) values (?, ?, ?, ?)`, [
-      this.source, this.account, runId, now,
+    await this.executor.run(`insert into ${this.runs}(source, account, run_id, started_at, target, scope) values (?, ?, ?, ?, ?, ?)`, [
+      this.source, this.account, runId, now, this.target, scope,
     ]);
-    return { runId, startedAt: now, resumed: false, finishedPartitions: new Set(), lastCompletedStart };
+    return { runId, startedAt: now, resumed: false, finishedPartitions: new Set(), lastCompletedStart, fullFetchReason };
   }
 
   async finishPartition(runId: string, partitionKey: string, now: number): Promise<void> {
@@ -131,14 +213,17 @@ export class ImportBookkeeping {
     ]);
   }
 
-  /** What earlier runs imported for these source records. */
+  /**
+   * What earlier runs imported into this target for these source records, whatever account (API, export file,
+   * snapshot) they came through: a source's record ids are unique across its accounts.
+   */
   async knownRecords(recordIds: readonly string[]): Promise<Map<string, KnownRecord>> {
     const known = new Map<string, KnownRecord>();
     for (const slice of inClauseChunks(recordIds)) {
       const rows = await this.executor.all<{ record_id: string; memory_id: string; user_id: string; fingerprint: string }>(
         `select record_id, memory_id, user_id, fingerprint from ${this.records}
-          where source = ? and account = ? and record_id in (${placeholderList(slice.length)})`,
-        [this.source, this.account, ...slice],
+          where target = ? and source = ? and record_id in (${placeholderList(slice.length)})`,
+        [this.target, this.source, ...slice],
       );
       for (const row of rows) {
         known.set(row.record_id, { recordId: row.record_id, memoryId: row.memory_id, userId: row.user_id, fingerprint: row.fingerprint });
@@ -147,14 +232,38 @@ export class ImportBookkeeping {
     return known;
   }
 
-  async recordImported(records: readonly KnownRecord[], now: number): Promise<void> {
+  async recordImported(records: readonly ImportedRecord[], now: number): Promise<void> {
     await runForRows(
       this.executor,
-      records.map((record): SqlValue[] => [this.source, this.account, record.recordId, record.memoryId, record.userId, record.fingerprint, now]),
-      (values) => `insert into ${this.records}(source, account, record_id, memory_id, user_id, fingerprint, imported_at) values ${values}
-        on conflict(source, account, record_id) do update set memory_id = excluded.memory_id, user_id = excluded.user_id,
-          fingerprint = excluded.fingerprint, imported_at = excluded.imported_at`,
+      records.map((record): SqlValue[] => [
+        this.target, this.source, record.recordId, record.memoryId, record.userId, record.fingerprint, this.account, now, record.partitionKey,
+      ]),
+      (values) => `insert into ${this.records}(target, source, record_id, memory_id, user_id, fingerprint, account, imported_at, partition_key)
+        values ${values}
+        on conflict(target, source, record_id) do update set memory_id = excluded.memory_id, user_id = excluded.user_id,
+          fingerprint = excluded.fingerprint, account = excluded.account, imported_at = excluded.imported_at,
+          partition_key = excluded.partition_key`,
     );
+  }
+
+  /** The records this source and account last wrote from a partition (the candidates for "gone at the source"). */
+  async recordsOfPartition(partitionKey: string): Promise<KnownRecord[]> {
+    const rows = await this.executor.all<{ record_id: string; memory_id: string; user_id: string; fingerprint: string }>(
+      `select record_id, memory_id, user_id, fingerprint from ${this.records}
+        where target = ? and source = ? and account = ? and partition_key = ? order by record_id`,
+      [this.target, this.source, this.account, partitionKey],
+    );
+    return rows.map((row) => ({ recordId: row.record_id, memoryId: row.memory_id, userId: row.user_id, fingerprint: row.fingerprint }));
+  }
+
+  /** Forgets records whose memories were removed (`--prune`). */
+  async forgetRecords(recordIds: readonly string[]): Promise<void> {
+    for (const chunk of inClauseChunks(recordIds)) {
+      await this.executor.run(
+        `delete from ${this.records} where target = ? and source = ? and record_id in (${placeholderList(chunk.length)})`,
+        [this.target, this.source, ...chunk],
+      );
+    }
   }
 
   /** Marks users as needing waypoints (from `since`, a source time) and a summary; the earliest `since` wins. */
@@ -163,9 +272,9 @@ export class ImportBookkeeping {
     for (const user of users) earliest.set(user.userId, Math.min(earliest.get(user.userId) ?? user.since, user.since));
     await runForRows(
       this.executor,
-      [...earliest].map(([userId, since]): SqlValue[] => [userId, since]),
-      (values) => `insert into ${this.pendingUsers}(user_id, since) values ${values}
-        on conflict(user_id) do update set
+      [...earliest].map(([userId, since]): SqlValue[] => [this.target, userId, since]),
+      (values) => `insert into ${this.pendingUsers}(target, user_id, since) values ${values}
+        on conflict(target, user_id) do update set
           since = case when excluded.since < ${this.pendingUsers}.since then excluded.since else ${this.pendingUsers}.since end`,
     );
   }
@@ -176,23 +285,20 @@ export class ImportBookkeeping {
    * user is marked pending so its `users.summary` is rewritten at the end of the run.
    */
   async storeSourceSummary(tenantKey: string, userId: string, summary: string | null, now: number): Promise<void> {
-    const previous = await this.executor.all<{ user_id: string; summary: string }>(
-      `select user_id, summary from ${this.sourceSummaries} where source = ? and account = ? and tenant_key = ?`,
-      [this.source, this.account, tenantKey],
-    );
+    const key = [this.target, this.source, this.account, tenantKey];
+    const where = 'target = ? and source = ? and account = ? and tenant_key = ?';
+    const previous = await this.executor.all<{ user_id: string; summary: string }>(`select user_id, summary from ${this.sourceSummaries} where ${where}`, key);
     const before = previous[0] ?? null;
     if (summary === null) {
       if (before === null) return;
-      await this.executor.run(`delete from ${this.sourceSummaries} where source = ? and account = ? and tenant_key = ?`, [
-        this.source, this.account, tenantKey,
-      ]);
+      await this.executor.run(`delete from ${this.sourceSummaries} where ${where}`, key);
     } else {
       // The same summary of the same user again: nothing to rewrite (a re-run touches no user for it).
       if (before !== null && before.user_id === userId && before.summary === summary) return;
       await this.executor.run(
-        `insert into ${this.sourceSummaries}(source, account, tenant_key, user_id, summary, fetched_at) values (?, ?, ?, ?, ?, ?)
-         on conflict(source, account, tenant_key) do update set user_id = excluded.user_id, summary = excluded.summary, fetched_at = excluded.fetched_at`,
-        [this.source, this.account, tenantKey, userId, summary, now],
+        `insert into ${this.sourceSummaries}(target, source, account, tenant_key, user_id, summary, fetched_at) values (?, ?, ?, ?, ?, ?, ?)
+         on conflict(target, source, account, tenant_key) do update set user_id = excluded.user_id, summary = excluded.summary, fetched_at = excluded.fetched_at`,
+        [...key, userId, summary, now],
       );
     }
     const users = new Set([userId, ...(before ? [before.user_id] : [])]);
@@ -205,31 +311,49 @@ export class ImportBookkeeping {
    */
   async sourceSummary(userId: string): Promise<string | null> {
     const rows = await this.executor.all<{ summary: string }>(
-      `select summary from ${this.sourceSummaries} where user_id = ? order by source, account, tenant_key limit 1`,
-      [userId],
+      `select summary from ${this.sourceSummaries} where target = ? and user_id = ? order by source, account, tenant_key limit 1`,
+      [this.target, userId],
     );
     return rows[0]?.summary ?? null;
   }
 
   async pendingUsersList(): Promise<{ userId: string; since: number }[]> {
-    const rows = await this.executor.all<{ user_id: string; since: number }>(`select user_id, since from ${this.pendingUsers} order by user_id`);
+    const rows = await this.executor.all<{ user_id: string; since: number }>(
+      `select user_id, since from ${this.pendingUsers} where target = ? order by user_id`,
+      [this.target],
+    );
     return rows.map((row) => ({ userId: row.user_id, since: Number(row.since) }));
   }
 
   async clearPendingUser(userId: string): Promise<void> {
-    await this.executor.run(`delete from ${this.pendingUsers} where user_id = ?`, [userId]);
+    await this.executor.run(`delete from ${this.pendingUsers} where target = ? and user_id = ?`, [this.target, userId]);
   }
 
-  /** Which of these memories of a user om-import imported (from any source): only their waypoints are written. */
+  /** Which of these memories of a user om-import imported into this target (from any source): only their waypoints are written. */
   async importedAmong(userId: string, memoryIds: readonly string[]): Promise<Set<string>> {
     const imported = new Set<string>();
     for (const chunk of inClauseChunks(memoryIds)) {
       const rows = await this.executor.all<{ memory_id: string }>(
-        `select memory_id from ${this.records} where user_id = ? and memory_id in (${placeholderList(chunk.length)})`,
-        [userId, ...chunk],
+        `select memory_id from ${this.records} where target = ? and user_id = ? and memory_id in (${placeholderList(chunk.length)})`,
+        [this.target, userId, ...chunk],
       );
       for (const row of rows) imported.add(row.memory_id);
     }
     return imported;
   }
+}
+
+/** Which parts of two stored scopes differ, for the report: `users, user map`. */
+function scopeDifference(before: string, now: string): string {
+  let previous: Record<string, unknown> = {};
+  let current: Record<string, unknown> = {};
+  try {
+    previous = JSON.parse(before) as Record<string, unknown>;
+    current = JSON.parse(now) as Record<string, unknown>;
+  } catch {
+    return 'unknown';
+  }
+  const keys = [...new Set([...Object.keys(previous), ...Object.keys(current)])].sort();
+  const differing = keys.filter((key) => JSON.stringify(previous[key]) !== JSON.stringify(current[key]));
+  return differing.length > 0 ? differing.join(', ') : 'it was written by an earlier om-import';
 }

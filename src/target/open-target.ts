@@ -1,5 +1,5 @@
 // Where to write: a SQLite file (the default, as OpenMemory) or PostgreSQL, from flags or OpenMemory's own env.
-import { existsSync, mkdirSync } from 'node:fs';
+import { accessSync, closeSync, constants, existsSync, fchmodSync, mkdirSync, openSync, readdirSync, readSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import type pg from 'pg';
@@ -89,11 +89,107 @@ export async function openTarget(config: TargetConfig, options: OpenOptions = {}
   return config.kind === 'sqlite' ? openSqlite(config, options) : openPostgres(config);
 }
 
-function backupPathFor(file: string, now = new Date()): string {
+/**
+ * Creates the file a migration backup is copied into, `<file>.om-import-backup-<time>` (`-2`, `-3`, … when taken
+ * in the same second), exclusively and readable by its owner only: it holds every user's memories, so it is kept
+ * at least as private as any database file (a 0600 database must not get a 0644 copy).
+ */
+function createBackupFile(file: string, now = new Date()): string {
   const stamp = fileTimestamp(now.getTime());
-  let candidate = `${file}.om-import-backup-${stamp}`;
-  for (let n = 2; existsSync(candidate); n++) candidate = `${file}.om-import-backup-${stamp}-${n}`;
-  return candidate;
+  for (let n = 1; ; n++) {
+    const candidate = `${file}.om-import-backup-${stamp}${n > 1 ? `-${n}` : ''}`;
+    let descriptor: number;
+    try {
+      descriptor = openSync(candidate, 'wx', 0o600);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST') continue;
+      throw error;
+    }
+    try {
+      fchmodSync(descriptor, 0o600); // whatever the umask left
+    } finally {
+      closeSync(descriptor);
+    }
+    return candidate;
+  }
+}
+
+/** Whether two files hold the same bytes (compared in chunks, so a large database is never read whole). */
+function sameContent(a: string, b: string): boolean {
+  if (statSync(a).size !== statSync(b).size) return false;
+  const [first, second] = [openSync(a, 'r'), openSync(b, 'r')];
+  try {
+    const [left, right] = [Buffer.alloc(1 << 20), Buffer.alloc(1 << 20)];
+    for (let position = 0; ; position += left.length) {
+      const read = readSync(first, left, 0, left.length, position);
+      if (read !== readSync(second, right, 0, right.length, position)) return false;
+      if (read === 0) return true;
+      if (!left.subarray(0, read).equals(right.subarray(0, read))) return false;
+    }
+  } finally {
+    closeSync(first);
+    closeSync(second);
+  }
+}
+
+/**
+ * An earlier backup of `file` with exactly the bytes of `fresh` (SQLite's backup of an unchanged database is the
+ * same file each time): a migration that failed leaves the database as it was, so running it again must not add a
+ * copy per attempt. Answers its path, or null.
+ */
+function identicalEarlierBackup(file: string, fresh: string): string | null {
+  const folder = path.dirname(file);
+  const prefix = `${path.basename(file)}.om-import-backup-`;
+  const earlier = readdirSync(folder)
+    .filter((name) => name.startsWith(prefix) && path.join(folder, name) !== fresh)
+    .map((name) => path.join(folder, name));
+  const modified = (candidate: string): number => {
+    try {
+      return statSync(candidate).mtimeMs;
+    } catch {
+      return 0;
+    }
+  };
+  const identical = (candidate: string): boolean => {
+    try {
+      return statSync(candidate).isFile() && sameContent(candidate, fresh);
+    } catch {
+      return false; // one that cannot be read is no copy to rely on
+    }
+  };
+  return earlier.sort((a, b) => modified(b) - modified(a)).find(identical) ?? null;
+}
+
+/** `EACCES`, `EPERM` (an immutable file), `EROFS` (a read-only mount): the process may not write there. */
+function notWritable(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException).code;
+  return code === 'EACCES' || code === 'EPERM' || code === 'EROFS';
+}
+
+/**
+ * Refuses, before anything is read or copied, a database om-import could not write: the file itself, or its folder
+ * (SQLite writes its journal next to the file, and om-import its backup). Without this, SQLite opens such a file
+ * read-only without a word, and the run fails at its first write, after a backup copy was made.
+ */
+function requireWritable(displayPath: string, file: string, exists: boolean): void {
+  const fix = 'check its permissions, or pass --db to a writable copy';
+  const folder = path.dirname(file);
+  if (exists) {
+    try {
+      accessSync(file, constants.W_OK);
+    } catch (error) {
+      if (notWritable(error)) throw new TargetError(`SQLite database ${displayPath} is read-only`, { hint: fix });
+      throw error;
+    }
+  }
+  try {
+    accessSync(folder, constants.W_OK);
+  } catch (error) {
+    if (notWritable(error)) {
+      throw new TargetError(`the folder of SQLite database ${displayPath} (${folder}) is read-only, and SQLite writes its journal there`, { hint: fix });
+    }
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error; // a missing folder is created below
+  }
 }
 
 function openSqlite(config: Extract<TargetConfig, { kind: 'sqlite' }>, options: OpenOptions): Target {
@@ -104,21 +200,36 @@ function openSqlite(config: Extract<TargetConfig, { kind: 'sqlite' }>, options: 
     if (!exists && options.dryRun) {
       database = new Database(':memory:');
     } else {
+      if (!options.dryRun) requireWritable(config.path, file, exists);
       mkdirSync(path.dirname(file), { recursive: true });
       database = new Database(file);
       database.pragma('busy_timeout = 5000');
       if (exists) database.prepare('select count(*) from sqlite_master').get(); // fails here on a file that is not SQLite
     }
   } catch (error) {
+    if (error instanceof TargetError) throw error;
+    if (notWritable(error)) {
+      throw new TargetError(`cannot create SQLite database ${config.path}: a folder on its path cannot be written (${(error as Error).message})`, {
+        hint: 'check the permissions of its folders, or pass --db to a writable place',
+      });
+    }
     throw new TargetError(`cannot open SQLite database ${config.path}: ${(error as Error).message}`, {
       hint: 'check the path given by --db or OM_DB_PATH',
     });
   }
   const dialect = sqliteDialect(sqliteTableNames({ vectorTable: config.vectorTable }), () => exists);
   const backup = async (): Promise<string> => {
-    const destination = backupPathFor(file);
-    await database.backup(destination);
-    return destination;
+    const destination = createBackupFile(file);
+    try {
+      await database.backup(destination);
+      const earlier = identicalEarlierBackup(file, destination);
+      if (earlier === null) return destination;
+      rmSync(destination);
+      return earlier;
+    } catch (error) {
+      rmSync(destination, { force: true });
+      throw error;
+    }
   };
   return new Target(dialect, new SqliteExecutor(database), `SQLite ${config.path}`, backup, async () => {
     exists = true;

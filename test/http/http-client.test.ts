@@ -1,3 +1,5 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { delay, http, HttpResponse } from 'msw';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AuthenticationError, SourceError } from '../../src/errors.js';
@@ -159,6 +161,36 @@ describe('HttpClient', () => {
     await c.close();
   });
 
+  it('a server that cannot be reached at all: names the host and the fix, not the rate limit', async () => {
+    const port = await closedPort();
+    const sleeps: number[] = [];
+    const c = client(`http://127.0.0.1:${port}`, sleeps, 2);
+    const failure = c.json({ method: 'GET', path: '/thing', context: { tenant: 'alice' } });
+    await expect(failure).rejects.toThrow(SourceError);
+    await expect(failure).rejects.toThrow(
+      `test: GET /thing (tenant alice): could not connect to 127.0.0.1:${port} (ECONNREFUSED, 3 tries); check --base-url and that the server is running`,
+    );
+    await expect(failure).rejects.not.toThrow(/rate-limit/);
+    expect(c.stats.requests).toBe(3); // still retried, as any refused connection is
+    await c.close();
+  });
+
+  it('a server that goes away during the run: says the connection was lost, and that a re-run resumes', async () => {
+    const server = await new Promise<Server>((resolve) => {
+      const started = createServer((_request, response) => response.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}'));
+      started.listen(0, '127.0.0.1', () => resolve(started));
+    });
+    const { port } = server.address() as AddressInfo;
+    const c = client(`http://127.0.0.1:${port}`, [], 1);
+    await expect(c.json({ method: 'GET', path: '/thing' })).resolves.toEqual({ ok: true });
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+    await expect(c.json({ method: 'GET', path: '/thing' })).rejects.toThrow(
+      `test: GET /thing: lost the connection to 127.0.0.1:${port} (ECONNREFUSED, 2 tries); check that the server is still running, then run again to resume`,
+    );
+    await c.close();
+  });
+
   it('does not retry other client errors', async () => {
     const server = await scripted([404]);
     const c = client(server.url);
@@ -196,3 +228,12 @@ describe('retry policy', () => {
     expect(backoffDelay({ retries: 3, baseDelayMs: 100, maxDelayMs: 1000, random: () => 0.99 }, 10, null)).toBeLessThan(1000);
   });
 });
+
+/** A local port nothing listens on (bound, then released). */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}

@@ -10,6 +10,27 @@ describe('Mem0 memory objects', () => {
     expect(mem0TenantKey({})).toBeNull();
   });
 
+  it('read owner ids sent as numbers as ids', () => {
+    expect(mem0TenantKey({ user_id: 42 })).toBe('42');
+    expect(mem0TenantKey({ user_id: 42, agent_id: 'bot' })).toBe('42');
+    expect(mem0TenantKey({ user_id: 0 })).toBe('0');
+    expect(mem0TenantKey({ agent_id: 7 })).toBe('agent:7');
+    expect(mem0TenantKey({ app_id: 8, run_id: 'r' })).toBe('app:8');
+    expect(mem0TenantKey({ run_id: 9 })).toBe('run:9');
+    expect(mem0TenantKey({ user_id: Number.NaN, agent_id: true })).toBeNull();
+    expect(mem0Item({ id: 5, memory: 'Likes tea', user_id: 42 })).toMatchObject({ type: 'memory', record: { sourceId: '5', tenantKey: '42' } });
+  });
+
+  it('leave out a time they cannot read, flagged; read epoch times by magnitude', () => {
+    const unreadable = mem0Item({ id: 'm', memory: 'x', user_id: 'a', created_at: 1e25, updated_at: '2026-01-02T00:00:00Z' });
+    expect(unreadable).toMatchObject({ type: 'memory', record: { createdAt: null, updatedAt: Date.UTC(2026, 0, 2), flags: ['unreadable-time'] } });
+    const garbled = mem0Item({ id: 'm', memory: 'x', user_id: 'a', created_at: 'soon' });
+    expect(garbled).toMatchObject({ record: { createdAt: null, updatedAt: null, flags: ['unreadable-time'] } });
+    const micro = mem0Item({ id: 'm', memory: 'x', user_id: 'a', created_at: 1_767_225_600_000_000 });
+    expect(micro).toMatchObject({ record: { createdAt: Date.UTC(2026, 0, 1), updatedAt: Date.UTC(2026, 0, 1) } });
+    expect(micro.type === 'memory' && micro.record.flags).toBeUndefined();
+  });
+
   it('keep everything the source sent: text, metadata, categories as tags, times, and the rest as source fields', () => {
     const item = mem0Item({
       id: 'm1',

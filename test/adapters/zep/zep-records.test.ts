@@ -151,6 +151,7 @@ describe('Zep facts', () => {
       sourceId: edge.uuid,
       tenantKey: 'u',
       reason: 'fact invalidated at 2024-11-02T14:03:15.220Z; --include invalidated-facts imports it',
+      gone: true,
     });
     expect(skipped(zepItem(expired, defaults)).reason).toBe('fact expired at 2024-11-02T14:03:20.000Z; --include invalidated-facts imports it');
     expect(skipped(zepItem(both, defaults)).reason).toBe(

@@ -237,6 +237,7 @@ describe('Zep Cloud v3 through importFrom into SQLite', () => {
     const killAfter = (limit: number) => (source: Source): Source => ({
       name: source.name,
       filtersByUpdateTime: source.filtersByUpdateTime,
+      ...(source.scope ? { scope: source.scope } : {}),
       account: () => source.account(),
       partitions: () => source.partitions(),
       async *items(partition, options) {

@@ -1,0 +1,54 @@
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { mem0Source } from '../../../adapters/mem0/index.js';
+import { Mem0ExportFile } from '../../../adapters/mem0/mem0-export-file.js';
+import { snapshotHeaderLine } from '../../../src/pipeline/snapshot.js';
+import type { SourceItem } from '../../../src/records.js';
+import { tempDir } from '../../support/temp.js';
+
+const memories = [
+  { id: 'm1', memory: 'Likes tea', user_id: 'alice' },
+  { id: 'm2', memory: 'Likes coffee', user_id: 'bob' },
+  { id: 'm3', memory: 'Answers in English', agent_id: 'bot' },
+  { id: 'm4', memory: 'Numbers', user_id: 42 },
+  { id: 'm5', memory: 'No owner' },
+];
+
+function file(name: string, text: string): string {
+  const written = path.join(tempDir(), name);
+  writeFileSync(written, text);
+  return written;
+}
+
+async function read(source: Mem0ExportFile): Promise<SourceItem[]> {
+  const items: SourceItem[] = [];
+  for await (const partition of source.partitions()) for await (const item of source.items(partition, { updatedSince: null })) items.push(item);
+  return items;
+}
+
+const ids = (items: SourceItem[]): (string | null)[] => items.map((item) => (item.type === 'memory' ? item.record.sourceId : item.type === 'skipped' ? item.skipped.sourceId : null));
+
+describe('a Mem0 export file', () => {
+  it('accepts a UTF-8 byte order mark, in JSON and in a snapshot (whose header still names the account)', async () => {
+    const json = file('export.json', `\uFEFF${JSON.stringify({ results: memories })}`);
+    expect(ids(await read(new Mem0ExportFile(json)))).toEqual(['m1', 'm2', 'm3', 'm4', 'm5']);
+    const jsonl = file('mem0.jsonl', `\uFEFF${snapshotHeaderLine({ source: 'mem0', account: 'acct-7', saved_at: '2026-11-25T00:00:00Z' })}${JSON.stringify(memories[0])}\n`);
+    const snapshot = new Mem0ExportFile(jsonl);
+    expect(await snapshot.account()).toBe('acct-7');
+    expect(ids(await read(snapshot))).toEqual(['m1']);
+  });
+
+  it('--user-id reads only the named users (numeric ids and agent:/app:/run: keys too); the others are not read at all', async () => {
+    const json = file('export.json', JSON.stringify(memories));
+    const { source } = mem0Source({ fromFile: json, userIds: ['bob', '42', 'agent:bot'] });
+    const items = await read(source as Mem0ExportFile);
+    expect(items.map((item) => item.type)).toEqual(['memory', 'memory', 'memory']);
+    expect(ids(items)).toEqual(['m2', 'm3', 'm4']);
+    const jsonl = file('mem0.jsonl', `${memories.map((m) => JSON.stringify(m)).join('\n')}\nnot json\n`);
+    const lines = await read(new Mem0ExportFile(jsonl, ['alice']));
+    // a line that cannot be read belongs to nobody known: it is still reported
+    expect(lines.map((item) => [item.type, item.type === 'memory' ? item.record.tenantKey : null])).toEqual([['memory', 'alice'], ['skipped', null]]);
+    expect(ids(await read(new Mem0ExportFile(json, [])))).toHaveLength(5);
+  });
+});

@@ -1,0 +1,132 @@
+// Records gone at the source (issue 9, item 6): counted by a complete run, removed with --prune, with their vectors
+// and waypoints; the users' waypoints and summaries rebuilt; rows om-import did not write never touched.
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { mem0Source } from '../../adapters/mem0/index.js';
+import { supermemorySource } from '../../adapters/supermemory/index.js';
+import { zepSource } from '../../adapters/zep/index.js';
+import { importFrom, type ImportOptions } from '../../src/pipeline/import.js';
+import type { OpenedSource } from '../../src/records.js';
+import { openTarget, type TargetConfig } from '../../src/target/open-target.js';
+import { generatedMem0Account, type Mem0Account } from '../fakes/mem0/mem0-account.js';
+import type { ServedHandlers } from '../fakes/serve-handlers.js';
+import { generatedSupermemoryAccount } from '../fakes/supermemory/supermemory-account.js';
+import { generatedZepAccount } from '../fakes/zep/zep-account.js';
+import { importedState } from '../support/database-snapshot.js';
+import { importedUsers } from '../support/kill-targets.js';
+import { startMem0Fake } from '../support/mem0-fake.js';
+import { startSupermemoryFake } from '../support/supermemory-fake.js';
+import { backends } from '../support/targets.js';
+import { tempDir } from '../support/temp.js';
+import { startZepFake } from '../support/zep-fake.js';
+
+const servers: ServedHandlers[] = [];
+afterEach(async () => {
+  for (const server of servers.splice(0)) await server.close();
+});
+
+async function run(opened: OpenedSource, target: TargetConfig, options: Partial<ImportOptions> = {}) {
+  try {
+    return await importFrom({ source: opened.source, target, env: {}, ...options });
+  } finally {
+    await opened.http?.close();
+  }
+}
+
+async function memoryIds(target: TargetConfig): Promise<string[]> {
+  const opened = await openTarget(target);
+  try {
+    const rows = await opened.executor.all<{ id: string }>(`select cast(id as text) as id from ${opened.dialect.qualified(opened.dialect.tables.memories)} order by 1`);
+    return rows.map((row) => row.id);
+  } finally {
+    await opened.close();
+  }
+}
+
+async function state(target: TargetConfig): Promise<Record<string, unknown>> {
+  const opened = await openTarget(target);
+  try {
+    return await importedState(opened);
+  } finally {
+    await opened.close();
+  }
+}
+
+describe.each(backends)('gone at the source (%s)', (_name, makeTarget) => {
+  it('Mem0: a deleted memory is counted, then removed with --prune, leaving what one import of the account gives', async () => {
+    const account: Mem0Account = generatedMem0Account({ users: 2, perUser: 6 });
+    const served = await startMem0Fake(account);
+    servers.push(served);
+    const mem0 = () => mem0Source({ apiKey: account.apiKey, baseUrl: served.url, requestsPerSecond: 1000 });
+    const target = await makeTarget();
+    await run(mem0(), target);
+    const before = await memoryIds(target);
+
+    // Two memories of user-0 are deleted at Mem0, one in the middle of its history.
+    account.memories.splice(2, 2);
+    const counted = await run(mem0(), target, { fresh: true });
+    expect(counted.goneAtSource).toEqual({ memories: 2, removed: false, byUser: { 'user-0': 2 } });
+    expect(await memoryIds(target)).toEqual(before);
+
+    const pruned = await run(mem0(), target, { fresh: true, prune: true });
+    expect(pruned.goneAtSource).toEqual({ memories: 2, removed: true, byUser: { 'user-0': 2 } });
+    expect(await memoryIds(target)).toHaveLength(before.length - 2);
+    // The same database as one import of the account as it is now: vectors, waypoints (re-pointed) and all.
+    const clean = await makeTarget();
+    await run(mem0(), clean);
+    expect(await state(target)).toEqual(await state(clean));
+    expect(await importedUsers(target)).toEqual(await importedUsers(clean));
+
+    const again = await run(mem0(), target, { fresh: true, prune: true });
+    expect(again.goneAtSource.memories).toBe(0);
+  });
+
+  it('an incremental run cannot tell what is gone, so it counts and removes nothing', async () => {
+    const account = generatedMem0Account({ users: 1, perUser: 4 });
+    const served = await startMem0Fake(account);
+    servers.push(served);
+    const mem0 = () => mem0Source({ apiKey: account.apiKey, baseUrl: served.url, requestsPerSecond: 1000 });
+    const target = await makeTarget();
+    await run(mem0(), target);
+    account.memories.splice(0, 1);
+    const incremental = await run(mem0(), target, { prune: true });
+    expect(incremental.incrementalSince).not.toBeNull();
+    expect(incremental.goneAtSource.memories).toBe(0);
+    expect(await memoryIds(target)).toHaveLength(4);
+  });
+});
+
+describe('gone at the source, per source', () => {
+  const sqlite = (): TargetConfig => ({ kind: 'sqlite', path: path.join(tempDir(), 'om.sqlite'), vectorTable: undefined });
+
+  it('Zep: a fact invalidated since the last run is gone; with --prune it is removed', async () => {
+    const account = generatedZepAccount({ users: 2, threadsPerUser: 1, messagesPerThread: 4, factsPerUser: 5, apiKey: 'z_test-key-prune' });
+    const served = await startZepFake(account);
+    servers.push(served);
+    const zep = () => zepSource({ apiKey: account.apiKey, baseUrl: served.baseUrl, requestsPerSecond: 1000 });
+    const target = sqlite();
+    await run(zep(), target);
+    const fact = account.edges['user-0001']!.find((edge) => !edge.invalid_at && !edge.expired_at)!;
+    fact.invalid_at = '2026-11-20T10:00:00Z';
+    const pruned = await run(zep(), target, { fresh: true, prune: true });
+    expect(pruned.goneAtSource).toEqual({ memories: 1, removed: true, byUser: { 'user-0001': 1 } });
+    const users = await importedUsers(target);
+    expect(users.get('user-0001')!.contents).not.toContain(fact.fact);
+  });
+
+  it('Supermemory: a forgotten memory entry is gone; with --prune it is removed', async () => {
+    const account = generatedSupermemoryAccount({ tags: 2, documentsPerTag: 2, memoriesPerTag: 3 });
+    const served = await startSupermemoryFake(account);
+    servers.push(served);
+    const supermemory = () => supermemorySource({ apiKey: account.apiKey, baseUrl: served.url, requestsPerSecond: 1000 });
+    const target = sqlite();
+    await run(supermemory(), target);
+    const entry = account.memoryEntries[0]!;
+    entry.isForgotten = true;
+    entry.forgetReason = 'user asked';
+    const tag = account.containerTags.find((candidate) => candidate.id === entry.spaceId)!.containerTag;
+    const pruned = await run(supermemory(), target, { fresh: true, prune: true });
+    expect(pruned.goneAtSource).toEqual({ memories: 1, removed: true, byUser: { [tag]: 1 } });
+    expect((await importedUsers(target)).get(tag)!.contents).not.toContain(entry.memory);
+  });
+});
