@@ -5,6 +5,11 @@ export { formatReport } from './pipeline/report.js';
 export { loadTenantMap, TenantMap, type UnmappedPolicy } from './pipeline/tenant-map.js';
 export { memoryId } from './pipeline/memory-identity.js';
 export { migrate } from './migrate.js';
+export {
+  verifyDatabase, compareWithSource, formatVerification, describeViolation, violationKinds, violationDescriptions,
+  type DatabaseVerification, type Violation, type ViolationKind, type VerifyOptions, type SourceComparison, type CompareOptions,
+  type MissingFromDatabase, type MissingFromSource,
+} from './verify.js';
 export { openTarget, resolveTargetConfig, type TargetConfig, type TargetFlags } from './target/open-target.js';
 export type { MigrationResult } from './target/target.js';
 export type { SchemaState, SchemaStateName } from './target/schema-state.js';

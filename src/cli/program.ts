@@ -15,6 +15,7 @@ import { formatReport } from '../pipeline/report.js';
 import { loadTenantMap, unmappedPolicies, type TenantMap, type UnmappedPolicy } from '../pipeline/tenant-map.js';
 import { resolveTargetConfig } from '../target/open-target.js';
 import { currentSchemaVersion } from '../target/schema-definition.js';
+import { compareWithSource, formatVerification, sourceDiffers, verifyDatabase } from '../verify.js';
 import { knownSecrets, loadEnvironment, Redactor, type Environment } from './environment.js';
 
 export interface CliIo {
@@ -53,35 +54,52 @@ interface TargetOptions {
   dryRun?: boolean;
 }
 
-/** The options every import command has, whatever the source. */
-interface ImportCommandOptions extends TargetOptions {
+/** How a source is read: the options every source command (import or verify) has. */
+interface SourceReadOptions {
   apiKey?: string;
   baseUrl?: string;
   userId?: string[];
   fromFile?: string;
-  userMap?: string;
-  unmapped: UnmappedPolicy;
-  migrate: boolean;
   concurrency: number;
   rateLimit?: number;
   maxWait: number;
+}
+
+/** The options every import command has, whatever the source. */
+interface ImportCommandOptions extends TargetOptions, SourceReadOptions {
+  userMap?: string;
+  unmapped: UnmappedPolicy;
+  migrate: boolean;
   fresh?: boolean;
+  prune?: boolean;
   saveExport?: string;
 }
 
-interface Mem0Options extends ImportCommandOptions {
+interface Mem0ReadOptions extends SourceReadOptions {
   selfHosted?: boolean;
   orgId?: string;
   projectId?: string;
 }
 
-interface ZepOptions extends ImportCommandOptions {
+interface ZepReadOptions extends SourceReadOptions {
   include: ZepInclude[];
 }
 
-interface SupermemoryOptions extends ImportCommandOptions {
+interface SupermemoryReadOptions extends SourceReadOptions {
   include: SupermemoryInclude[];
   multiTag: MultiTagPolicy;
+}
+
+interface Mem0Options extends ImportCommandOptions, Mem0ReadOptions {}
+interface ZepOptions extends ImportCommandOptions, ZepReadOptions {}
+interface SupermemoryOptions extends ImportCommandOptions, SupermemoryReadOptions {}
+
+/** `om-import verify` and its source subcommands (whose target options are verify's own). */
+interface VerifyCommandOptions {
+  db?: string;
+  pg?: string;
+  envFile?: string;
+  json?: boolean;
 }
 
 /** `--include a,b`: a comma-separated subset of `choices`. */
@@ -94,28 +112,128 @@ function includeList<Choice extends string>(choices: readonly Choice[]): (value:
   };
 }
 
-function addTargetOptions(command: Command): Command {
+/** Which database: a SQLite file or PostgreSQL, and OpenMemory's .env. */
+function addDatabaseOptions(command: Command): Command {
   return command
     .option('--db <path>', 'SQLite database file (default: OM_DB_PATH or ./data/openmemory.sqlite)')
     .option('--pg <url>', 'PostgreSQL connection URL (default: OM_METADATA_BACKEND=postgres with OM_PG_*)')
-    .option('--env-file <path>', "OpenMemory's .env to read (default: ./.env when present)")
+    .option('--env-file <path>', "OpenMemory's .env to read (default: ./.env when present)");
+}
+
+function addTargetOptions(command: Command): Command {
+  return addDatabaseOptions(command)
     .option('--dry-run', 'show what would change; write nothing')
     .option('--json', 'print the result as JSON on stdout');
 }
 
-/** The options of every import command; `source` names the source in help texts. */
-function addImportOptions(command: Command, source: { label: string; keyVariable: string; defaultRate: number; userNoun: string }): Command {
-  return addTargetOptions(command)
+interface SourceLabels {
+  label: string;
+  keyVariable: string;
+  defaultRate: number;
+  userNoun: string;
+}
+
+/** How a source is read (its key, which users, how fast); `source` names the source in help texts. */
+function addSourceOptions(command: Command, source: SourceLabels): Command {
+  return command
     .option('--api-key <key>', `${source.label} API key (default: ${source.keyVariable})`)
     .option('--user-id <id>', `read only this ${source.userNoun} (repeatable)`, collect)
+    .option('--concurrency <n>', `${source.userNoun}s fetched at once, and requests in flight`, positiveInteger, 4)
+    .option('--rate-limit <r>', `requests per second at most (default ${source.defaultRate})`, positiveNumber)
+    .option('--max-wait <seconds>', 'the longest wait a rate limit (Retry-After) may ask for before the run stops with an error', positiveNumber, defaultMaxWaitMs / 1000);
+}
+
+/** The options of every import command. */
+function addImportOptions(command: Command, source: SourceLabels): Command {
+  return addSourceOptions(addTargetOptions(command), source)
     .option('--user-map <file>', `JSON object mapping ${source.label} ${source.userNoun}s to OpenMemory user_ids`)
     .addOption(new Option('--unmapped <policy>', `what to do with ${source.userNoun}s missing from --user-map`).choices(unmappedPolicies).default('keep'))
     .option('--no-migrate', 'refuse to write into a database that is not v1.2 instead of migrating it')
-    .option('--concurrency <n>', `${source.userNoun}s fetched at once, and requests in flight`, positiveInteger, 4)
-    .option('--rate-limit <r>', `requests per second at most (default ${source.defaultRate})`, positiveNumber)
-    .option('--max-wait <seconds>', 'the longest wait a rate limit (Retry-After) may ask for before the run stops with an error', positiveNumber, defaultMaxWaitMs / 1000)
     .option('--fresh', 'ignore checkpoints: no resume, no incremental fetch')
+    .option('--prune', 'remove the memories om-import made of records the source no longer has (found by a full read of a user)')
     .option('--save-export <dir>', 'also save what was fetched as JSONL, for an offline re-run with --from-file');
+}
+
+const mem0Labels: SourceLabels = { label: 'Mem0', keyVariable: 'MEM0_API_KEY', defaultRate: mem0DefaultRateLimit, userNoun: 'user' };
+const zepLabels: SourceLabels = { label: 'Zep', keyVariable: 'ZEP_API_KEY', defaultRate: zepDefaultRateLimit, userNoun: 'user' };
+const supermemoryLabels: SourceLabels = {
+  label: 'Supermemory', keyVariable: 'SUPERMEMORY_API_KEY', defaultRate: supermemoryDefaultRateLimit, userNoun: 'container tag',
+};
+
+/** Mem0's own options: where and what to read. */
+function addMem0Options(command: Command): Command {
+  return command
+    .option('--base-url <url>', 'Mem0 API host (default: https://api.mem0.ai), or a self-hosted server with --self-hosted')
+    .option('--self-hosted', 'read the open-source Mem0 REST server at --base-url (it needs --user-id, or reads the keys of --user-map)')
+    .option('--org-id <id>', 'Mem0 organization')
+    .option('--project-id <id>', 'Mem0 project')
+    .option('--from-file <file>', 'read a Mem0 export (JSON) or an om-import snapshot (.jsonl) instead of the API');
+}
+
+function addZepOptions(command: Command): Command {
+  return command
+    .option('--base-url <url>', `Zep API (default: ${zepDefaultBaseUrl}); a URL without a path gets /api/v2 (Community Edition: your server)`)
+    .option('--include <list>', `what to import, of ${zepIncludeChoices.join(',')} (default: ${zepDefaultInclude.join(',')})`, includeList(zepIncludeChoices), [...zepDefaultInclude])
+    .option('--from-file <file>', 'read a Zep snapshot written by --save-export instead of the API');
+}
+
+function addSupermemoryOptions(command: Command): Command {
+  return command
+    .option('--base-url <url>', `Supermemory API (default: ${supermemoryDefaultBaseUrl}; a path prefix is kept)`)
+    .option('--include <list>', `what to import, of ${supermemoryIncludeChoices.join(',')} (default: all)`, includeList(supermemoryIncludeChoices), [...supermemoryIncludeChoices])
+    .addOption(new Option('--multi-tag <policy>', 'a document in several container tags: imported under each (all), or under its first only').choices(multiTagPolicies).default('all'))
+    .option('--from-file <file>', 'read a Supermemory snapshot written by --save-export instead of the API');
+}
+
+/** The Mem0 source the options name; `userIds`: the users to read (a self-hosted server cannot list them). */
+function openMem0(options: Mem0ReadOptions, apiKey: string | undefined, userIds: readonly string[] | undefined): OpenedSource {
+  if (!options.fromFile && !options.selfHosted && !apiKey) {
+    throw new UsageError('no Mem0 API key: pass --api-key or set MEM0_API_KEY (or read an export with --from-file)');
+  }
+  if (options.selfHosted && !options.baseUrl) throw new UsageError('--self-hosted needs --base-url (your Mem0 server)');
+  return mem0Source({
+    apiKey,
+    baseUrl: options.baseUrl,
+    selfHosted: options.selfHosted,
+    userIds,
+    orgId: options.orgId,
+    projectId: options.projectId,
+    fromFile: options.fromFile,
+    requestsPerSecond: options.rateLimit,
+    concurrency: options.concurrency,
+    maxWaitMs: options.maxWait * 1000,
+  });
+}
+
+function openZep(options: ZepReadOptions, apiKey: string | undefined): OpenedSource {
+  if (!options.fromFile && !apiKey) throw new UsageError('no Zep API key: pass --api-key or set ZEP_API_KEY (or read a snapshot with --from-file)');
+  return zepSource({
+    apiKey,
+    baseUrl: options.baseUrl,
+    fromFile: options.fromFile,
+    userIds: options.userId,
+    include: options.include,
+    requestsPerSecond: options.rateLimit,
+    concurrency: options.concurrency,
+    maxWaitMs: options.maxWait * 1000,
+  });
+}
+
+function openSupermemory(options: SupermemoryReadOptions, apiKey: string | undefined): OpenedSource {
+  if (!options.fromFile && !apiKey) {
+    throw new UsageError('no Supermemory API key: pass --api-key or set SUPERMEMORY_API_KEY (or read a snapshot with --from-file)');
+  }
+  return supermemorySource({
+    apiKey,
+    baseUrl: options.baseUrl,
+    fromFile: options.fromFile,
+    tags: options.userId,
+    include: options.include,
+    multiTag: options.multiTag,
+    requestsPerSecond: options.rateLimit,
+    concurrency: options.concurrency,
+    maxWaitMs: options.maxWait * 1000,
+  });
 }
 
 /** A --base-url must be a URL. */
@@ -196,6 +314,7 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
         migrate: options.migrate,
         dryRun: options.dryRun,
         fresh: options.fresh,
+        prune: options.prune,
         concurrency: options.concurrency,
         saveExportDir: options.saveExport,
         onProgress: io.stderrIsTty ? (event) => io.stderr(`${redactor.redact(progressLine(event))}\n`) : undefined,
@@ -218,83 +337,97 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
     return { env, tenantMap, apiKey };
   };
 
-  addImportOptions(program.command('mem0').description('import every memory of a Mem0 account (platform, self-hosted server, or export file)'), {
-    label: 'Mem0', keyVariable: 'MEM0_API_KEY', defaultRate: mem0DefaultRateLimit, userNoun: 'user',
-  })
-    .option('--base-url <url>', 'Mem0 API host (default: https://api.mem0.ai), or a self-hosted server with --self-hosted')
-    .option('--self-hosted', 'read the open-source Mem0 REST server at --base-url (it needs --user-id, or reads the keys of --user-map)')
-    .option('--org-id <id>', 'Mem0 organization')
-    .option('--project-id <id>', 'Mem0 project')
-    .option('--from-file <file>', 'read a Mem0 export (JSON) or an om-import snapshot (.jsonl) instead of the API')
-    .action(async (options: Mem0Options) => {
-      const { env, tenantMap, apiKey } = prepareImport(options, 'MEM0_API_KEY');
-      if (!options.fromFile && !options.selfHosted && !apiKey) {
-        throw new UsageError('no Mem0 API key: pass --api-key or set MEM0_API_KEY (or read an export with --from-file)');
-      }
-      if (options.selfHosted && !options.baseUrl) throw new UsageError('--self-hosted needs --base-url (your Mem0 server)');
-      const opened = mem0Source({
-        apiKey,
-        baseUrl: options.baseUrl,
-        selfHosted: options.selfHosted,
-        userIds: options.userId ?? (options.selfHosted ? tenantMap.sourceUsers : undefined),
-        orgId: options.orgId,
-        projectId: options.projectId,
-        fromFile: options.fromFile,
-        requestsPerSecond: options.rateLimit,
-        concurrency: options.concurrency,
-        maxWaitMs: options.maxWait * 1000,
-      });
-      await runImport(opened, options, env, tenantMap);
-    });
+  addMem0Options(
+    addImportOptions(program.command('mem0').description('import every memory of a Mem0 account (platform, self-hosted server, or export file)'), mem0Labels),
+  ).action(async (options: Mem0Options) => {
+    const { env, tenantMap, apiKey } = prepareImport(options, 'MEM0_API_KEY');
+    const opened = openMem0(options, apiKey, options.userId ?? (options.selfHosted ? tenantMap.sourceUsers : undefined));
+    await runImport(opened, options, env, tenantMap);
+  });
 
-  addImportOptions(program.command('zep').description("import every user's threads, messages, facts, data and summaries of a Zep account"), {
-    label: 'Zep', keyVariable: 'ZEP_API_KEY', defaultRate: zepDefaultRateLimit, userNoun: 'user',
-  })
-    .option('--base-url <url>', `Zep API (default: ${zepDefaultBaseUrl}); a URL without a path gets /api/v2 (Community Edition: your server)`)
-    .option('--include <list>', `what to import, of ${zepIncludeChoices.join(',')} (default: ${zepDefaultInclude.join(',')})`, includeList(zepIncludeChoices), [...zepDefaultInclude])
-    .option('--from-file <file>', 'read a Zep snapshot written by --save-export instead of the API')
-    .action(async (options: ZepOptions) => {
-      const { env, tenantMap, apiKey } = prepareImport(options, 'ZEP_API_KEY');
-      if (!options.fromFile && !apiKey) throw new UsageError('no Zep API key: pass --api-key or set ZEP_API_KEY (or read a snapshot with --from-file)');
-      const opened = zepSource({
-        apiKey,
-        baseUrl: options.baseUrl,
-        fromFile: options.fromFile,
-        userIds: options.userId,
-        include: options.include,
-        requestsPerSecond: options.rateLimit,
-        concurrency: options.concurrency,
-        maxWaitMs: options.maxWait * 1000,
-      });
-      await runImport(opened, options, env, tenantMap);
-    });
+  addZepOptions(
+    addImportOptions(program.command('zep').description("import every user's threads, messages, facts, data and summaries of a Zep account"), zepLabels),
+  ).action(async (options: ZepOptions) => {
+    const { env, tenantMap, apiKey } = prepareImport(options, 'ZEP_API_KEY');
+    await runImport(openZep(options, apiKey), options, env, tenantMap);
+  });
 
-  addImportOptions(
-    program.command('supermemory').description("import every container tag's documents (full text), memory entries and profile of a Supermemory account"),
-    { label: 'Supermemory', keyVariable: 'SUPERMEMORY_API_KEY', defaultRate: supermemoryDefaultRateLimit, userNoun: 'container tag' },
+  addSupermemoryOptions(
+    addImportOptions(
+      program.command('supermemory').description("import every container tag's documents (full text), memory entries and profile of a Supermemory account"),
+      supermemoryLabels,
+    ),
+  ).action(async (options: SupermemoryOptions) => {
+    const { env, tenantMap, apiKey } = prepareImport(options, 'SUPERMEMORY_API_KEY');
+    await runImport(openSupermemory(options, apiKey), options, env, tenantMap);
+  });
+
+  /** Audits the database; with a source, also compares its records with the database's. Exit 1 on any finding. */
+  const runVerify = async (options: VerifyCommandOptions & Partial<SourceReadOptions>, env: Environment, opened: OpenedSource | null): Promise<void> => {
+    const target = resolveTargetConfig({ db: options.db, pg: options.pg }, env);
+    try {
+      const verification = await verifyDatabase(target, { env });
+      const comparison = opened
+        ? await compareWithSource(target, opened.source, {
+            readInPart: (options.userId ?? []).length > 0,
+            onPartition: io.stderrIsTty ? (partition, records) => io.stderr(`${redactor.redact(`${partition}: ${records} records read`)}\n`) : undefined,
+          })
+        : undefined;
+      const output = options.json ? JSON.stringify(comparison ? { ...verification, source: comparison } : verification, null, 2) : formatVerification(verification, comparison);
+      io.stdout(`${redactor.redact(output)}\n`);
+      exitCode = verification.violations.length > 0 || (comparison !== undefined && sourceDiffers(comparison)) ? 1 : 0;
+    } finally {
+      await opened?.http?.close();
+    }
+  };
+
+  /** What every verify command does first: the environment, the secrets to redact, the API key. */
+  const prepareVerify = (options: VerifyCommandOptions & Partial<SourceReadOptions>, keyVariable: string | null): { env: Environment; apiKey: string | undefined } => {
+    const env = loadEnvironment(options.envFile, io.env);
+    const apiKey = options.apiKey ?? (keyVariable ? env[keyVariable] : undefined);
+    redactor = new Redactor(knownSecrets(env, { apiKey, pg: options.pg }));
+    resolveTargetConfig({ db: options.db, pg: options.pg }, env); // a bad target is a usage error before anything is fetched
+    checkedBaseUrl(options.baseUrl);
+    return { env, apiKey };
+  };
+
+  const verify = addDatabaseOptions(
+    program
+      .command('verify')
+      .description('audit an OpenMemory database (vectors, waypoints, users, om-import records); with a source, compare its records with the database')
+      .argument('[source]', 'zep, mem0 or supermemory: also list what the source has that the database lacks, and the reverse'),
   )
-    .option('--base-url <url>', `Supermemory API (default: ${supermemoryDefaultBaseUrl}; a path prefix is kept)`)
-    .option('--include <list>', `what to import, of ${supermemoryIncludeChoices.join(',')} (default: all)`, includeList(supermemoryIncludeChoices), [...supermemoryIncludeChoices])
-    .addOption(new Option('--multi-tag <policy>', 'a document in several container tags: imported under each (all), or under its first only').choices(multiTagPolicies).default('all'))
-    .option('--from-file <file>', 'read a Supermemory snapshot written by --save-export instead of the API')
-    .action(async (options: SupermemoryOptions) => {
-      const { env, tenantMap, apiKey } = prepareImport(options, 'SUPERMEMORY_API_KEY');
-      if (!options.fromFile && !apiKey) {
-        throw new UsageError('no Supermemory API key: pass --api-key or set SUPERMEMORY_API_KEY (or read a snapshot with --from-file)');
-      }
-      const opened = supermemorySource({
-        apiKey,
-        baseUrl: options.baseUrl,
-        fromFile: options.fromFile,
-        tags: options.userId,
-        include: options.include,
-        multiTag: options.multiTag,
-        requestsPerSecond: options.rateLimit,
-        concurrency: options.concurrency,
-        maxWaitMs: options.maxWait * 1000,
-      });
-      await runImport(opened, options, env, tenantMap);
+    .option('--json', 'print the result as JSON on stdout')
+    .configureHelp({ showGlobalOptions: true })
+    .action(async (source: string | undefined, options: VerifyCommandOptions) => {
+      if (source !== undefined) throw new UsageError(`verify ${source}: not a source (expected zep, mem0 or supermemory)`);
+      const { env } = prepareVerify(options, null);
+      await runVerify(options, env, null);
     });
+
+  addMem0Options(addSourceOptions(verify.command('mem0').description("compare a Mem0 account's memories with the database (and audit it)"), mem0Labels)).action(
+    async (_options: Mem0ReadOptions, command: Command) => {
+      const options = command.optsWithGlobals<VerifyCommandOptions & Mem0ReadOptions>();
+      const { env, apiKey } = prepareVerify(options, 'MEM0_API_KEY');
+      await runVerify(options, env, openMem0(options, apiKey, options.userId));
+    },
+  );
+
+  addZepOptions(addSourceOptions(verify.command('zep').description("compare a Zep account's records with the database (and audit it)"), zepLabels)).action(
+    async (_options: ZepReadOptions, command: Command) => {
+      const options = command.optsWithGlobals<VerifyCommandOptions & ZepReadOptions>();
+      const { env, apiKey } = prepareVerify(options, 'ZEP_API_KEY');
+      await runVerify(options, env, openZep(options, apiKey));
+    },
+  );
+
+  addSupermemoryOptions(
+    addSourceOptions(verify.command('supermemory').description("compare a Supermemory account's documents and memories with the database (and audit it)"), supermemoryLabels),
+  ).action(async (_options: SupermemoryReadOptions, command: Command) => {
+    const options = command.optsWithGlobals<VerifyCommandOptions & SupermemoryReadOptions>();
+    const { env, apiKey } = prepareVerify(options, 'SUPERMEMORY_API_KEY');
+    await runVerify(options, env, openSupermemory(options, apiKey));
+  });
 
   try {
     await program.parseAsync([...argv], { from: 'user' });

@@ -111,6 +111,23 @@ describe('om-import mem0 (CLI, against the fake API)', () => {
     expect(JSON.parse(offline.stdout).totals).toMatchObject({ created: 0, unchanged: 8 });
   });
 
+  it('counts memories whose records were deleted at Mem0, and removes them with --prune', async () => {
+    const account = generatedMem0Account({ users: 2, perUser: 4, apiKey });
+    const served = await startMem0Fake(account);
+    servers.push(served);
+    const cwd = tempDir();
+    const env = cleanEnv({ MEM0_API_KEY: apiKey });
+    expect((await runCliProcess(['mem0', '--base-url', served.url], { cwd, env })).code).toBe(0);
+    account.memories.splice(0, 1);
+    const counted = await runCliProcess(['mem0', '--base-url', served.url, '--fresh'], { cwd, env });
+    expect(counted.stdout).toMatch(/gone at source: 1 memories of 1 users .*run with --prune to remove them/);
+    const pruned = await runCliProcess(['mem0', '--base-url', served.url, '--fresh', '--prune', '--json'], { cwd, env });
+    expect(pruned.code).toBe(0);
+    expect(JSON.parse(pruned.stdout).goneAtSource).toEqual({ memories: 1, removed: true, byUser: { 'user-0': 1 } });
+    const state = await stateOf(resolveTargetConfig({ db: path.join(cwd, 'data', 'openmemory.sqlite') }, {}));
+    expect((state['memories'] as { rows: number }).rows).toBe(7);
+  });
+
   it('imports into PostgreSQL with --pg, without showing the password', async () => {
     const url = await createTestDatabase();
     const password = decodeURIComponent(new URL(url).password);

@@ -1,0 +1,338 @@
+import { execFileSync } from 'node:child_process';
+import { appendFileSync, chmodSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { mem0Source } from '../../adapters/mem0/index.js';
+import { supermemorySource } from '../../adapters/supermemory/index.js';
+import { zepSource } from '../../adapters/zep/index.js';
+import { UsageError } from '../../src/errors.js';
+import { importFrom } from '../../src/pipeline/import.js';
+import type { OpenedSource } from '../../src/records.js';
+import { openTarget, resolveTargetConfig, type TargetConfig } from '../../src/target/open-target.js';
+import type { Target } from '../../src/target/target.js';
+import {
+  compareWithSource, embeddedSectorsOf, formatVerification, verifyDatabase, type DatabaseVerification, type Violation,
+} from '../../src/verify.js';
+import { generatedSupermemoryAccount } from '../fakes/supermemory/supermemory-account.js';
+import { generatedZepAccount } from '../fakes/zep/zep-account.js';
+import { fixturePath } from '../support/fixtures.js';
+import { createTestDatabase, runSql } from '../support/postgres.js';
+import { startSupermemoryFake } from '../support/supermemory-fake.js';
+import { backends } from '../support/targets.js';
+import { copyFixtureDatabase, tempDir } from '../support/temp.js';
+import { startZepFake } from '../support/zep-fake.js';
+
+const exportFile = fixturePath('mem0', 'export.json');
+const cleanups: (() => Promise<void>)[] = [];
+
+/** Makes a file or folder unwritable for this process (root: immutable; others: its mode); false where it cannot. */
+function makeReadOnly(file: string): boolean {
+  try {
+    if (process.getuid?.() === 0) {
+      execFileSync('chattr', ['+i', file], { stdio: 'ignore' });
+      cleanups.push(async () => execFileSync('chattr', ['-i', file], { stdio: 'ignore' }));
+    } else {
+      chmodSync(file, 0o555);
+      cleanups.push(async () => chmodSync(file, 0o755));
+    }
+    appendFileSync(statSync(file).isDirectory() ? path.join(file, 'probe') : file, ''); // the proof: this write must fail
+    return false;
+  } catch {
+    return true;
+  }
+}
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined);
+});
+
+async function open(config: TargetConfig): Promise<Target> {
+  const target = await openTarget(config);
+  cleanups.push(() => target.close());
+  return target;
+}
+
+async function importAndClose(opened: OpenedSource, config: TargetConfig): Promise<void> {
+  try {
+    await importFrom({ source: opened.source, target: config, env: {} });
+  } finally {
+    await opened.http?.close();
+  }
+}
+
+/** OpenMemory's PostgreSQL dumps, moved into a non-default schema with custom memory and vector table names. */
+const customNames = { OM_PG_SCHEMA: 'tenantdb', OM_PG_TABLE: 'om_mem', OM_VECTOR_TABLE: 'om_vec' };
+function dumpInCustomSchema(name: string): string {
+  const sql = readFileSync(fixturePath('openmemory', 'databases', name), 'utf8')
+    .replaceAll('public.openmemory_memories', 'tenantdb.om_mem')
+    .replaceAll('public.openmemory_vectors', 'tenantdb.om_vec')
+    .replaceAll('public.', 'tenantdb.');
+  return `create schema tenantdb;\n${sql}`;
+}
+
+function expectClean(result: DatabaseVerification): void {
+  expect(result.violations).toEqual([]);
+  expect(result.violationCounts).toEqual({});
+}
+
+describe.each(backends)('verify after an import into %s', (_name, makeTarget) => {
+  it('finds nothing wrong after importing the Mem0 export, and the source holds the same records', async () => {
+    const config = await makeTarget();
+    await importAndClose(mem0Source({ fromFile: exportFile }), config);
+    const result = await verifyDatabase(config, { env: {} });
+    expectClean(result);
+    expect(result).toMatchObject({
+      schema: 'v1.2',
+      vectorDimension: 256,
+      counts: { memories: 9, usersWithMemories: 4, vectors: 11, waypoints: 9, userRows: 4, importRecords: 9 },
+      preTenantMemories: 0,
+    });
+    const comparison = await compareWithSource(config, mem0Source({ fromFile: exportFile }).source);
+    expect(comparison).toEqual({ source: 'mem0', sourceRecords: 9, skippedAtSource: 3, databaseRecords: 9, missingFromDatabase: [], missingFromSource: [] });
+  });
+
+  it('finds nothing wrong after importing a Zep account (users, threads without a user, graphs) and a Supermemory account', async () => {
+    const config = await makeTarget();
+    const zepAccount = generatedZepAccount({ users: 3, threadsPerUser: 2, messagesPerThread: 5, factsPerUser: 6, orphanThreads: 1, graphs: 1 });
+    const zep = await startZepFake(zepAccount);
+    cleanups.push(zep.close);
+    const openZep = () => zepSource({ apiKey: zepAccount.apiKey, baseUrl: zep.baseUrl, requestsPerSecond: 2000 });
+    await importAndClose(openZep(), config);
+
+    const supermemoryAccount = generatedSupermemoryAccount({ tags: 3, documentsPerTag: 4, memoriesPerTag: 3 });
+    const supermemory = await startSupermemoryFake(supermemoryAccount);
+    cleanups.push(supermemory.close);
+    await importAndClose(supermemorySource({ apiKey: supermemoryAccount.apiKey, baseUrl: supermemory.url, requestsPerSecond: 2000 }), config);
+
+    const result = await verifyDatabase(config, { env: {} });
+    expectClean(result);
+    expect(result.counts.memories).toBeGreaterThan(50);
+    expect(result.counts.importRecords).toBe(result.counts.memories);
+
+    const zepComparison = await compareWithSource(config, openZep().source);
+    expect(zepComparison.missingFromDatabase).toEqual([]);
+    expect(zepComparison.missingFromSource).toEqual([]);
+    expect(zepComparison.skippedAtSource).toBeGreaterThan(0); // invalidated and expired facts
+    expect(zepComparison.databaseRecords).toBe(zepComparison.sourceRecords);
+  });
+
+  it('finds each hand-made violation, with its ids', async () => {
+    const config = await makeTarget();
+    await importAndClose(mem0Source({ fromFile: exportFile }), config);
+    const target = await open(config);
+    const { executor, dialect } = target;
+    const table = (role: 'memories' | 'vectors' | 'waypoints' | 'users'): string => dialect.qualified(dialect.tables[role]);
+    const records = dialect.qualified('om_import_records');
+    const memories = await executor.all<{ id: string; content: string }>(`select cast(id as text) as id, content from ${table('memories')}`);
+    const memoryOf = (start: string): string => {
+      const found = memories.find((memory) => memory.content.startsWith(start));
+      if (!found) throw new Error(`no memory starting with ${start}`);
+      return found.id;
+    };
+    const darkMode = memoryOf('Prefers dark mode'); // alice
+    const marathon = memoryOf('Is training for the Berlin marathon'); // alice
+    const espresso = memoryOf('I went to the espresso bar'); // alice: episodic + emotional
+    const sentences = memoryOf('Sentence number 0'); // alice
+    const vpn = memoryOf('How to configure the VPN'); // bob
+    const worried = memoryOf('Feels worried'); // bob
+    const garden = memoryOf('Ça coûte'); // carol
+    const obrien = memoryOf("O'Brien"); // carol
+    const supportBot = memoryOf('The support bot'); // agent:support-bot
+    const ghostMemory = '00000000-0000-4000-8000-00000000dead';
+    const ghostRecordMemory = '00000000-0000-4000-8000-00000000beef';
+
+    // A memory deleted without its vectors (its waypoint and om-import record went with it).
+    await executor.run(`delete from ${table('waypoints')} where src_id = ?`, [supportBot]);
+    await executor.run(`delete from ${records} where memory_id = ?`, [supportBot]);
+    await executor.run(`delete from ${table('memories')} where id = ?`, [supportBot]);
+    // A vector under another user.
+    await executor.run(`update ${table('vectors')} set user_id = 'mallory' where id = ?`, [vpn]);
+    // A vector of the wrong dimension.
+    await executor.run(`update ${table('vectors')} set v = ?, dim = 100 where id = ?`, [Buffer.alloc(400), sentences]);
+    // A memory missing one of its (additional) sector vectors.
+    await executor.run(`delete from ${table('vectors')} where id = ? and sector = 'emotional'`, [espresso]);
+    // A dangling waypoint, one crossing users, one under another user.
+    await executor.run(`update ${table('waypoints')} set dst_id = ? where src_id = ?`, [ghostMemory, marathon]);
+    await executor.run(`update ${table('waypoints')} set dst_id = ? where src_id = ?`, [darkMode, obrien]);
+    await executor.run(`update ${table('waypoints')} set user_id = 'carol@example.com' where src_id = ?`, [worried]);
+    // A user with memories but no users row.
+    await executor.run(`delete from ${table('users')} where user_id = 'bob'`);
+    // om-import records: one pointing at a missing memory, one under another user.
+    await executor.run(`update ${records} set memory_id = ? where memory_id = ?`, [ghostRecordMemory, garden]);
+    await executor.run(`update ${records} set user_id = 'bob' where memory_id = ?`, [darkMode]);
+    await target.close();
+
+    const result = await verifyDatabase(config, { env: {} });
+    const expected: Violation[] = [
+      { kind: 'vector-without-memory', memoryId: supportBot, sector: 'semantic', vectorUserId: 'agent:support-bot' },
+      { kind: 'vector-under-another-user', memoryId: vpn, sector: 'procedural', vectorUserId: 'mallory', memoryUserId: 'bob' },
+      { kind: 'vector-dimension-wrong', memoryId: sentences, sector: 'procedural', dimension: 100, bytes: 400 },
+      { kind: 'sector-vector-missing', memoryId: espresso, userId: 'alice', sector: 'emotional', primary: false },
+      { kind: 'waypoint-dangling', sourceId: marathon, destinationId: ghostMemory, userId: 'alice', missing: ['destination'] },
+      {
+        kind: 'waypoint-crossing-users', sourceId: obrien, destinationId: darkMode, userId: 'carol@example.com',
+        sourceUserId: 'carol@example.com', destinationUserId: 'alice',
+      },
+      { kind: 'waypoint-under-another-user', sourceId: worried, destinationId: vpn, userId: 'carol@example.com', memoryUserId: 'bob' },
+      { kind: 'user-row-missing', userId: 'bob', memories: 2 },
+      { kind: 'record-memory-missing', source: 'mem0', recordId: '5b0e5c1a-1f6e-4a43-9a55-0d7c2d1e0006', memoryId: ghostRecordMemory, userId: 'carol@example.com' },
+      {
+        kind: 'record-under-another-user', source: 'mem0', recordId: '5b0e5c1a-1f6e-4a43-9a55-0d7c2d1e0001', memoryId: darkMode,
+        recordUserId: 'bob', memoryUserId: 'alice',
+      },
+    ];
+    expect(result.violations).toEqual(expected);
+    expect(Object.values(result.violationCounts)).toEqual(expected.map(() => 1));
+
+    const text = formatVerification(result);
+    expect(text).toMatch(/^10 violations:$/m);
+    expect(text).toContain(`  vectors under another user_id than their memory's: 1\n    vector ${vpn}/procedural: user_id "mallory", its memory's "bob"`);
+    expect(text).toContain(`memory ${espresso} (user_id "alice"): no emotional vector`);
+    expect(text).toContain(`waypoint ${marathon} → ${ghostMemory} (user_id "alice"): no destination memory`);
+    expect(text).toContain(`user_id "bob": 2 memories, no users row`);
+
+    // A missing primary-sector vector is named as such.
+    const again = await open(config);
+    await again.executor.run(`delete from ${table('vectors')} where id = ?`, [garden]);
+    await again.close();
+    const primaryMissing = (await verifyDatabase(config, { env: {} })).violations.filter((violation) => violation.kind === 'sector-vector-missing');
+    expect(primaryMissing).toContainEqual({ kind: 'sector-vector-missing', memoryId: garden, userId: 'carol@example.com', sector: 'semantic', primary: true });
+  });
+
+  it('lists what the source has that the database lacks, and the reverse', async () => {
+    const config = await makeTarget();
+    const exported = JSON.parse(readFileSync(exportFile, 'utf8')) as { results: Record<string, unknown>[] };
+    const extraRecord = { id: 'extra-record-1', memory: 'Collects vintage fountain pens', user_id: 'alice', created_at: '2026-03-09T10:00:00Z' };
+    const withExtra = path.join(tempDir(), 'with-extra.json');
+    writeFileSync(withExtra, JSON.stringify({ results: [...exported.results, extraRecord] }));
+    await importAndClose(mem0Source({ fromFile: withExtra }), config);
+
+    const target = await open(config);
+    const { executor, dialect } = target;
+    const [deleted] = await executor.all<{ memory_id: string }>(
+      `select memory_id from ${dialect.qualified('om_import_records')} where record_id = '5b0e5c1a-1f6e-4a43-9a55-0d7c2d1e0004'`,
+    );
+    await executor.run(`delete from ${dialect.qualified(dialect.tables.memories)} where id = ?`, [deleted!.memory_id]);
+    await target.close();
+
+    const comparison = await compareWithSource(config, mem0Source({ fromFile: exportFile }).source);
+    expect(comparison).toMatchObject({
+      sourceRecords: 9,
+      databaseRecords: 9,
+      missingFromDatabase: [{ recordId: '5b0e5c1a-1f6e-4a43-9a55-0d7c2d1e0004', memoryId: deleted!.memory_id }],
+      missingFromSource: [{ recordId: 'extra-record-1', memoryId: expect.any(String) }],
+    });
+    const text = formatVerification(await verifyDatabase(config, { env: {} }), comparison);
+    expect(text).toMatch(/in the source, not in the database: 1\n {4}5b0e5c1a-1f6e-4a43-9a55-0d7c2d1e0004 \(imported as memory .*, since deleted\)/);
+    expect(text).toMatch(/in the database, no longer in the source: 1\n {4}extra-record-1 \(memory /);
+  });
+});
+
+describe("verify on OpenMemory's own databases", () => {
+  it('OpenMemory 1.2.3 SQLite: no violations, and the file is not changed', async () => {
+    const file = copyFixtureDatabase('om-v1.2.3.sqlite');
+    const before = readFileSync(file);
+    const result = await verifyDatabase(resolveTargetConfig({ db: file }, {}), { env: {} });
+    expectClean(result);
+    expect(result).toMatchObject({
+      counts: { memories: 33, usersWithMemories: 3, vectors: 36, waypoints: 33, userRows: 3, importRecords: null },
+      preTenantMemories: 0,
+    });
+    expect(readFileSync(file).equals(before)).toBe(true);
+  });
+
+  it('reads a database it may not write (file and folder read-only)', async (context) => {
+    const file = copyFixtureDatabase('om-v1.2.3.sqlite');
+    if (!makeReadOnly(file) || !makeReadOnly(path.dirname(file))) return context.skip();
+    const result = await verifyDatabase(resolveTargetConfig({ db: file }, {}), { env: {} });
+    expectClean(result);
+    expect(result.counts.memories).toBe(33);
+  });
+
+  it('OpenMemory 1.2.3 PostgreSQL, under default and custom schema and table names: no violations', async () => {
+    const url = await createTestDatabase();
+    await runSql(url, readFileSync(fixturePath('openmemory', 'databases', 'om-v1.2.3.pg.sql'), 'utf8'));
+    const result = await verifyDatabase(resolveTargetConfig({ pg: url }, {}), { env: {} });
+    expectClean(result);
+    expect(result.counts).toMatchObject({ memories: 33, usersWithMemories: 3, waypoints: 33, userRows: 3, importRecords: null });
+
+    const custom = await createTestDatabase();
+    await runSql(custom, dumpInCustomSchema('om-v1.2.3.pg.sql'));
+    const customResult = await verifyDatabase(resolveTargetConfig({ pg: custom }, customNames), { env: customNames });
+    expectClean(customResult);
+    expect(customResult.counts.memories).toBe(33);
+  });
+
+  it('every vector OpenMemory wrote is in the sectors classification gives its memory', async () => {
+    const target = await open(resolveTargetConfig({ db: copyFixtureDatabase('om-v1.2.3.sqlite') }, {}));
+    const rows = await target.executor.all<{ id: string; primary_sector: string; content: string; meta: string | null; sectors: string }>(
+      `select m.id, m.primary_sector, m.content, m.meta, (select group_concat(sector) from vectors v where v.id = m.id) as sectors from memories m`,
+    );
+    const multiSector = rows.filter((row) => row.sectors.includes(','));
+    expect(multiSector.length).toBeGreaterThan(0);
+    for (const row of rows) {
+      const expected = embeddedSectorsOf({ primarySector: row.primary_sector, content: row.content, meta: row.meta });
+      expect([...expected].sort()).toEqual(row.sectors.split(',').sort());
+    }
+  });
+
+  it('v1.1 databases migrated by om-import: pre-tenant memories are information, not violations', async () => {
+    const file = copyFixtureDatabase('om-v1.1.sqlite');
+    const config = resolveTargetConfig({ db: file }, {});
+    await (await open(config)).migrate();
+    const result = await verifyDatabase(config, { env: {} });
+    expectClean(result);
+    expect(result.preTenantMemories).toBe(33);
+    expect(formatVerification(result)).toMatch(/information: 33 memories have no user_id/);
+
+    const url = await createTestDatabase();
+    await runSql(url, readFileSync(fixturePath('openmemory', 'databases', 'om-v1.1.pg.sql'), 'utf8'));
+    const pgConfig = resolveTargetConfig({ pg: url }, {});
+    await (await open(pgConfig)).migrate();
+    await importAndClose(mem0Source({ fromFile: exportFile }), pgConfig);
+    const pgResult = await verifyDatabase(pgConfig, { env: {} });
+    expectClean(pgResult);
+    expect(pgResult).toMatchObject({ preTenantMemories: 33, counts: { memories: 42, importRecords: 9 } });
+  });
+
+  it('a database that is not v1.2 is refused with one line naming its state and `om-import migrate`', async () => {
+    const v11 = copyFixtureDatabase('om-v1.1.sqlite');
+    const before = readFileSync(v11);
+    await expect(verifyDatabase(resolveTargetConfig({ db: v11 }, {}), { env: {} })).rejects.toThrow(
+      /^SQLite .*om-v1\.1\.sqlite is v1\.1, not an OpenMemory v1\.2 database: nothing to verify \(run `om-import migrate` first\)$/,
+    );
+    expect(readFileSync(v11).equals(before)).toBe(true);
+
+    const partial = copyFixtureDatabase('om-v1.1-half-migrated-by-v1.2.3.sqlite');
+    await expect(verifyDatabase(resolveTargetConfig({ db: partial }, {}), { env: {} })).rejects.toThrow(/is partly migrated \(missing: memories\.user_id, /);
+
+    const missing = path.join(tempDir(), 'nested', 'openmemory.sqlite');
+    const refused = verifyDatabase(resolveTargetConfig({ db: missing }, {}), { env: {} });
+    await expect(refused).rejects.toBeInstanceOf(UsageError);
+    await expect(refused).rejects.toThrow(/does not exist: nothing to verify/);
+    expect(existsSync(path.dirname(missing))).toBe(false);
+
+    const pg = await createTestDatabase();
+    await runSql(pg, readFileSync(fixturePath('openmemory', 'databases', 'om-v1.1-half-migrated-by-failed-1.2.0.pg.sql'), 'utf8'));
+    await expect(verifyDatabase(resolveTargetConfig({ pg }, {}), { env: {} })).rejects.toThrow(/is partly migrated .*om-import migrate/);
+  });
+
+  it('expects the dimension OpenMemory is configured with', async () => {
+    const result = await verifyDatabase(resolveTargetConfig({ db: copyFixtureDatabase('om-v1.2.3.sqlite') }, {}), { env: { OM_VEC_DIM: '300' } });
+    expect(result.vectorDimension).toBe(300);
+    expect(result.violationCounts).toEqual({ 'vector-dimension-wrong': 36 });
+    expect(result.violations[0]).toMatchObject({ kind: 'vector-dimension-wrong', dimension: 256, bytes: 1024 });
+  });
+});
+
+describe('formatVerification', () => {
+  it('lists the first 20 of each kind, then how many more', () => {
+    const violations: Violation[] = Array.from({ length: 25 }, (_, i) => ({ kind: 'user-row-missing', userId: `user-${String(i).padStart(2, '0')}`, memories: 1 }));
+    const text = formatVerification({
+      target: 'SQLite x.sqlite', schema: 'v1.2', vectorDimension: 256, preTenantMemories: 0, violations, violationCounts: { 'user-row-missing': 25 },
+      counts: { memories: 25, usersWithMemories: 25, vectors: 25, waypoints: 25, userRows: 0, importRecords: null },
+    });
+    expect(text).toContain('users with memories but no users row (OpenMemory answers 404 for their summary): 25');
+    expect(text).toContain('user_id "user-19": 1 memory, no users row\n    5 more (see --json)');
+    expect(text).not.toContain('user-20');
+  });
+});
