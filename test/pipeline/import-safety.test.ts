@@ -1,16 +1,25 @@
 import Database from 'better-sqlite3';
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { mem0Source } from '../../adapters/mem0/index.js';
 import { importFrom } from '../../src/pipeline/import.js';
 import { openTarget, resolveTargetConfig } from '../../src/target/open-target.js';
 import { generatedMem0Account, type Mem0WireMemory } from '../fakes/mem0/mem0-account.js';
 import { startMem0SelfHostedFake } from '../support/mem0-fake.js';
-import { tableChecksum } from '../support/database-snapshot.js';
 import { fixturePath } from '../support/fixtures.js';
 import { copyFixtureDatabase } from '../support/temp.js';
 import path from 'node:path';
 import { writeFileSync } from 'node:fs';
 import { tempDir } from '../support/temp.js';
+
+/** Row count and a checksum of every column of a table's rows, leaving out those whose `key` is in `leaveOut`. */
+function rowsChecksum(db: Database.Database, table: string, key: string, leaveOut: Set<string>): { rows: number; sha256: string } {
+  const rows = (db.prepare(`select * from ${table}`).all() as Record<string, unknown>[]).filter((row) => !leaveOut.has(String(row[key])));
+  const lines = rows
+    .map((row) => JSON.stringify(Object.keys(row).sort().map((column) => [column, Buffer.isBuffer(row[column]) ? (row[column] as Buffer).toString('hex') : row[column]])))
+    .sort();
+  return { rows: rows.length, sha256: createHash('sha256').update(lines.join('\n')).digest('hex') };
+}
 
 function exportOf(memories: unknown[]): string {
   const file = path.join(tempDir(), 'export.json');
@@ -22,13 +31,10 @@ describe('writing safely into real OpenMemory databases', () => {
   it('imports next to an OpenMemory 1.2.3 database’s own memories without touching them', async () => {
     const file = copyFixtureDatabase('om-v1.2.3.sqlite');
     const config = resolveTargetConfig({ db: file }, {});
-    const before = await openTarget(config);
-    const ownRows = {
-      memories: await tableChecksum(before, 'memories'),
-      vectors: await tableChecksum(before, 'vectors'),
-      waypoints: await tableChecksum(before, 'waypoints'),
-    };
-    await before.close();
+    const tables: [string, string][] = [['memories', 'id'], ['vectors', 'id'], ['waypoints', 'src_id'], ['embed_logs', 'id']];
+    const beforeDb = new Database(file, { readonly: true });
+    const ownRows = Object.fromEntries(tables.map(([table, key]) => [table, rowsChecksum(beforeDb, table, key, new Set())]));
+    beforeDb.close();
 
     const { source } = mem0Source({ fromFile: fixturePath('mem0', 'export.json') });
     const report = await importFrom({ source, target: config, env: {} });
@@ -37,11 +43,8 @@ describe('writing safely into real OpenMemory databases', () => {
 
     const db = new Database(file, { readonly: true });
     const imported = new Set((db.prepare('select memory_id from om_import_records').all() as { memory_id: string }[]).map((r) => r.memory_id));
-    const rowsOf = (table: string, key: string): number =>
-      (db.prepare(`select ${key} as id from ${table}`).all() as { id: string }[]).filter((r) => !imported.has(r.id)).length;
-    expect(rowsOf('memories', 'id')).toBe(ownRows.memories.rows);
-    expect(rowsOf('vectors', 'id')).toBe(ownRows.vectors.rows);
-    expect(rowsOf('waypoints', 'src_id')).toBe(ownRows.waypoints.rows);
+    // OpenMemory's own rows, every column of them (feedback_score, salience, …), are exactly as they were.
+    for (const [table, key] of tables) expect({ table, ...rowsChecksum(db, table, key, imported) }).toEqual({ table, ...ownRows[table] });
     // alice's imported memories may point at her existing ones, never at another user's.
     const cross = db
       .prepare(`select w.src_id from waypoints w join memories d on d.id = w.dst_id where d.user_id <> w.user_id`)
