@@ -18,8 +18,19 @@ const typeParsers = {
 export class PostgresExecutor implements SqlExecutor {
   readonly dialect = 'postgres' as const;
   private inTransaction = false;
+  /**
+   * One query at a time on the connection: callers that overlap (a partition reading what is known while another
+   * writes its batch) take turns, as pg would queue them anyway — it deprecates doing so implicitly.
+   */
+  private turn: Promise<unknown> = Promise.resolve();
 
   private constructor(private readonly client: pg.Client) {}
+
+  private query(sql: string, params: readonly SqlValue[] = []): Promise<pg.QueryResult> {
+    const result = this.turn.then(() => this.client.query(numberPlaceholders(sql), params as unknown[]));
+    this.turn = result.catch(() => undefined);
+    return result;
+  }
 
   static async connect(config: pg.ClientConfig): Promise<PostgresExecutor> {
     const client = new pg.Client({ ...config, types: typeParsers });
@@ -29,25 +40,23 @@ export class PostgresExecutor implements SqlExecutor {
   }
 
   async all<Row extends object>(sql: string, params: readonly SqlValue[] = []): Promise<Row[]> {
-    const result = await this.client.query(numberPlaceholders(sql), params as unknown[]);
-    return result.rows as Row[];
+    return (await this.query(sql, params)).rows as Row[];
   }
 
   async run(sql: string, params: readonly SqlValue[] = []): Promise<number> {
-    const result = await this.client.query(numberPlaceholders(sql), params as unknown[]);
-    return result.rowCount ?? 0;
+    return (await this.query(sql, params)).rowCount ?? 0;
   }
 
   async transaction<T>(work: () => Promise<T>): Promise<T> {
     if (this.inTransaction) throw new Error('nested transactions are not supported');
     this.inTransaction = true;
-    await this.client.query('begin');
+    await this.query('begin');
     try {
       const result = await work();
-      await this.client.query('commit');
+      await this.query('commit');
       return result;
     } catch (error) {
-      await this.client.query('rollback').catch(() => undefined);
+      await this.query('rollback').catch(() => undefined);
       throw error;
     } finally {
       this.inTransaction = false;
