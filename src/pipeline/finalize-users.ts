@@ -1,13 +1,22 @@
 // After the records are written: each touched user's waypoints (from the first changed memory on, in source order,
 // never across users) and `users` summary, as OpenMemory computes them after each memory it stores.
+//
+// An OpenMemory server may be writing to the same database meanwhile, so no write transaction is long: everything
+// is read and computed outside a transaction, then written in steps of a bounded number of waypoint rows and of
+// users. A user is cleared from the pending list in the step that writes its last rows; a run stopped before that
+// leaves it pending, and the resumed run computes and writes it again whole (the same rows: waypoints depend only on
+// the stored memories, the summary on the run's start).
 import { summaryMemoryLimit, generateUserSummary } from '../openmemory/user-summary.js';
 import { float32FromBytes } from '../openmemory/vectors.js';
-import { tenantWaypoints, waypointCandidateWindow } from '../openmemory/waypoints.js';
+import { tenantWaypoints, waypointCandidateWindow, type Waypoint } from '../openmemory/waypoints.js';
 import type { ImportBookkeeping } from '../target/import-bookkeeping.js';
 import type { OpenMemoryWriter } from '../target/openmemory-writer.js';
+import type { SqlExecutor } from '../target/sql-executor.js';
 import type { UserReport } from './report.js';
 
-/** Users finalized per transaction: few enough to keep each short, many enough not to pay a commit per user. */
+/** Waypoint rows per write transaction: a few tens of milliseconds of lock on SQLite. */
+const waypointRowsPerTransaction = 5000;
+/** Users finished per write transaction: few enough to keep it short, many enough not to pay a commit per user. */
 const usersPerTransaction = 100;
 
 /** Rebuilds the waypoints (from the first changed memory on) and the summary of every user the run touched. */
@@ -19,21 +28,32 @@ export async function finalizeUsers(
 ): Promise<UserReport[]> {
   const pending = await bookkeeping.pendingUsersList();
   onStart?.(pending.length);
+  const steps = new WriteSteps(writer.target.executor);
   const reports: UserReport[] = [];
-  for (let start = 0; start < pending.length; start += usersPerTransaction) {
-    await writer.target.executor.transaction(async () => {
-      for (const user of pending.slice(start, start + usersPerTransaction)) reports.push(await finalizeUser(user, bookkeeping, writer, runStart));
+  for (const user of pending) {
+    const { waypoints, summary, report } = await computeUser(user, bookkeeping, writer, runStart);
+    for (let start = 0; start < waypoints.length; ) {
+      const slice = waypoints.slice(start, start + steps.roomForRows());
+      start += slice.length;
+      await steps.add({ rows: slice.length, users: 0 }, () => writer.writeWaypoints(user.userId, slice));
+    }
+    await steps.add({ rows: 0, users: 1 }, async () => {
+      if ((await writer.storedSummary(user.userId)) !== summary) await writer.writeUser(user.userId, summary, runStart);
+      await bookkeeping.clearPendingUser(user.userId);
     });
+    reports.push(report);
   }
+  await steps.commit();
   return reports;
 }
 
-async function finalizeUser(
+/** A user's waypoints and summary, read and computed without writing anything. */
+async function computeUser(
   user: { userId: string; since: number },
   bookkeeping: ImportBookkeeping,
   writer: OpenMemoryWriter,
   runStart: number,
-): Promise<UserReport> {
+): Promise<{ waypoints: (Waypoint & { createdAt: number })[]; summary: string; report: UserReport }> {
   // Only memories from the first changed one on get new waypoints; they look back at most a window's worth.
   const { memories, firstChanged } = await writer.memoriesInOrder(user.userId, user.since, waypointCandidateWindow);
   const imported = await bookkeeping.importedAmong(user.userId, memories.slice(firstChanged).map((memory) => memory.id));
@@ -44,9 +64,44 @@ async function finalizeUser(
     .map((waypoint) => ({ ...waypoint, createdAt: createdAtById.get(waypoint.sourceId) ?? runStart }));
   const generatedSummary = generateUserSummary(await writer.recentMemories(user.userId, summaryMemoryLimit), runStart);
   const sourceSummary = await bookkeeping.sourceSummary(user.userId);
-  const summary = sourceSummary ?? generatedSummary;
-  await writer.writeWaypoints(user.userId, waypoints);
-  if ((await writer.storedSummary(user.userId)) !== summary) await writer.writeUser(user.userId, summary, runStart);
-  await bookkeeping.clearPendingUser(user.userId);
-  return { userId: user.userId, waypointsWritten: waypoints.length, summarySource: sourceSummary !== null ? 'source' : 'generated', generatedSummary };
+  return {
+    waypoints,
+    summary: sourceSummary ?? generatedSummary,
+    report: { userId: user.userId, waypointsWritten: waypoints.length, summarySource: sourceSummary !== null ? 'source' : 'generated', generatedSummary },
+  };
+}
+
+/**
+ * Writes queued up and committed together once they reach the bound on waypoint rows or on users. A step runs only
+ * inside the transaction that commits it, in the order the steps were added.
+ */
+class WriteSteps {
+  private steps: (() => Promise<void>)[] = [];
+  private rows = 0;
+  private users = 0;
+
+  constructor(private readonly executor: SqlExecutor) {}
+
+  /** How many more waypoint rows the current transaction takes (at least one: a full one is committed at once). */
+  roomForRows(): number {
+    return waypointRowsPerTransaction - this.rows;
+  }
+
+  async add(size: { rows: number; users: number }, step: () => Promise<void>): Promise<void> {
+    this.steps.push(step);
+    this.rows += size.rows;
+    this.users += size.users;
+    if (this.rows >= waypointRowsPerTransaction || this.users >= usersPerTransaction) await this.commit();
+  }
+
+  async commit(): Promise<void> {
+    if (this.steps.length === 0) return;
+    const steps = this.steps;
+    this.steps = [];
+    this.rows = 0;
+    this.users = 0;
+    await this.executor.transaction(async () => {
+      for (const step of steps) await step();
+    });
+  }
 }

@@ -11,8 +11,19 @@ const memoryColumns = [
   'id', 'user_id', 'segment', 'content', 'simhash', 'primary_sector', 'tags', 'meta', 'created_at', 'updated_at',
   'last_seen_at', 'salience', 'decay_lambda', 'version', 'mean_dim', 'mean_vec', 'compressed_vec', 'feedback_score',
 ] as const;
-/** On update the segment, version and feedback OpenMemory keeps are left as they are. */
-const updatedMemoryColumns = memoryColumns.filter((column) => !['id', 'segment', 'version', 'feedback_score'].includes(column));
+/**
+ * What an update rewrites, as OpenMemory's own update (update_memory) does: not the segment, nor what OpenMemory
+ * learns from use — salience, last_seen_at (the pair its decay works from), feedback_score; and `version` goes up
+ * by one. Deliberately unlike OpenMemory, everything computed from the text (simhash, decay_lambda, compressed_vec)
+ * follows the new text, where OpenMemory leaves the old text's values, and the times are the source's.
+ */
+const keptOnUpdate = ['id', 'segment', 'version', 'salience', 'last_seen_at', 'feedback_score'];
+const updatedMemoryColumns = memoryColumns.filter((column) => !keptOnUpdate.includes(column));
+
+/** What OpenMemory records in `embed_logs.model` whatever the model (upstream: embedMultiSector). */
+const embedLogModel = 'multi-sector';
+/** The summary of a user OpenMemory has not summarised yet (upstream: ensure_user_exists); replaced at the end of the run. */
+const initialSummary = 'User profile initializing...';
 
 export interface StoredMemory {
   id: string;
@@ -73,9 +84,11 @@ export class OpenMemoryWriter {
 
   /**
    * Creates or replaces memories with their vectors and embed logs, many rows per statement. Memories that existed
-   * before keep their segment and lose their outgoing waypoints (rebuilt per user afterwards). Call inside a transaction.
+   * before keep their segment and lose their outgoing waypoints (rebuilt per user afterwards). Each new memory's
+   * user gets its `users` row, and one more reflection. Call inside a transaction. `_model` is not recorded:
+   * OpenMemory's embed logs say `multi-sector` whatever the model.
    */
-  async writeMemories(memories: readonly { rows: MemoryRows; isNew: boolean }[], model: string, now: number): Promise<void> {
+  async writeMemories(memories: readonly { rows: MemoryRows; isNew: boolean }[], _model: string, now: number): Promise<void> {
     if (memories.length === 0) return;
     const memoryValues: SqlValue[][] = [];
     for (const { rows, isNew } of memories) {
@@ -90,7 +103,8 @@ export class OpenMemoryWriter {
       this.executor,
       memoryValues,
       (values) => `insert into ${this.memories}(${memoryColumns.join(',')}) values ${values}
-        on conflict(id) do update set ${updatedMemoryColumns.map((column) => `${column} = excluded.${column}`).join(', ')}`,
+        on conflict(id) do update set ${updatedMemoryColumns.map((column) => `${column} = excluded.${column}`).join(', ')},
+          version = ${this.memories}.version + 1`,
     );
     // Vectors are replaced whole (even for a memory om-import's bookkeeping does not know, should it exist already).
     const replaced = new Set(memories.filter((memory) => !memory.isNew).map((memory) => memory.rows.id));
@@ -105,17 +119,39 @@ export class OpenMemoryWriter {
       rows.vectors.map((vector): SqlValue[] => [rows.id, vector.sector, rows.userId, vector.bytes, vector.dimension]),
     );
     await runForRows(this.executor, vectorValues, (values) => `insert into ${this.vectors}(id, sector, user_id, v, dim) values ${values}`);
+    // OpenMemory 1.2.3 on PostgreSQL leaves its own logs 'pending' (its status update binds the id to the wrong
+    // parameter); the embedding is done, and nothing reads the status, so om-import writes 'completed' on both.
     await runForRows(
       this.executor,
-      memories.map(({ rows }): SqlValue[] => [rows.id, model, 'completed', now]),
+      memories.map(({ rows }): SqlValue[] => [rows.id, embedLogModel, 'completed', now]),
       (values) => `insert into ${this.embedLogs}(id, model, status, ts) values ${values}
         on conflict(id) do update set model = excluded.model, status = excluded.status, ts = excluded.ts, err = null`,
+    );
+    await this.countReflections(memories.filter((memory) => memory.isNew).map((memory) => memory.rows.userId), now);
+  }
+
+  /**
+   * OpenMemory regenerates a user's summary after every memory added (its /memory/add calls update_user_summary,
+   * which adds one to `reflection_count`; an update regenerates nothing), so after N memories a user has N. Each
+   * new memory counts one here, committed with the memory; the summary itself is written once, at the end of the
+   * run. (OpenMemory 1.2.3 on SQLite never manages that update — parameters in the wrong order — and keeps 0.)
+   */
+  private async countReflections(userIds: readonly string[], now: number): Promise<void> {
+    const added = new Map<string, number>();
+    for (const userId of userIds) added.set(userId, (added.get(userId) ?? 0) + 1);
+    await runForRows(
+      this.executor,
+      [...added].map(([userId, count]): SqlValue[] => [userId, initialSummary, count, now, now]),
+      (values) => `insert into ${this.users}(user_id, summary, reflection_count, created_at, updated_at) values ${values}
+        on conflict(user_id) do update set reflection_count = coalesce(${this.users}.reflection_count, 0) + excluded.reflection_count`,
     );
   }
 
   /**
    * A user's memories in source order (created_at, then id; a missing time sorts first on both backends), from
    * `lookBack` memories before the first one created at or after `since`. Answers them and where that first one is.
+   * Only ids and times are sorted, the mean vectors are then read by id: no statement runs long, even for a user
+   * with many memories (on SQLite without WAL a long read would hold off another connection's commit).
    */
   async memoriesInOrder(userId: string, since: number, lookBack: number): Promise<{ memories: StoredMemory[]; firstChanged: number }> {
     const [before] = await this.executor.all<{ n: number }>(
@@ -124,11 +160,19 @@ export class OpenMemoryWriter {
     );
     const earlier = Number(before?.n ?? 0);
     const offset = Math.max(0, earlier - lookBack);
-    const rows = await this.executor.all<{ id: string; created_at: number | null; mean_vec: Buffer | null }>(
-      `select id, created_at, mean_vec from ${this.memories} where user_id = ? order by coalesce(created_at, 0), id limit ? offset ?`,
+    const rows = await this.executor.all<{ id: string; created_at: number | null }>(
+      `select id, created_at from ${this.memories} where user_id = ? order by coalesce(created_at, 0), id limit ? offset ?`,
       [userId, 2 ** 31 - 1, offset],
     );
-    const memories = rows.map((row) => ({ id: String(row.id), createdAt: Number(row.created_at ?? 0), meanVector: row.mean_vec }));
+    const meanVectors = new Map<string, Buffer | null>();
+    for (const chunk of inClauseChunks(rows.map((row) => String(row.id)))) {
+      const found = await this.executor.all<{ id: string; mean_vec: Buffer | null }>(
+        `select id, mean_vec from ${this.memories} where id in (${placeholderList(chunk.length)})`,
+        chunk,
+      );
+      for (const row of found) meanVectors.set(String(row.id), row.mean_vec);
+    }
+    const memories = rows.map((row) => ({ id: String(row.id), createdAt: Number(row.created_at ?? 0), meanVector: meanVectors.get(String(row.id)) ?? null }));
     return { memories, firstChanged: earlier - offset };
   }
 

@@ -60,6 +60,10 @@ describe('incremental waypoints', () => {
     expect(report.users[0]?.waypointsWritten).toBe(50); // the changed memory and the 49 after it
 
     const opened = await openTarget(target);
+    // As OpenMemory's own update does, the changed memory's version went up by one; the rest is a clean import's.
+    const versions = await opened.executor.all<{ content: string; version: number }>('select content, version from memories where version <> 1');
+    expect(versions).toEqual([{ content: 'Completely different: loves sailing now', version: 2 }]);
+    await opened.executor.run('update memories set version = 1');
     const incremental = await importedState(opened);
     await opened.close();
     expect(incremental).toEqual(await stateAfterImport(changed, { batchSize: 1000, concurrency: 1 }));

@@ -1,13 +1,21 @@
 import type Database from 'better-sqlite3';
 import type { SqlExecutor, SqlValue } from '../sql-executor.js';
 
+/**
+ * How long a statement waits for a database another connection (a running OpenMemory) is writing, before failing
+ * with SQLITE_BUSY. OpenMemory itself waits 5 s; om-import, which has no user waiting on it, waits longer.
+ */
+const busyTimeoutMs = 30_000;
+
 /** better-sqlite3 behind the shared executor interface; prepared statements are cached by text. */
 export class SqliteExecutor implements SqlExecutor {
   readonly dialect = 'sqlite' as const;
   private readonly statements = new Map<string, Database.Statement>();
   private inTransaction = false;
 
-  constructor(readonly database: Database.Database) {}
+  constructor(readonly database: Database.Database) {
+    database.pragma(`busy_timeout = ${busyTimeoutMs}`);
+  }
 
   private prepare(sql: string): Database.Statement {
     let statement = this.statements.get(sql);
