@@ -6,6 +6,7 @@ import { essence } from '../openmemory/essence.js';
 import type { MemoryInput } from '../openmemory/memory-rows.js';
 import type { MemoryRecord, SourceItem } from '../records.js';
 import { fingerprint, memoryId } from './memory-identity.js';
+import { ownsUser, type Shard } from './shard.js';
 import type { TenantReport } from './report.js';
 import type { TenantMap } from './tenant-map.js';
 
@@ -72,18 +73,31 @@ export class SeenRecords {
   }
 }
 
-export function handleItem(item: SourceItem, tenantMap: TenantMap, tally: TenantTally, seenRecords: SeenRecords, config: EmbeddingConfig): IntakeResult {
+/**
+ * Sorts one fetched item into the report; answers what the run must do with it, if anything. In a sharded run only
+ * the users of this shard are imported (and counted); what is skipped is reported by the shard of its source tenant,
+ * so that exactly one process reports it.
+ */
+export function handleItem(
+  item: SourceItem,
+  tenantMap: TenantMap,
+  tally: TenantTally,
+  seenRecords: SeenRecords,
+  config: EmbeddingConfig,
+  shard: Shard | null = null,
+): IntakeResult {
   if (item.type === 'warning') {
     return { kind: 'warning', message: item.warning.tenantKey ? `${item.warning.tenantKey}: ${item.warning.message}` : item.warning.message };
   }
   if (item.type === 'skipped') {
+    if (!ownsUser(shard, item.skipped.tenantKey ?? noTenant)) return null;
     tally.get(item.skipped.tenantKey ?? noTenant, null).fetched++;
     tally.skip(item.skipped.tenantKey ?? noTenant, item.skipped.sourceId, item.skipped.reason);
     return null;
   }
   if (item.type === 'tenant') {
     const resolution = tenantMap.resolve(item.tenant.tenantKey);
-    if (!('userId' in resolution)) return null;
+    if (!('userId' in resolution) || !ownsUser(shard, resolution.userId)) return null;
     const summary = item.tenant.summary !== null && item.tenant.summary.trim() !== '' ? item.tenant.summary : null;
     return { kind: 'summary', tenantKey: item.tenant.tenantKey, userId: resolution.userId, summary };
   }
@@ -92,6 +106,7 @@ export function handleItem(item: SourceItem, tenantMap: TenantMap, tally: Tenant
   const seen = seenRecords.check(record);
   if (seen === 'same') return null; // listed again under another partition
   if (seen !== null) {
+    if (!ownsUser(shard, tenantKey)) return null;
     tally.get(tenantKey, null).fetched++;
     const first = seen.firstTenant === record.tenantKey ? 'with other content' : `under ${seen.firstTenant ?? noTenant}`;
     tally.skip(tenantKey, record.sourceId, `duplicate id: a record with this id was read before ${first}; the first one read is imported`);
@@ -99,10 +114,12 @@ export function handleItem(item: SourceItem, tenantMap: TenantMap, tally: Tenant
   }
   const resolution = record.tenantKey !== null ? tenantMap.resolve(record.tenantKey) : { skip: 'the record has no user' };
   if ('skip' in resolution) {
+    if (!ownsUser(shard, tenantKey)) return null;
     tally.get(tenantKey, null).fetched++;
     tally.skip(tenantKey, record.sourceId, resolution.skip);
     return null;
   }
+  if (!ownsUser(shard, resolution.userId)) return null; // another shard's user
   const tenant = tally.get(tenantKey, resolution.userId);
   tenant.fetched++;
   for (const flag of record.flags ?? []) tenant.flagged[flag] = (tenant.flagged[flag] ?? 0) + 1;

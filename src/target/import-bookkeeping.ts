@@ -61,6 +61,8 @@ export class ImportBookkeeping {
     private readonly database: Target,
     private readonly source: string,
     private readonly account: string,
+    /** In a sharded run, the users this process finalizes (the others' pending users belong to other shards). */
+    private readonly ownsUser: (userId: string) => boolean = () => true,
   ) {
     const { qualified } = database.dialect;
     this.records = qualified('om_import_records');
@@ -322,7 +324,7 @@ export class ImportBookkeeping {
       `select user_id, since from ${this.pendingUsers} where target = ? order by user_id`,
       [this.target],
     );
-    return rows.map((row) => ({ userId: row.user_id, since: Number(row.since) }));
+    return rows.filter((row) => this.ownsUser(row.user_id)).map((row) => ({ userId: row.user_id, since: Number(row.since) }));
   }
 
   async clearPendingUser(userId: string): Promise<void> {

@@ -1,0 +1,124 @@
+// One om-import run at a time per shard of a target: two runs of the same shard (or two unsharded runs, or an
+// unsharded run beside any shard) would write the same users. PostgreSQL holds advisory locks for the run's session
+// (a killed run's end with its connection); SQLite keeps a row naming the process, and a row whose process is gone
+// on this machine is taken over. A table names the running one, for the message that refuses a second.
+import os from 'node:os';
+import { TargetError } from '../errors.js';
+import { shardName, type Shard } from '../pipeline/shard.js';
+import type { Target } from './target.js';
+
+export interface RunClaim {
+  /** The target's key (its tables), as the bookkeeping keys everything. */
+  targetKey: string;
+  shard: Shard | null;
+  source: string;
+  account: string;
+  now: number;
+}
+
+interface ActiveRun {
+  shard: string;
+  source: string;
+  account: string;
+  owner: string;
+  started_at: number;
+}
+
+/** Claims the shard for this process; answers the function that gives it back. Throws, naming the running one, when taken. */
+export async function acquireRunLock(target: Target, claim: RunClaim): Promise<() => Promise<void>> {
+  const table = target.dialect.qualified('om_import_active_runs');
+  const { executor } = target;
+  await executor.run(
+    `create table if not exists ${table}(target text not null, shard text not null, source text not null, account text not null,
+      owner text not null, started_at bigint not null, primary key(target, shard))`,
+  );
+  const shard = shardName(claim.shard);
+  const owner = `${os.hostname()}:${process.pid}`;
+  const active = (): Promise<ActiveRun[]> =>
+    executor.all<ActiveRun>(`select shard, source, account, owner, started_at from ${table} where target = ? order by shard`, [claim.targetKey]);
+  const conflicts = (run: ActiveRun): boolean => shard === 'all' || run.shard === 'all' || run.shard === shard;
+  const refuse = (running: ActiveRun[]): never => {
+    const named = running.length > 0
+      ? running.map((run) => `${run.source} (${run.account}), shard ${run.shard}, started ${new Date(Number(run.started_at)).toISOString()} by ${run.owner}`).join('; ')
+      : 'another process';
+    throw new TargetError(`another om-import run is importing ${shard === 'all' ? 'into' : `shard ${shard} of`} ${target.description}: ${named}`, {
+      hint: 'wait for it to finish or stop it; a run that was killed is taken over by the next one',
+    });
+  };
+
+  if (target.dialect.name === 'postgres') {
+    const whole = `om-import:${claim.targetKey}`;
+    const locks: string[] = [];
+    const release = async (): Promise<void> => {
+      for (const lock of locks.reverse()) await executor.all(lock);
+    };
+    const tryLock = async (sql: string, key: string, unlock: string): Promise<boolean> => {
+      const [row] = await executor.all<{ locked: boolean }>(sql, [key]);
+      if (row?.locked) locks.push(unlock.replace('?', `hashtext('${key.replace(/'/g, "''")}')`));
+      return row?.locked === true;
+    };
+    const locked =
+      shard === 'all'
+        ? await tryLock('select pg_try_advisory_lock(hashtext(?)) as locked', whole, 'select pg_advisory_unlock(?)')
+        : (await tryLock('select pg_try_advisory_lock_shared(hashtext(?)) as locked', whole, 'select pg_advisory_unlock_shared(?)')) &&
+          (await tryLock('select pg_try_advisory_lock(hashtext(?)) as locked', `${whole}:shard:${shard}`, 'select pg_advisory_unlock(?)'));
+    if (!locked) {
+      await release();
+      refuse((await active()).filter(conflicts));
+    }
+    await executor.run(
+      `insert into ${table}(target, shard, source, account, owner, started_at) values (?, ?, ?, ?, ?, ?)
+       on conflict(target, shard) do update set source = excluded.source, account = excluded.account, owner = excluded.owner, started_at = excluded.started_at`,
+      [claim.targetKey, shard, claim.source, claim.account, owner, claim.now],
+    );
+    return async () => {
+      await executor.run(`delete from ${table} where target = ? and shard = ? and owner = ?`, [claim.targetKey, shard, owner]);
+      await release();
+    };
+  }
+
+  await executor.transaction(async () => {
+    const running = (await active()).filter((run) => {
+      if (isGone(run.owner)) return false;
+      return conflicts(run);
+    });
+    if (running.length > 0) refuse(running);
+    await executor.run(`delete from ${table} where target = ? and (shard = ? or shard = 'all')`, [claim.targetKey, shard]);
+    if (shard === 'all') await executor.run(`delete from ${table} where target = ?`, [claim.targetKey]);
+    await executor.run(`insert into ${table}(target, shard, source, account, owner, started_at) values (?, ?, ?, ?, ?, ?)`, [
+      claim.targetKey, shard, claim.source, claim.account, owner, claim.now,
+    ]);
+  });
+  return async () => {
+    await executor.run(`delete from ${table} where target = ? and shard = ? and owner = ?`, [claim.targetKey, shard, owner]);
+  };
+}
+
+/** Whether the process named `host:pid` is known to be gone: it ran on this machine and is no longer there. */
+function isGone(owner: string): boolean {
+  const separator = owner.lastIndexOf(':');
+  const host = owner.slice(0, separator);
+  const pid = Number(owner.slice(separator + 1));
+  if (host !== os.hostname() || !Number.isInteger(pid) || pid <= 0) return false;
+  if (pid === process.pid) return false;
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
+
+/**
+ * Runs `work` (a migration, om-import's own DDL) while no other om-import changes this database's schema: on
+ * PostgreSQL the others wait on an advisory lock and then find the work done; SQLite serialises writers itself.
+ */
+export async function withSchemaLock<T>(target: Target, work: () => Promise<T>): Promise<T> {
+  if (target.dialect.name !== 'postgres') return work();
+  await target.executor.all(`select pg_advisory_lock(hashtext('om-import:schema'))`);
+  try {
+    return await work();
+  } finally {
+    await target.executor.all(`select pg_advisory_unlock(hashtext('om-import:schema'))`);
+  }
+}
