@@ -10,6 +10,7 @@ import { TenantMap } from '../../src/pipeline/tenant-map.js';
 import { openTarget, resolveTargetConfig, type TargetConfig } from '../../src/target/open-target.js';
 import { generatedMem0Account, type Mem0Account } from '../fakes/mem0/mem0-account.js';
 import type { ServedHandlers } from '../fakes/serve-handlers.js';
+import { verifyDatabase } from '../../src/verify.js';
 import { fixturePath } from '../support/fixtures.js';
 import { startMem0Fake } from '../support/mem0-fake.js';
 import { query } from '../support/postgres.js';
@@ -127,6 +128,11 @@ describe('bookkeeping per target', () => {
     expect(report.totals).toMatchObject({ created: 9, unchanged: 0 });
     expect(await vectorCount(other, 'vectors_v2')).toBe(await vectorCount(other, 'vectors'));
     expect(await vectorCount(other, 'vectors_v2')).toBeGreaterThan(0);
+    // The second vector table gets its own index, so the database is whole v1.2 for both (and verify finds nothing).
+    const opened = await openTarget(other);
+    expect(['v1.2', 'newer']).toContain((await opened.inspect()).state.name); // newer: the first vector table is an extra one
+    await opened.close();
+    expect((await verifyDatabase(other, { env: {} })).violations).toEqual([]);
   });
 
   it('after OM_PG_TABLE changes, the records are written into the new tables', async () => {

@@ -26,7 +26,9 @@ export function sqliteSchemaDdl(names: TableNames): SchemaDdl & { tableDefinitio
     { name: 'idx_memories_simhash', table: 'memories', columns: ['simhash'] },
     { name: 'idx_memories_ts', table: 'memories', columns: ['last_seen_at'] },
     { name: 'idx_memories_user', table: 'memories', columns: ['user_id'] },
-    { name: 'idx_vectors_user', table: 'vectors', columns: ['user_id'] },
+    // OpenMemory names it for the default table; another OM_VECTOR_TABLE in the same file needs its own name, or
+    // `create index if not exists` would find the default table's index and skip it.
+    { name: names.vectors === 'vectors' ? 'idx_vectors_user' : `idx_${names.vectors}_user`, table: 'vectors', columns: ['user_id'] },
     { name: 'idx_waypoints_src', table: 'waypoints', columns: ['src_id'] },
     { name: 'idx_waypoints_dst', table: 'waypoints', columns: ['dst_id'] },
     { name: 'idx_waypoints_user', table: 'waypoints', columns: ['user_id'] },
