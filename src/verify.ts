@@ -2,14 +2,14 @@
 // user, each memory's sector vectors and their dimension, a `users` row per user with memories, om-import's own
 // records against their memories — and compares the records a source has with those om-import imported from it.
 // It only reads: the connection is made read-only before its first query.
-import { UsageError } from './errors.js';
 import { embeddingConfigFromEnv, storedDimension } from './openmemory/embedding-config.js';
 import { classify, embeddedSectors } from './openmemory/sectors.js';
 import { escapeControl } from './pipeline/report.js';
 import type { Source } from './records.js';
 import { targetKey } from './target/import-bookkeeping.js';
 import { inClauseChunks, placeholderList } from './target/multi-row.js';
-import { openTarget, type TargetConfig } from './target/open-target.js';
+import type { TargetConfig } from './target/open-target.js';
+import { openReadOnly } from './target/read-only.js';
 import type { SchemaFacts, SchemaStateName } from './target/schema-state.js';
 import type { SqlValue } from './target/sql-executor.js';
 import type { Target } from './target/target.js';
@@ -139,36 +139,6 @@ export const listedPerKind = 20;
 
 const importRecordsTable = 'om_import_records';
 
-interface ReadableDatabase {
-  target: Target;
-  facts: SchemaFacts;
-  schema: SchemaStateName;
-}
-
-/**
- * Opens a database to read it only (a missing SQLite file is not created), and refuses one that is not v1.2 — with a
- * usage error, as the fix is to run `om-import migrate` first.
- */
-async function openForReading(config: TargetConfig): Promise<ReadableDatabase> {
-  const target = await openTarget(config, { dryRun: true });
-  try {
-    await target.executor.run(target.dialect.name === 'sqlite' ? 'pragma query_only = on' : 'set default_transaction_read_only = on');
-    const { facts, state } = await target.inspect();
-    if (state.name === 'v1.2' || state.name === 'newer') return { target, facts, schema: state.name };
-    const migrateHint = 'run `om-import migrate` first';
-    const message =
-      state.name === 'missing'
-        ? `${target.description} does not exist: nothing to verify (check --db, --pg and OpenMemory's OM_* settings, or ${migrateHint})`
-        : `${target.description} ${
-            state.name === 'partial' ? `is partly migrated (missing: ${state.missing.join(', ')})` : state.name === 'empty' ? 'has no OpenMemory tables' : `is ${state.name}`
-          }, not an OpenMemory v1.2 database: nothing to verify (${migrateHint})`;
-    throw new UsageError(message);
-  } catch (error) {
-    await target.close();
-    throw error;
-  }
-}
-
 /** The SQL names of a database's tables, and how ids compare across them. */
 function sqlNames(target: Target) {
   const { qualified, tables, name } = target.dialect;
@@ -206,7 +176,7 @@ const text = (value: unknown): string | null => (value === null || value === und
 /** Audits a database; reads only. Throws a UsageError when the database is not v1.2. */
 export async function verifyDatabase(config: TargetConfig, options: VerifyOptions = {}): Promise<DatabaseVerification> {
   const vectorDimension = storedDimension(embeddingConfigFromEnv(options.env ?? process.env));
-  const { target, facts, schema } = await openForReading(config);
+  const { target, facts, schema } = await openReadOnly(config, 'nothing to verify');
   try {
     const names = sqlNames(target);
     const { executor } = target;
@@ -408,7 +378,7 @@ async function missingSectorVectors(target: Target): Promise<Violation[]> {
  */
 export async function compareWithSource(config: TargetConfig, source: Source, options: CompareOptions = {}): Promise<SourceComparison> {
   const imported = new Map<string, { memoryId: string; present: boolean }>();
-  const { target, facts } = await openForReading(config);
+  const { target, facts } = await openReadOnly(config, 'nothing to verify');
   try {
     const names = sqlNames(target);
     const records = recordsOfThisTarget(target, facts);

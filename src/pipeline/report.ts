@@ -87,12 +87,43 @@ export function escapeControl(text: string): string {
 }
 
 /** An escaped cell of at most `limit` characters (whole code points), the last one `…` when shortened. */
-function tableCell(text: string, limit = tableCellLimit): string {
+export function tableCell(text: string, limit = tableCellLimit): string {
   const characters = Array.from(escapeControl(text));
   return characters.length <= limit ? characters.join('') : `${characters.slice(0, limit - 1).join('')}…`;
 }
 
-export function formatReport(report: ImportReport): string {
+/**
+ * Accounts with at most this many tenants get the whole table in the text report; larger ones get the tenants with
+ * skipped records and the largest tenants (the whole table is in `--json` and `--report FILE`).
+ */
+export const fullTableTenantLimit = 20;
+
+/** How many of the largest tenants (by records fetched) the text report of a larger account lists. */
+export const largestTenantsListed = 5;
+
+export interface FormatReportOptions {
+  /** Where the whole per-tenant report was written (`--report FILE`), for the line that says where the rest is. */
+  reportFile?: string | null;
+}
+
+/**
+ * The tenants the text report lists, in order: all of them when there are few (`fullTableTenantLimit`); otherwise
+ * every tenant with skipped records (by name), then the largest of the others by records fetched, so that the
+ * report stays short for any account while no skip goes unseen.
+ */
+export function listedTenants(tenants: readonly TenantReport[]): { listed: TenantReport[]; withSkips: number; largest: number; whole: boolean } {
+  if (tenants.length <= fullTableTenantLimit) return { listed: [...tenants], withSkips: tenants.filter((t) => t.skipped > 0).length, largest: 0, whole: true };
+  const withSkips = tenants.filter((tenant) => tenant.skipped > 0);
+  const largest = tenants
+    .filter((tenant) => tenant.skipped === 0)
+    .sort((a, b) => b.fetched - a.fetched || a.tenant.localeCompare(b.tenant, undefined, { numeric: true }))
+    .slice(0, largestTenantsListed);
+  return { listed: [...withSkips, ...largest], withSkips: withSkips.length, largest: largest.length, whole: false };
+}
+
+const plural = (count: number, one: string, many: string): string => `${count} ${count === 1 ? one : many}`;
+
+export function formatReport(report: ImportReport, options: FormatReportOptions = {}): string {
   const safe = escapeControl;
   const lines: string[] = [];
   const verb = report.dryRun ? 'would import' : 'imported';
@@ -104,10 +135,20 @@ export function formatReport(report: ImportReport): string {
   if (report.resumed) lines.push(`resumed an interrupted run (${report.runId})`);
   if (report.incrementalSince) lines.push(`incremental: records updated since ${report.incrementalSince}`);
   if (report.fullFetchReason) lines.push(`full fetch: ${report.fullFetchReason}`);
+
+  const { listed, withSkips, largest, whole } = listedTenants(report.tenants);
+  const all = report.tenants.length;
+  if (!whole) {
+    const parts = [
+      ...(withSkips > 0 ? [`${withSkips === 1 ? 'the one' : `the ${withSkips}`} with skipped records`] : []),
+      ...(largest > 0 ? [`the ${largest} largest${withSkips > 0 ? ' others' : ''} by records fetched`] : []),
+    ];
+    lines.push(`${all} tenants; listed: ${parts.join(', then ')}`);
+  }
   const header = ['tenant', 'user_id', 'fetched', 'created', 'updated', 'unchanged', 'skipped'];
-  const rows = report.tenants.map((t) => [tableCell(t.tenant), t.userId === null ? '-' : tableCell(t.userId), ...[t.fetched, t.created, t.updated, t.unchanged, t.skipped].map(String)]);
+  const rows = listed.map((t) => [tableCell(t.tenant), t.userId === null ? '-' : tableCell(t.userId), ...[t.fetched, t.created, t.updated, t.unchanged, t.skipped].map(String)]);
   const totals = report.totals;
-  rows.push(['total', '', totals.fetched, totals.created, totals.updated, totals.unchanged, totals.skipped].map(String));
+  rows.push([whole ? 'total' : `total (${all} tenants)`, '', totals.fetched, totals.created, totals.updated, totals.unchanged, totals.skipped].map(String));
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => Array.from(r[i] as string).length)));
   const pad = (cell: string, width: number, end: boolean): string => {
     const fill = ' '.repeat(Math.max(0, width - Array.from(cell).length));
@@ -115,13 +156,34 @@ export function formatReport(report: ImportReport): string {
   };
   const format = (cells: string[]): string => cells.map((cell, i) => pad(cell, widths[i] as number, i < 2)).join('  ');
   lines.push(format(header), ...rows.map(format));
-  for (const tenant of report.tenants) {
+  for (const tenant of listed) {
     const name = safe(tenant.tenant);
-    const listed = tenant.skippedReasons.slice(0, skipReasonLimit);
-    for (const note of listed) lines.push(`skipped ${name}/${note.sourceId === null ? '?' : safe(note.sourceId)}: ${safe(note.reason)}`);
-    const unlisted = tenant.skipped - listed.length;
-    if (unlisted > 0) lines.push(`skipped ${name}: ${unlisted} more (see --json)`);
+    const shown = tenant.skippedReasons.slice(0, skipReasonLimit);
+    for (const note of shown) lines.push(`skipped ${name}/${note.sourceId === null ? '?' : safe(note.sourceId)}: ${safe(note.reason)}`);
+    const unlisted = tenant.skipped - shown.length;
+    if (unlisted > 0) lines.push(`skipped ${name}: ${unlisted} more (see --json or --report FILE.json)`);
     for (const [flag, count] of Object.entries(tenant.flagged)) lines.push(`flagged ${name}: ${count} ${flagDescriptions[flag] ?? safe(flag)}`);
+  }
+  if (!whole) {
+    // Flags of the tenants not listed: one line per flag, so a flag every tenant carries still takes one line.
+    const shownTenants = new Set(listed);
+    const others = new Map<string, { records: number; tenants: number }>();
+    for (const tenant of report.tenants) {
+      if (shownTenants.has(tenant)) continue;
+      for (const [flag, count] of Object.entries(tenant.flagged)) {
+        const sum = others.get(flag) ?? { records: 0, tenants: 0 };
+        others.set(flag, { records: sum.records + count, tenants: sum.tenants + 1 });
+      }
+    }
+    for (const [flag, sum] of others) {
+      lines.push(`flagged ${plural(sum.tenants, 'other tenant', 'other tenants')}: ${sum.records} ${flagDescriptions[flag] ?? safe(flag)}`);
+    }
+    const rest = all - listed.length;
+    lines.push(
+      options.reportFile
+        ? `the other ${plural(rest, 'tenant is', 'tenants are')} not listed: ${safe(options.reportFile)} has every tenant`
+        : `the other ${plural(rest, 'tenant is', 'tenants are')} not listed: --report FILE.json or FILE.csv writes every tenant, --json prints the whole report`,
+    );
   }
   if (report.goneAtSource.memories > 0) {
     const users = Object.keys(report.goneAtSource.byUser).length;
