@@ -1,12 +1,16 @@
 // A Mem0 export read from disk: JSON as Mem0's export or `getAll` gives it (an array, `{results}` or `{memories}`),
-// or the JSONL snapshot `--save-export` writes (one wire memory per line). The file is one partition; with
-// `--user-id`, only the named users' memories are read (the others are not fetched, so not reported either).
-import { readFileSync } from 'node:fs';
+// or the JSONL snapshot `--save-export` writes (one wire memory per line). Either is streamed: one memory at a time
+// is parsed, so a file of any size is never held whole. The file is one partition; with `--user-id`, only the named
+// users' memories are read (the others are not fetched, so not reported either).
 import path from 'node:path';
 import { UsageError } from '../../src/errors.js';
+import { jsonArrayElements, JsonArrayNotFound, type JsonArrayOptions } from '../../src/pipeline/json-array-stream.js';
 import { requireFile, snapshotHeader, snapshotLines } from '../../src/pipeline/snapshot.js';
 import type { Partition, Source, SourceItem } from '../../src/records.js';
-import { isObject, mem0Item, mem0MemoryList, mem0TenantKey } from './mem0-memory.js';
+import { isObject, mem0Item, mem0TenantKey } from './mem0-memory.js';
+
+/** Where a JSON export keeps its memories when it is an object (as `mem0MemoryList` reads a listing answer). */
+const memoryListKeys = ['results', 'memories'];
 
 export class Mem0ExportFile implements Source {
   readonly name = 'mem0';
@@ -20,6 +24,8 @@ export class Mem0ExportFile implements Source {
   constructor(
     private readonly file: string,
     userIds: readonly string[] = [],
+    /** How the JSON is read (a tiny `chunkSize` in tests). */
+    private readonly reading: Pick<JsonArrayOptions, 'chunkSize' | 'maxElementChars'> = {},
   ) {
     requireFile(file);
     this.named = userIds.length > 0 ? new Set(userIds) : null;
@@ -44,16 +50,20 @@ export class Mem0ExportFile implements Source {
       yield* this.jsonLines();
       return;
     }
-    let body: unknown;
+    // The top-level array, or the first of `results` and `memories` in the file that is one. A byte order mark is
+    // dropped; an element that cannot be read is reported, as a line of a snapshot is.
+    const elements = jsonArrayElements(this.file, { ...this.reading, keys: memoryListKeys });
     try {
-      // A byte order mark (as some Windows tools write) is not JSON, but says nothing about the content: dropped.
-      body = JSON.parse(readFileSync(this.file, 'utf8').replace(/^\uFEFF/, ''));
+      for await (const element of elements) {
+        // (A problem that is no element — the file cut short between two — has no text to save with --save-export.)
+        if ('problem' in element) yield { type: 'skipped', skipped: { sourceId: null, tenantKey: null, reason: element.problem }, raw: element.text || undefined };
+        else if (this.wanted(element.value)) yield mem0Item(element.value);
+      }
     } catch (error) {
-      throw new UsageError(`--from-file ${this.file} is not valid JSON (${(error as Error).message}); JSONL files must end in .jsonl`);
+      if (!(error instanceof JsonArrayNotFound)) throw error;
+      if (error.notJson) throw new UsageError(`--from-file ${this.file} is not valid JSON (${error.message}); JSONL files must end in .jsonl`);
+      throw new UsageError(`--from-file ${this.file}: expected an array of Mem0 memories, or an object with "results" or "memories"`);
     }
-    const list = mem0MemoryList(body);
-    if (!list) throw new UsageError(`--from-file ${this.file}: expected an array of Mem0 memories, or an object with "results" or "memories"`);
-    for (const raw of list.memories) if (this.wanted(raw)) yield mem0Item(raw);
   }
 
   private async *jsonLines(): AsyncIterable<SourceItem> {
