@@ -64,6 +64,11 @@ export interface Partition {
   key: string;
   /** The tenant it belongs to, where known before fetching (lets `--unmapped fail` stop before any write). */
   tenantKey: string | null;
+  /**
+   * How many records the source announced for this partition when listing it (a Mem0 entity's `total_memories`, a
+   * Supermemory tag's counts), for progress only: a source's count may be stale or count what is skipped later.
+   */
+  expectedRecords?: number;
 }
 
 export interface FetchOptions {

@@ -24,6 +24,8 @@ export interface Mem0SourceOptions {
   /** The longest Retry-After the run waits for (default: the HTTP client's). */
   maxWaitMs?: number;
   pageSize?: number;
+  /** Told when the run starts a wait longer than about a second (rate limit, Retry-After), for progress. */
+  onWait?: (milliseconds: number, reason: string) => void;
 }
 
 export function mem0Source(options: Mem0SourceOptions): OpenedSource {
@@ -37,6 +39,7 @@ export function mem0Source(options: Mem0SourceOptions): OpenedSource {
     concurrency: options.concurrency ?? 4,
     timeoutMs: options.timeoutMs,
     maxWaitMs: options.maxWaitMs,
+    onWait: options.onWait,
     credentialHint: 'check the Mem0 API key (--api-key or MEM0_API_KEY) and, for org-scoped keys, --org-id/--project-id',
   });
   const source = options.selfHosted

@@ -75,7 +75,9 @@ export class Mem0Platform implements Source {
         const type = nonEmptyString(entity['type']) ?? 'user';
         const name = idOf(entity['name']) ?? idOf(entity['id']);
         if (!name || !entityTypes.has(type)) continue;
-        yield { key: `${type}:${name}`, tenantKey: type === 'user' ? name : `${type}:${name}` };
+        const total = entity['total_memories'];
+        const expectedRecords = typeof total === 'number' && Number.isInteger(total) && total >= 0 ? total : undefined;
+        yield { key: `${type}:${name}`, tenantKey: type === 'user' ? name : `${type}:${name}`, expectedRecords };
       }
       const next = isObject(body) ? body['next'] : null;
       if (Array.isArray(body) || !next || entities.length === 0) return;

@@ -30,6 +30,8 @@ export interface SupermemorySourceOptions {
   maxWaitMs?: number;
   timeoutMs?: number;
   pageSize?: number;
+  /** Told when the run starts a wait longer than about a second (rate limit, Retry-After), for progress. */
+  onWait?: (milliseconds: number, reason: string) => void;
 }
 
 export function supermemorySource(options: SupermemorySourceOptions): OpenedSource {
@@ -52,6 +54,7 @@ export function supermemorySource(options: SupermemorySourceOptions): OpenedSour
     concurrency,
     timeoutMs: options.timeoutMs,
     maxWaitMs: options.maxWaitMs,
+    onWait: options.onWait,
     credentialHint: 'check the Supermemory API key (--api-key or SUPERMEMORY_API_KEY)',
     statusHints: {
       402: 'the quota or credits of the Supermemory plan are used up',

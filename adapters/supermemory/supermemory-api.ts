@@ -114,23 +114,37 @@ export class SupermemoryApi implements Source {
 
   async *partitions(): AsyncIterable<Partition> {
     const named = this.options.tags && this.options.tags.length > 0 ? [...new Set(this.options.tags)] : null;
-    const tags = named ? named.filter((tag) => tag !== untaggedTenantKey) : await this.listTags();
-    for (const tag of tags) yield { key: `tag:${tag}`, tenantKey: tag };
+    const tags = named ? named.filter((tag) => tag !== untaggedTenantKey).map((tag) => ({ tag, expectedRecords: undefined })) : await this.listTags();
+    for (const { tag, expectedRecords } of tags) yield { key: `tag:${tag}`, tenantKey: tag, expectedRecords };
     // Only documents can lack a tag (entries and profiles always have one).
     if (this.includesDocuments && (!named || named.includes(untaggedTenantKey))) yield { key: untaggedPartitionKey, tenantKey: untaggedTenantKey };
   }
 
-  /** Every container tag: `GET /v3/container-tags/list` (a bare array), else those the documents carry. */
-  private async listTags(): Promise<string[]> {
+  /**
+   * Every container tag: `GET /v3/container-tags/list` (a bare array), else those the documents carry; with the
+   * records its counts announce, where the list gives them.
+   */
+  private async listTags(): Promise<{ tag: string; expectedRecords?: number }[]> {
     const answer = await this.options.http.exchange({ method: 'GET', path: '/v3/container-tags/list', notFoundIsAnswer: true });
     if (answer.status === 404) {
       this.tagListMissing = true;
-      return this.tagsFromDocuments();
+      return (await this.tagsFromDocuments()).map((tag) => ({ tag }));
     }
     const list = Array.isArray(answer.body) ? answer.body : isObject(answer.body) && Array.isArray(answer.body['containerTags']) ? answer.body['containerTags'] : null;
     if (!list) throw new SourceError('supermemory: GET /v3/container-tags/list did not answer a list of container tags', { source: 'supermemory' });
-    const tags = list.map((item) => (isObject(item) ? nonEmptyString(item['containerTag']) : nonEmptyString(item))).filter((tag): tag is string => tag !== null);
-    return [...new Set(tags)];
+    const tags = new Map<string, number | undefined>();
+    for (const item of list) {
+      const tag = isObject(item) ? nonEmptyString(item['containerTag']) : nonEmptyString(item);
+      if (tag !== null && !tags.has(tag)) tags.set(tag, isObject(item) ? this.announcedRecords(item) : undefined);
+    }
+    return [...tags].map(([tag, expectedRecords]) => ({ tag, expectedRecords }));
+  }
+
+  /** What a listed tag's `documentCount` and `memoryCount` announce of the records this run reads (for progress). */
+  private announcedRecords(tag: Record<string, unknown>): number | undefined {
+    const counts = [...(this.includesDocuments ? [tag['documentCount']] : []), ...(this.options.include.has('memories') ? [tag['memoryCount']] : [])];
+    const known = counts.filter((count): count is number => typeof count === 'number' && Number.isInteger(count) && count >= 0);
+    return known.length === counts.length ? known.reduce((sum, count) => sum + count, 0) : undefined;
   }
 
   /** Tags in order of first appearance; the listing's count warning is dropped here (the untagged partition repeats it). */

@@ -25,6 +25,8 @@ export interface ZepSourceOptions {
   maxWaitMs?: number;
   timeoutMs?: number;
   pageSize?: number;
+  /** Told when the run starts a wait longer than about a second (rate limit, Retry-After), for progress. */
+  onWait?: (milliseconds: number, reason: string) => void;
 }
 
 /**
@@ -70,6 +72,7 @@ export function zepSource(options: ZepSourceOptions): OpenedSource {
     concurrency: options.concurrency ?? 4,
     timeoutMs: options.timeoutMs,
     maxWaitMs: options.maxWaitMs,
+    onWait: options.onWait,
     credentialHint: 'check the Zep API key (--api-key or ZEP_API_KEY): a project key for Zep Cloud, the api_secret of zep.yaml for Community Edition',
     statusHints: { 429: 'Zep counts requests per minute for the whole account, by plan: lower --rate-limit or run again later (the run resumes)' },
   });

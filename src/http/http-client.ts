@@ -3,7 +3,7 @@
 import pLimit, { type LimitFunction } from 'p-limit';
 import { Agent, request, type Dispatcher } from 'undici';
 import { AuthenticationError, SourceError } from '../errors.js';
-import { RateLimiter } from './rate-limiter.js';
+import { RateLimiter, reportedWaitMs } from './rate-limiter.js';
 import { backoffDelay, defaultRetryPolicy, isRetryableError, isRetryableStatus, parseRetryAfter, type RetryPolicyOptions } from './retry-policy.js';
 
 export interface HttpClientOptions {
@@ -26,6 +26,8 @@ export interface HttpClientOptions {
   /** The longest a server may ask to wait (Retry-After) before the run gives up with an error naming the wait; default 120 s. */
   maxWaitMs?: number;
   sleep?: (ms: number) => Promise<void>;
+  /** Told when a wait longer than about a second starts (the rate limiter's, or before a retry), for progress. */
+  onWait?: (milliseconds: number, reason: string) => void;
 }
 
 export interface RequestSpec {
@@ -68,7 +70,7 @@ export class HttpClient {
   private readonly maxWaitMs: number;
 
   constructor(private readonly options: HttpClientOptions) {
-    this.rateLimiter = new RateLimiter({ requestsPerSecond: options.requestsPerSecond });
+    this.rateLimiter = new RateLimiter({ requestsPerSecond: options.requestsPerSecond, onWait: options.onWait });
     this.limit = pLimit(Math.max(1, options.concurrency));
     this.retry = options.retry ?? defaultRetryPolicy;
     this.sleep = options.sleep ?? defaultSleep;
@@ -177,7 +179,11 @@ export class HttpClient {
       } finally {
         this.inFlight--;
       }
-      if (attempt < this.retry.retries) await this.sleep(backoffDelay(this.retry, attempt, retryAfter));
+      if (attempt < this.retry.retries) {
+        const delay = backoffDelay(this.retry, attempt, retryAfter);
+        if (delay > reportedWaitMs) this.options.onWait?.(delay, retryAfter !== null ? 'rate limit (Retry-After)' : 'backing off before a retry');
+        await this.sleep(delay);
+      }
     }
     const tries = `${this.retry.retries + 1} tries`;
     if (lastCode !== undefined && connectionFailures.has(lastCode)) {

@@ -9,7 +9,12 @@ export interface RateLimiterOptions {
   burst?: number;
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
+  /** Told when a wait longer than `reportedWaitMs` starts (for progress): how long, and why (`rate limit (Retry-After)`). */
+  onWait?: (milliseconds: number, reason: string) => void;
 }
+
+/** Waits longer than this are told to `onWait`; shorter ones are the ordinary spacing of requests. */
+export const reportedWaitMs = 1000;
 
 /** Reset times come in whole seconds: wait this much past one before counting on a fresh window. */
 const windowResetMarginMs = 250;
@@ -28,6 +33,7 @@ export class RateLimiter {
   private queue: Promise<void> = Promise.resolve();
   private readonly now: () => number;
   private readonly sleep: (ms: number) => Promise<void>;
+  private readonly onWait: ((milliseconds: number, reason: string) => void) | undefined;
 
   constructor(options: RateLimiterOptions) {
     if (!(options.requestsPerSecond > 0)) throw new Error('the rate limit must be above 0 requests per second');
@@ -39,6 +45,7 @@ export class RateLimiter {
     this.tokens = this.burst;
     this.now = options.now ?? Date.now;
     this.sleep = options.sleep ?? defaultSleep;
+    this.onWait = options.onWait;
     this.last = this.now();
   }
 
@@ -58,12 +65,12 @@ export class RateLimiter {
     for (;;) {
       const now = this.now();
       if (now < this.pausedUntil) {
-        await this.sleep(this.pausedUntil - now);
+        await this.wait(this.pausedUntil - now, 'rate limit (Retry-After)');
         continue;
       }
       const window = this.window !== null && now < this.window.resetAt ? this.window : null;
       if (window && window.remaining < 1) {
-        await this.sleep(window.resetAt - now + windowResetMarginMs);
+        await this.wait(window.resetAt - now + windowResetMarginMs, 'rate limit (window used up)');
         continue;
       }
       // What is left of the window, spread evenly over the time it has left.
@@ -75,8 +82,13 @@ export class RateLimiter {
         if (window) window.remaining -= 1;
         return;
       }
-      await this.sleep(Math.ceil(((1 - this.tokens) / rate) * 1000));
+      await this.wait(Math.ceil(((1 - this.tokens) / rate) * 1000), 'rate limit');
     }
+  }
+
+  private wait(ms: number, reason: string): Promise<void> {
+    if (ms > reportedWaitMs) this.onWait?.(ms, reason);
+    return this.sleep(ms);
   }
 
   /**

@@ -1,0 +1,138 @@
+// The live progress of an import as an operator sees it: under a pseudo-terminal (util-linux `script`) one display
+// updating in place, with the total the source announced, elapsed time, an ETA and a line while a rate limit holds
+// the run; on a pipe no escape codes and at most one plain line per interval; with --quiet nothing.
+import { spawn, spawnSync } from 'node:child_process';
+import { afterEach, describe, expect, it } from 'vitest';
+import { generatedMem0Account } from '../fakes/mem0/mem0-account.js';
+import type { Mem0FakeOptions } from '../fakes/mem0/mem0-handlers.js';
+import type { ServedHandlers } from '../fakes/serve-handlers.js';
+import { cleanEnv, cliPath, runCliProcess } from '../support/cli.js';
+import { startMem0Fake } from '../support/mem0-fake.js';
+import { tempDir } from '../support/temp.js';
+
+const apiKey = 'm0-progress-key-0000';
+const servers: ServedHandlers[] = [];
+afterEach(async () => {
+  for (const server of servers.splice(0)) await server.close();
+});
+
+/** 4 users of 300 memories: the entity listing announces 1,200 records (`total_memories`); pages hold 100. */
+async function mem0Fake(options: Mem0FakeOptions = {}): Promise<ServedHandlers> {
+  const served = await startMem0Fake(generatedMem0Account({ users: 4, perUser: 300, apiKey }), options);
+  servers.push(served);
+  return served;
+}
+
+const hasScript = spawnSync('script', ['--version']).status === 0;
+
+const quote = (word: string): string => `'${word.replace(/'/g, `'\\''`)}'`;
+
+/** Runs the built CLI in a pseudo-terminal 160 columns wide; answers everything the terminal received (stdout and stderr). */
+function runInTerminal(args: string[], env: Record<string, string>, cwd = tempDir()): Promise<{ code: number | null; output: string }> {
+  const command = `stty cols 160 rows 40; exec ${[process.execPath, cliPath, ...args].map(quote).join(' ')}`;
+  const child = spawn('script', ['-qfec', command, '/dev/null'], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code, output })));
+}
+
+/** Every count the fetching line showed against the announced total, in the order drawn. */
+function fetchedCounts(output: string): number[] {
+  return [...output.matchAll(/([\d,]+)\/1,200 records/g)].map((match) => Number(match[1]!.replace(/,/g, '')));
+}
+
+describe.skipIf(!hasScript)('om-import progress on a terminal (pseudo-terminal)', () => {
+  it('updates one display in place: records of the announced total, users, elapsed, ETA, and a line while a Retry-After holds the run', async () => {
+    // Slow pages, and a 429 asking for 2 s every 6th request.
+    const served = await mem0Fake({ pageDelayMs: 250, faults: { every: 6, kinds: ['429'], retryAfterSeconds: 2 } });
+    const { code, output } = await runInTerminal(['mem0', '--base-url', served.url, '--concurrency', '1'], cleanEnv({ MEM0_API_KEY: apiKey }));
+    expect(code, output).toBe(0);
+
+    // Drawn in place: cli-progress moves the cursor back (column 1, lines up) instead of printing a line per update.
+    expect(output).toMatch(/\u001b\[1G/);
+    expect(output).toMatch(/\u001b\[\d+A/);
+    // The fetching line was redrawn as records came in, against the 1,200 the Mem0 entities announced.
+    const counts = fetchedCounts(output);
+    expect(new Set(counts).size).toBeGreaterThanOrEqual(4);
+    expect(counts).toEqual([...counts].sort((a, b) => a - b));
+    expect(counts.at(-1)).toBe(1200);
+    expect(output).toMatch(/\d\/4 users/);
+    expect(output).toMatch(/elapsed \d+:\d\d · ETA \d+:\d\d/);
+    expect(output).toMatch(/writing\s.*[\d,]+ memories · [\d,]+\/s/);
+    expect(output).toMatch(/waypoints and summaries.* 4\/4 users/);
+    expect(output).toMatch(/waiting [12] s: Mem0 rate limit \(Retry-After\)/);
+    // Then the report, after the display.
+    expect(output.slice(output.lastIndexOf('waypoints and summaries'))).toMatch(/imported 1200 new and 0 changed memories/);
+    expect(output).not.toContain(apiKey);
+  });
+
+  it('colours the phase names unless NO_COLOR is set; --quiet shows no progress at all', async () => {
+    const served = await mem0Fake();
+    const env = cleanEnv({ MEM0_API_KEY: apiKey });
+    const cwd = tempDir();
+    const sgr = /\u001b\[\d+m/; // a colour (Select Graphic Rendition) sequence
+
+    const coloured = await runInTerminal(['mem0', '--base-url', served.url], env, cwd);
+    expect(coloured.code, coloured.output).toBe(0);
+    expect(coloured.output).toMatch(/fetching/);
+    expect(coloured.output).toMatch(sgr);
+
+    const plain = await runInTerminal(['mem0', '--base-url', served.url, '--fresh'], { ...env, NO_COLOR: '1' }, cwd);
+    expect(plain.code, plain.output).toBe(0);
+    expect(plain.output).toMatch(/fetching .*1,200\/1,200 records/);
+    expect(plain.output).not.toMatch(sgr);
+
+    const quiet = await runInTerminal(['mem0', '--base-url', served.url, '--fresh', '--quiet'], env, cwd);
+    expect(quiet.code, quiet.output).toBe(0);
+    expect(quiet.output).not.toMatch(/fetching|writing|waypoints and summaries/);
+    expect(quiet.output).not.toContain('\u001b');
+    expect(quiet.output).toMatch(/imported 0 new and 0 changed memories, 1200 unchanged/);
+  });
+});
+
+describe('om-import progress off a terminal', () => {
+  it('on a pipe: no escape codes, at most one plain line every 5 s, and --json stays whole on stdout', async () => {
+    const served = await mem0Fake({ pageDelayMs: 900 }); // 12 pages one at a time: about 11 s
+    const child = spawn(process.execPath, [cliPath, 'mem0', '--base-url', served.url, '--concurrency', '1', '--json'], {
+      cwd: tempDir(),
+      env: cleanEnv({ MEM0_API_KEY: apiKey }),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const started = Date.now();
+    let stdout = '';
+    let stderr = '';
+    const lineTimes: number[] = [];
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString('utf8');
+      for (const _line of chunk.toString('utf8').split('\n').slice(1)) lineTimes.push(Date.now() - started);
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(code, stderr).toBe(0);
+
+    expect(stderr + stdout).not.toContain('\u001b');
+    expect(stderr).not.toContain('\r');
+    const lines = stderr.split('\n').filter(Boolean);
+    expect(lines.length).toBeGreaterThanOrEqual(1);
+    for (const line of lines) expect(line).toMatch(/^fetching [\d,]+\/1,200 records · elapsed \d+:\d\d · (ETA \d+:\d\d|done) · \d\/4 users/);
+    // One line per interval at most: never two within 5 s (less a little for timer jitter), the first after 5 s.
+    expect(lineTimes[0]).toBeGreaterThanOrEqual(4500);
+    for (let i = 1; i < lineTimes.length; i++) expect(lineTimes[i]! - lineTimes[i - 1]!).toBeGreaterThanOrEqual(4500);
+    expect(JSON.parse(stdout).totals).toMatchObject({ fetched: 1200, created: 1200 });
+  });
+
+  it('a short run on a pipe prints no progress, and --quiet none however long', async () => {
+    const served = await mem0Fake();
+    const env = cleanEnv({ MEM0_API_KEY: apiKey });
+    const quick = await runCliProcess(['mem0', '--base-url', served.url], { cwd: tempDir(), env });
+    expect(quick.code).toBe(0);
+    expect(quick.stderr).toBe('');
+
+    const slow = await mem0Fake({ pageDelayMs: 600 });
+    const quiet = await runCliProcess(['mem0', '--base-url', slow.url, '--concurrency', '1', '--quiet'], { cwd: tempDir(), env });
+    expect(quiet.code).toBe(0);
+    expect(quiet.stderr).toBe('');
+    expect(quiet.stdout).toMatch(/imported 1200 new and 0 changed memories/);
+  });
+});
