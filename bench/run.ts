@@ -2,11 +2,12 @@
 // `npm run bench -- quick` runs smaller sizes.
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import os from 'node:os';
 
 const scenarioScript = fileURLToPath(new URL('./scenarios.js', import.meta.url));
 const quick = process.argv.includes('quick');
 /** `npm run bench -- zep supermemory` runs only those sections; none named runs them all. */
-const sections = ['rows', 'mem0', 'file', 'zep', 'supermemory'].filter((section) => process.argv.includes(section));
+const sections = ['rows', 'mem0', 'file', 'zep', 'supermemory', 'memory', 'workers'].filter((section) => process.argv.includes(section));
 const wanted = (section: string): boolean => sections.length === 0 || sections.includes(section);
 
 function run(name: string, ...args: number[]): Record<string, number> {
@@ -66,4 +67,47 @@ if (wanted('supermemory')) {
   const tags = quick ? 20 : 100;
   const supermemory = run('supermemory-api', tags, 40, 60, 50, 10);
   say(`tags ${tags} × 40 documents + 60 memory entries: ${supermemory['memories']} memories, ${supermemory['requests']} requests (${supermemory['throttled']} answered 429, ${supermemory['retries']} retries) = ${fixed(supermemory['requestsNeeded']! / supermemory['documents']!, 3)} requests per document; wall ${fixed(supermemory['seconds']!)} s, floor ${fixed(supermemory['floorSeconds']!)} s, ratio ${fixed(supermemory['seconds']! / supermemory['floorSeconds']!)}; peak RSS ${fixed(supermemory['peakRssMiB']!, 0)} MiB`);
+}
+
+if (wanted('memory')) {
+  say('\n## Memory bound: a Mem0 JSON export (one `{"results": [...]}` document, 1,000 users) into SQLite, at two sizes');
+  say('baseline: the smaller import; goal: peak RSS of the larger ≤ 1.2× the smaller (the file is streamed)');
+  const sizes = quick ? [10_000, 100_000] : [100_000, 1_000_000];
+  say('| memories | file MiB | memories/s | peak RSS MiB | peak heap MiB | live heap when half written → all written, MiB | bytes kept per memory (second half) | 1-min load average before → after |');
+  say('|---:|---:|---:|---:|---:|---:|---:|---:|');
+  const runs = sizes.map((memories) => {
+    const result = run('export-json-memory', memories, 1000);
+    const kept = ((result['heapAtEndMiB']! - result['heapAtHalfMiB']!) * 2 ** 20) / (memories / 2);
+    say(`| ${memories} | ${fixed(result['fileMiB']!, 0)} | ${fixed(result['memoriesPerSecond']!, 0)} | ${fixed(result['peakRssMiB']!, 0)} | ${fixed(result['peakHeapMiB']!, 0)} | ${fixed(result['heapAtHalfMiB']!, 0)} → ${fixed(result['heapAtEndMiB']!, 0)} | ${fixed(kept, 0)} | ${fixed(result['loadBefore']!)} → ${fixed(result['loadAfter']!)} |`);
+    return result;
+  });
+  say(`peak RSS ${sizes[1]} / ${sizes[0]}: ${fixed(runs[1]!['peakRssMiB']! / runs[0]!['peakRssMiB']!)}× (goal ≤ 1.2×)`);
+}
+
+if (wanted('workers')) {
+  const all = os.availableParallelism();
+  const counts = [...new Set([1, all])];
+  const memories = quick ? 10_000 : 100_000;
+  const loadAverage = (): string => os.loadavg().map((load) => fixed(load)).join(', ');
+  say(`\n## Both cores: rows and waypoints on worker threads, \`--workers 1\` (no threads) vs all ${all} (the default: os.availableParallelism())`);
+  say(`load average (1, 5, 15 min) before: ${loadAverage()}`);
+  say('cores used = CPU time of all the threads ÷ wall time: what the machine gave the run (below the workers + 1, other processes had the cores)');
+  say('A Mem0 export file (JSONL, 1,000 users) into SQLite; baseline: 1 worker; goal: ≥ 10,000 memories/s and peak RSS ≤ 200 MiB');
+  say('| workers | memories | memories/s | seconds | fetch + rows + write s | waypoints + summaries s | ratio to 1 worker | cores used | peak RSS MiB | RSS before the import MiB |');
+  say('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  run('workers-export', memories, 1000);
+  const files = counts.map((workers) => run('workers-file', memories, 1000, workers));
+  for (const file of files) {
+    say(`| ${file['workers']} | ${memories} | ${fixed(file['memoriesPerSecond']!, 0)} | ${fixed(file['seconds']!)} | ${fixed(file['writeSeconds']!)} | ${fixed(file['finalizeSeconds']!)} | ${fixed(file['memoriesPerSecond']! / files[0]!['memoriesPerSecond']!)} | ${fixed(file['cpuSeconds']! / file['seconds']!)} | ${fixed(file['peakRssMiB']!, 0)} | ${fixed(file['startRssMiB']!, 0)} |`);
+  }
+  say(`\nOne user of ${memories} memories: rows, then waypoints (each memory against up to 1,000 earlier ones); baseline: rows alone on the main thread`);
+  say('| workers | memories/s (rows + waypoints) | rows s | waypoints s | ratio to rows alone | ratio to 1 worker | cores used | peak RSS MiB |');
+  say('|---:|---:|---:|---:|---:|---:|---:|---:|');
+  const rowsAlone = run('workers-rows', memories, 1, 1, 0);
+  const users = counts.map((workers) => run('workers-rows', memories, 1, workers, 1));
+  say(`| 1, rows alone | ${fixed(rowsAlone['memoriesPerSecond']!, 0)} | ${fixed(rowsAlone['rowsSeconds']!)} | – | 1.00 | – | ${fixed(rowsAlone['cpuSeconds']! / rowsAlone['seconds']!)} | ${fixed(rowsAlone['peakRssMiB']!, 0)} |`);
+  for (const user of users) {
+    say(`| ${user['workers']} | ${fixed(user['memoriesPerSecond']!, 0)} | ${fixed(user['rowsSeconds']!)} | ${fixed(user['waypointsSeconds']!)} | ${fixed(user['memoriesPerSecond']! / rowsAlone['memoriesPerSecond']!)} | ${fixed(user['memoriesPerSecond']! / users[0]!['memoriesPerSecond']!)} | ${fixed(user['cpuSeconds']! / user['seconds']!)} | ${fixed(user['peakRssMiB']!, 0)} |`);
+  }
+  say(`load average (1, 5, 15 min) after: ${loadAverage()}`);
 }

@@ -1,9 +1,13 @@
 // One benchmark scenario per process, so each reports its own peak RSS. Run through bench/run.ts.
-import { createWriteStream, mkdtempSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, statSync } from 'node:fs';
 import { createReadStream } from 'node:fs';
+import { once } from 'node:events';
+import { rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
+import v8 from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { mem0Source } from '../adapters/mem0/index.js';
 import { supermemorySource } from '../adapters/supermemory/index.js';
 import { zepSource } from '../adapters/zep/index.js';
@@ -11,6 +15,9 @@ import { MemoryEmbedder } from '../src/openmemory/embedder.js';
 import { embeddingConfigFromEnv } from '../src/openmemory/embedding-config.js';
 import { buildMemoryRows, type MemoryInput } from '../src/openmemory/memory-rows.js';
 import { tenantWaypoints } from '../src/openmemory/waypoints.js';
+import { rmSync } from 'node:fs';
+import { once as onceEvent } from 'node:events';
+import { RowPool } from '../src/openmemory/row-pool.js';
 import { importFrom } from '../src/pipeline/import.js';
 import { resolveTargetConfig, type TargetConfig } from '../src/target/open-target.js';
 import { startEmbeddedPostgres } from '../test/fakes/embedded-postgres.js';
@@ -119,6 +126,86 @@ async function exportFile(memories: number, users: number, backend: 'sqlite' | '
   return { memories: first.totals.created, users, parseSeconds, firstSeconds, againSeconds, memoriesPerSecond: first.totals.created / firstSeconds };
 }
 
+/**
+ * Issue 10 (memory bound): a Mem0 JSON export (`{"results": [...]}`, not JSONL; written to disk as it is generated,
+ * never held whole, with the memories of `generatedMem0Account`) into SQLite. Besides the peak RSS, the heap in use
+ * is sampled: its peak, and what is live (after a full collection) when half and all of the memories are written —
+ * the difference is what the run keeps per record.
+ */
+async function exportJsonMemory(memories: number, users: number): Promise<Result> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'om-bench-'));
+  const file = path.join(dir, 'export.json');
+  const out = createWriteStream(file);
+  const start = Date.UTC(2026, 0, 1);
+  const topics = ['prefers dark mode in every editor', 'is training for the Berlin marathon', 'loves espresso in the morning', 'is learning Rust'];
+  let page = '{"results": [';
+  let n = 0;
+  for (let u = 0; u < users; u++) {
+    for (let m = 0; m < memories / users; m++) {
+      n++;
+      const at = new Date(start + m * 3_600_000 + u * 1000).toISOString();
+      const memory = {
+        id: `00000000-0000-4000-8000-${n.toString(16).padStart(12, '0')}`,
+        memory: `User ${u} ${topics[(u + m) % topics.length]} (note ${m})`,
+        user_id: `user-${u}`,
+        agent_id: null,
+        app_id: null,
+        run_id: null,
+        hash: `h${n}`,
+        metadata: m % 3 === 0 ? { source: 'chat', turn: m } : null,
+        categories: m % 2 === 0 ? ['preferences'] : [],
+        created_at: at,
+        updated_at: at,
+      };
+      page += `${n > 1 ? ',\n' : '\n'}${JSON.stringify(memory)}`;
+      if (page.length >= 1 << 20) {
+        if (!out.write(page)) await once(out, 'drain');
+        page = '';
+      }
+    }
+  }
+  out.write(`${page}\n], "next": null}\n`);
+  await new Promise<void>((resolve) => out.end(resolve));
+  const fileMiB = statSync(file).size / 2 ** 20;
+  const generatedRssMiB = process.resourceUsage().maxRSS / 1024;
+  const mib = (bytes: number): number => bytes / 2 ** 20;
+  v8.setFlagsFromString('--expose-gc');
+  const collect = runInNewContext('gc') as () => void;
+  let peakHeap = 0;
+  const heapAt: Record<string, number> = {};
+  const [loadBefore] = os.loadavg();
+  const sampler = setInterval(() => (peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed)), 100);
+  const started = performance.now();
+  const report = await importFrom({
+    source: mem0Source({ fromFile: file }).source,
+    target: { kind: 'sqlite', path: path.join(dir, 'om.sqlite'), vectorTable: undefined },
+    env: {},
+    onProgress: (event) => {
+      if (event.type !== 'writing') return;
+      if (event.memories !== n / 2 && event.memories !== n) return;
+      collect();
+      heapAt[event.memories === n ? 'end' : 'half'] = process.memoryUsage().heapUsed;
+    },
+  });
+  const seconds = (performance.now() - started) / 1000;
+  clearInterval(sampler);
+  await rm(dir, { recursive: true, force: true }); // the 1M database takes ~4.5 GB
+  if (report.totals.created !== n) throw new Error(`imported ${report.totals.created} of ${n} memories`);
+  return {
+    memories: n,
+    users,
+    fileMiB,
+    generatedRssMiB,
+    seconds,
+    memoriesPerSecond: n / seconds,
+    peakHeapMiB: mib(Math.max(peakHeap, heapAt['end'] ?? 0)),
+    heapAtHalfMiB: mib(heapAt['half'] ?? 0),
+    heapAtEndMiB: mib(heapAt['end'] ?? 0),
+    loadBefore: loadBefore!,
+    loadAfter: os.loadavg()[0]!,
+  };
+}
+
 /** Issue 7: a Zep Cloud account (users × threads × messages + facts) over HTTP, limited per minute as Zep does. */
 async function zepApi(users: number, threadsPerUser: number, messagesPerThread: number, factsPerUser: number, latencyMs: number, perMinute: number): Promise<Result> {
   const account = generatedZepAccount({ users, threadsPerUser, messagesPerThread, factsPerUser });
@@ -167,6 +254,71 @@ async function supermemoryApi(tags: number, documentsPerTag: number, memoriesPer
   };
 }
 
+/** Issue 10 (both cores): the export the `workers` section imports, at a path its size names. */
+function workersExportPath(memories: number, users: number): string {
+  return path.join(os.tmpdir(), `om-bench-workers-${memories}-${users}.jsonl`);
+}
+
+/** Issue 10: writes that export, in a process of its own, so that the imports' peak RSS is theirs alone. */
+async function workersExport(memories: number, users: number): Promise<Result> {
+  const account = generatedMem0Account({ users, perUser: memories / users });
+  const out = createWriteStream(workersExportPath(memories, users));
+  for (const memory of account.memories) if (!out.write(`${JSON.stringify(memory)}\n`)) await onceEvent(out, 'drain');
+  await new Promise<void>((resolve) => out.end(resolve));
+  return { memories, users };
+}
+
+/** Issue 10: the export into a new SQLite database with `--workers` `workers`; the fetch-and-write and the waypoints-and-summaries phases timed apart. */
+async function workersFile(memories: number, users: number, workers: number): Promise<Result> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'om-bench-'));
+  // The scenario process's own (every bench scenario's modules loaded), before the import.
+  const startRssMiB = process.resourceUsage().maxRSS / 1024;
+  const started = performance.now();
+  const cpuAtStart = process.cpuUsage();
+  let finalizing: number | null = null;
+  const report = await importFrom({
+    source: mem0Source({ fromFile: workersExportPath(memories, users) }).source,
+    target: { kind: 'sqlite', path: path.join(dir, 'om.sqlite'), vectorTable: undefined },
+    env: {},
+    workers,
+    onProgress: (event) => {
+      if (event.type === 'finalizing') finalizing ??= performance.now();
+    },
+  });
+  const ended = performance.now();
+  const cpu = process.cpuUsage(cpuAtStart);
+  rmSync(dir, { recursive: true, force: true });
+  if (report.totals.created !== memories) throw new Error(`imported ${report.totals.created} of ${memories} memories`);
+  const seconds = (ended - started) / 1000;
+  const finalizeSeconds = (ended - (finalizing ?? ended)) / 1000;
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+  return { memories, users, workers, startRssMiB, seconds, cpuSeconds, writeSeconds: seconds - finalizeSeconds, finalizeSeconds, memoriesPerSecond: memories / seconds };
+}
+
+/** Issue 10: rows (in batches of 1,000) and then, unless `withWaypoints` is 0, each user's waypoints, on `workers` threads. */
+async function workersRows(memories: number, users: number, workers: number, withWaypoints: number): Promise<Result> {
+  const pool = new RowPool(new MemoryEmbedder(embeddingConfigFromEnv({})), workers);
+  const all = inputs(memories, users);
+  const started = performance.now();
+  const cpuAtStart = process.cpuUsage();
+  const byUser = new Map<string, { id: string; meanVector: Float32Array }[]>();
+  for (let i = 0; i < all.length; i += 1000) {
+    for (const row of await pool.buildMemoryRows(all.slice(i, i + 1000))) {
+      let list = byUser.get(row.userId);
+      if (!list) byUser.set(row.userId, (list = []));
+      list.push({ id: row.id, meanVector: row.meanVectorValues });
+    }
+  }
+  const rowsDone = performance.now();
+  let waypoints = 0;
+  if (withWaypoints) for (const nodes of byUser.values()) waypoints += (await pool.tenantWaypoints(nodes)).length;
+  const ended = performance.now();
+  const cpu = process.cpuUsage(cpuAtStart);
+  await pool.close();
+  const seconds = (ended - started) / 1000;
+  return { memories, users, workers, waypoints, seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, rowsSeconds: (rowsDone - started) / 1000, waypointsSeconds: (ended - rowsDone) / 1000, memoriesPerSecond: memories / seconds };
+}
+
 const [name, ...args] = process.argv.slice(2);
 const numbers = args.map(Number);
 const scenarios: Record<string, () => Promise<Result>> = {
@@ -175,8 +327,12 @@ const scenarios: Record<string, () => Promise<Result>> = {
   api: () => api(numbers[0]!, numbers[1]!, numbers[2]!, numbers[3]!),
   'export-file': () => exportFile(numbers[0]!, numbers[1]!, 'sqlite'),
   'export-file-postgres': () => exportFile(numbers[0]!, numbers[1]!, 'postgres'),
+  'export-json-memory': () => exportJsonMemory(numbers[0]!, numbers[1]!),
   'zep-api': () => zepApi(numbers[0]!, numbers[1]!, numbers[2]!, numbers[3]!, numbers[4]!, numbers[5]!),
   'supermemory-api': () => supermemoryApi(numbers[0]!, numbers[1]!, numbers[2]!, numbers[3]!, numbers[4]!),
+  'workers-export': () => workersExport(numbers[0]!, numbers[1]!),
+  'workers-file': () => workersFile(numbers[0]!, numbers[1]!, numbers[2]!),
+  'workers-rows': () => workersRows(numbers[0]!, numbers[1]!, numbers[2]!, numbers[3]!),
 };
 const scenario = scenarios[name ?? ''];
 if (!scenario) {

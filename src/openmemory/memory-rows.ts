@@ -1,7 +1,7 @@
 // Everything OpenMemory's ingestion (add_hsg_memory) computes for one memory, for many memories at a time.
 // No I/O: the caller assigns the segment and writes the rows; waypoints and summaries are computed per user later.
 import type { MemoryEmbedder } from './embedder.js';
-import { classify, embeddedSectors, initialSalience, sectorConfigs, type Sector } from './sectors.js';
+import { classify, embeddedSectors, initialSalience, isSector, sectorConfigs, type Classification, type Sector } from './sectors.js';
 import { simhash } from './simhash.js';
 import { compressVector, float32Bytes, float32FromBytes, meanVector } from './vectors.js';
 
@@ -49,35 +49,72 @@ export interface MemoryRows {
 }
 
 export async function buildMemoryRows(inputs: readonly MemoryInput[], embedder: MemoryEmbedder): Promise<MemoryRows[]> {
-  const texts = inputs.map((input) => input.sourceText ?? input.content);
-  const classifications = inputs.map((input, i) => classify(texts[i] as string, input.meta));
+  const computed = await computeRows(inputs.map(rowSource), embedder);
+  return inputs.map((input, i) => memoryRows(input, computed[i] as ComputedRows));
+}
+
+/** What row computation reads of a memory: its text, and the sector its meta forces (upstream reads no other key). */
+export interface RowSource {
+  text: string;
+  forcedSector: Sector | null;
+}
+
+/** The rows' fields computed from a memory's text: the part worker threads compute (see row-pool.ts). */
+export interface ComputedRows {
+  simhash: string;
+  primarySector: Sector;
+  salience: number;
+  decayLambda: number;
+  meanVector: Buffer;
+  compressedVector: Buffer | null;
+  vectors: VectorRow[];
+}
+
+export function rowSource(input: MemoryInput): RowSource {
+  const forced = input.meta['sector'];
+  return { text: input.sourceText ?? input.content, forcedSector: isSector(forced) ? forced : null };
+}
+
+export async function computeRows(sources: readonly RowSource[], embedder: MemoryEmbedder): Promise<ComputedRows[]> {
+  const classifications = sources.map((source) => classify(source.text, source.forcedSector === null ? null : { sector: source.forcedSector }));
   const embedded = await embedder.embed(
-    inputs.map((_input, i) => ({ text: texts[i] as string, sectors: embeddedSectors(classifications[i] as ReturnType<typeof classify>) })),
+    sources.map((source, i) => ({ text: source.text, sectors: embeddedSectors(classifications[i] as Classification) })),
   );
-  return inputs.map((input, i) => {
-    const classification = classifications[i] as ReturnType<typeof classify>;
+  return sources.map((source, i) => {
+    const classification = classifications[i] as Classification;
     const sectorVectors = embedded[i] as Map<Sector, Float32Array | Float64Array>;
     const mean = meanVector(sectorVectors);
-    const meanBytes = float32Bytes(mean);
-    const compressed = embedder.config.tier === 'smart' && mean.length > 128 ? float32Bytes(compressVector(mean, 128)) : null;
     return {
-      id: input.id,
-      userId: input.userId,
-      content: input.content,
-      simhash: simhash(texts[i] as string),
+      simhash: simhash(source.text),
       primarySector: classification.primary,
-      tags: JSON.stringify(input.tags),
-      meta: JSON.stringify(input.meta),
-      createdAt: input.createdAt,
-      updatedAt: input.updatedAt,
-      lastSeenAt: input.updatedAt,
       salience: initialSalience(classification),
       decayLambda: sectorConfigs[classification.primary].decayLambda,
-      meanDimension: mean.length,
-      meanVector: meanBytes,
-      meanVectorValues: float32FromBytes(meanBytes),
-      compressedVector: compressed,
+      meanVector: float32Bytes(mean),
+      compressedVector: embedder.config.tier === 'smart' && mean.length > 128 ? float32Bytes(compressVector(mean, 128)) : null,
       vectors: [...sectorVectors].map(([sector, vector]) => ({ sector, bytes: float32Bytes(vector), dimension: vector.length })),
     };
   });
+}
+
+/** A memory's rows: its stored fields with what was computed from its text. */
+export function memoryRows(input: MemoryInput, computed: ComputedRows, meanVectorValues = float32FromBytes(computed.meanVector)): MemoryRows {
+  return {
+    id: input.id,
+    userId: input.userId,
+    content: input.content,
+    simhash: computed.simhash,
+    primarySector: computed.primarySector,
+    tags: JSON.stringify(input.tags),
+    meta: JSON.stringify(input.meta),
+    createdAt: input.createdAt,
+    updatedAt: input.updatedAt,
+    lastSeenAt: input.updatedAt,
+    salience: computed.salience,
+    decayLambda: computed.decayLambda,
+    meanDimension: meanVectorValues.length,
+    meanVector: computed.meanVector,
+    meanVectorValues,
+    compressedVector: computed.compressedVector,
+    vectors: computed.vectors,
+  };
 }

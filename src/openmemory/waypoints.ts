@@ -48,11 +48,36 @@ function dot(a: Float64Array, b: Float64Array): number {
 export function tenantWaypoints(nodes: readonly WaypointNode[], window = waypointCandidateWindow, from = 0): Waypoint[] {
   // float32 → double is exact, and double arrays read faster in the hot loop.
   const vectors = nodes.map((node) => (node.meanVector ? Float64Array.from(node.meanVector) : null));
-  const norms = vectors.map((vector) => (vector ? norm(vector) : 0));
-  const waypoints: Waypoint[] = [];
-  for (let index = from; index < nodes.length; index++) {
-    const node = nodes[index] as WaypointNode;
-    let targetId = node.id;
+  const { targets, weights } = waypointChoices(vectors, window, from);
+  return Array.from(targets, (target, i) => ({
+    sourceId: (nodes[from + i] as WaypointNode).id,
+    targetId: (nodes[target] as WaypointNode).id,
+    weight: weights[i] as number,
+  }));
+}
+
+/**
+ * The choice `tenantWaypoints` makes for memories `from` to `to` (exclusive) of `vectors` (the memories' mean vectors
+ * in source order, as doubles; null for none): each one's target, as an index into `vectors` (its own index when it
+ * has none), and the weight. Reads only `vectors[from - window]` on, so a slice with its window of history before it
+ * decides the same as the whole list (row-worker.ts relies on it).
+ */
+export function waypointChoices(
+  vectors: readonly (Float64Array | null)[],
+  window: number,
+  from: number,
+  to = vectors.length,
+): { targets: Int32Array; weights: Float64Array } {
+  const first = Math.max(0, from - window);
+  const norms = new Float64Array(vectors.length);
+  for (let index = first; index < to; index++) {
+    const vector = vectors[index];
+    if (vector) norms[index] = norm(vector);
+  }
+  const targets = new Int32Array(Math.max(0, to - from));
+  const weights = new Float64Array(targets.length);
+  for (let index = from; index < to; index++) {
+    let target = index;
     let weight = 1.0;
     const vector = vectors[index] ?? null;
     const vectorNorm = norms[index] as number;
@@ -65,12 +90,13 @@ export function tenantWaypoints(nodes: readonly WaypointNode[], window = waypoin
         const similarity = denominator === 0 ? 0 : dot(vector, other) / denominator;
         if (similarity > best) {
           best = similarity;
-          targetId = (nodes[candidate] as WaypointNode).id;
+          target = candidate;
         }
       }
       if (best !== -Infinity) weight = best;
     }
-    waypoints.push({ sourceId: node.id, targetId, weight });
+    targets[index - from] = target;
+    weights[index - from] = weight;
   }
-  return waypoints;
+  return { targets, weights };
 }

@@ -8,6 +8,7 @@
 // the stored memories, the summary on the run's start).
 import { summaryMemoryLimit, generateUserSummary } from '../openmemory/user-summary.js';
 import { float32FromBytes } from '../openmemory/vectors.js';
+import type { RowPool } from '../openmemory/row-pool.js';
 import { tenantWaypoints, waypointCandidateWindow, type Waypoint } from '../openmemory/waypoints.js';
 import type { ImportBookkeeping } from '../target/import-bookkeeping.js';
 import type { OpenMemoryWriter } from '../target/openmemory-writer.js';
@@ -19,19 +20,27 @@ const waypointRowsPerTransaction = 5000;
 /** Users finished per write transaction: few enough to keep it short, many enough not to pay a commit per user. */
 const usersPerTransaction = 100;
 
-/** Rebuilds the waypoints (from the first changed memory on) and the summary of every user the run touched. */
+/** Where waypoints are chosen: a RowPool's worker threads, or the main thread. */
+type WaypointChooser = Pick<RowPool, 'tenantWaypoints'>;
+const mainThread: WaypointChooser = { tenantWaypoints: async (nodes, window, from) => tenantWaypoints(nodes, window, from) };
+
+/**
+ * Rebuilds the waypoints (from the first changed memory on) and the summary of every user the run touched; the
+ * waypoints are chosen on `chooser`'s threads (by default on the main thread).
+ */
 export async function finalizeUsers(
   bookkeeping: ImportBookkeeping,
   writer: OpenMemoryWriter,
   runStart: number,
   onStart?: (users: number) => void,
+  chooser: WaypointChooser = mainThread,
 ): Promise<UserReport[]> {
   const pending = await bookkeeping.pendingUsersList();
   onStart?.(pending.length);
   const steps = new WriteSteps(writer.target.executor);
   const reports: UserReport[] = [];
   for (const user of pending) {
-    const { waypoints, summary, report } = await computeUser(user, bookkeeping, writer, runStart);
+    const { waypoints, summary, report } = await computeUser(user, bookkeeping, writer, runStart, chooser);
     for (let start = 0; start < waypoints.length; ) {
       const slice = waypoints.slice(start, start + steps.roomForRows());
       start += slice.length;
@@ -53,13 +62,14 @@ async function computeUser(
   bookkeeping: ImportBookkeeping,
   writer: OpenMemoryWriter,
   runStart: number,
+  chooser: WaypointChooser,
 ): Promise<{ waypoints: (Waypoint & { createdAt: number })[]; summary: string; report: UserReport }> {
   // Only memories from the first changed one on get new waypoints; they look back at most a window's worth.
   const { memories, firstChanged } = await writer.memoriesInOrder(user.userId, user.since, waypointCandidateWindow);
   const imported = await bookkeeping.importedAmong(user.userId, memories.slice(firstChanged).map((memory) => memory.id));
   const nodes = memories.map((memory) => ({ id: memory.id, meanVector: memory.meanVector ? float32FromBytes(memory.meanVector) : null }));
   const createdAtById = new Map(memories.map((memory) => [memory.id, memory.createdAt]));
-  const waypoints = tenantWaypoints(nodes, waypointCandidateWindow, firstChanged)
+  const waypoints = (await chooser.tenantWaypoints(nodes, waypointCandidateWindow, firstChanged))
     .filter((waypoint) => imported.has(waypoint.sourceId))
     .map((waypoint) => ({ ...waypoint, createdAt: createdAtById.get(waypoint.sourceId) ?? runStart }));
   const generatedSummary = generateUserSummary(await writer.recentMemories(user.userId, summaryMemoryLimit), runStart);
