@@ -1,7 +1,7 @@
 // om-import's programmatic API: everything the CLI does, as functions and types.
 export { importFrom, type ImportOptions, type ProgressEvent } from './pipeline/import.js';
 export type { ImportReport, TenantReport, UserReport } from './pipeline/report.js';
-export { formatReport } from './pipeline/report.js';
+export { formatReport, type FormatReportOptions } from './pipeline/report.js';
 export { loadTenantMap, TenantMap, type UnmappedPolicy } from './pipeline/tenant-map.js';
 export { memoryId } from './pipeline/memory-identity.js';
 export { migrate } from './migrate.js';
@@ -10,6 +10,10 @@ export {
   type DatabaseVerification, type Violation, type ViolationKind, type VerifyOptions, type SourceComparison, type CompareOptions,
   type MissingFromDatabase, type MissingFromSource,
 } from './verify.js';
+export {
+  databaseStatus, formatStatus, type DatabaseStatus, type AccountStatus, type RunStatus, type RunStateName, type ResumeStatus,
+  type IncrementalStatus, type NextRunStatus, type UserStatus, type OtherTarget,
+} from './status.js';
 export { openTarget, resolveTargetConfig, type TargetConfig, type TargetFlags } from './target/open-target.js';
 export type { MigrationResult } from './target/target.js';
 export type { SchemaState, SchemaStateName } from './target/schema-state.js';

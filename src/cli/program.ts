@@ -1,4 +1,7 @@
 // The command line: a thin shell over the programmatic API. Exit 0 ok, 1 failed, 2 usage.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { mem0DefaultRateLimit, mem0Source } from '../../adapters/mem0/index.js';
 import {
@@ -8,20 +11,27 @@ import {
 import { zepDefaultBaseUrl, zepDefaultInclude, zepDefaultRateLimit, zepIncludeChoices, zepSource, type ZepInclude } from '../../adapters/zep/index.js';
 import { defaultMaxWaitMs } from '../http/http-client.js';
 import type { OpenedSource } from '../records.js';
+import { resolveShard } from '../pipeline/shard.js';
 import { describeError, UsageError } from '../errors.js';
 import { migrate } from '../migrate.js';
-import { importFrom, type ProgressEvent } from '../pipeline/import.js';
+import { defaultWorkers } from '../openmemory/row-pool.js';
+import { importFrom } from '../pipeline/import.js';
 import { formatReport } from '../pipeline/report.js';
 import { loadTenantMap, unmappedPolicies, type TenantMap, type UnmappedPolicy } from '../pipeline/tenant-map.js';
 import { resolveTargetConfig } from '../target/open-target.js';
 import { currentSchemaVersion } from '../target/schema-definition.js';
 import { compareWithSource, formatVerification, sourceDiffers, verifyDatabase } from '../verify.js';
+import { databaseStatus, formatStatus } from '../status.js';
 import { knownSecrets, loadEnvironment, Redactor, type Environment } from './environment.js';
+import { colorsAllowed, progressDisplay, progressMode, type ProgressDisplay } from './progress.js';
+import { ReportFile, reportFormat } from './report-file.js';
 
 export interface CliIo {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
   stderrIsTty: boolean;
+  /** stderr itself, for the progress display (on a terminal, cli-progress moves its cursor). */
+  stderrStream: NodeJS.WriteStream;
   env: Environment;
 }
 
@@ -29,6 +39,7 @@ const defaultIo: CliIo = {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
   stderrIsTty: !!process.stderr.isTTY,
+  stderrStream: process.stderr,
   env: process.env,
 };
 
@@ -67,12 +78,17 @@ interface SourceReadOptions {
 
 /** The options every import command has, whatever the source. */
 interface ImportCommandOptions extends TargetOptions, SourceReadOptions {
+  shard?: string;
+  shards?: number;
+  workers?: number;
   userMap?: string;
   unmapped: UnmappedPolicy;
   migrate: boolean;
   fresh?: boolean;
   prune?: boolean;
+  quiet?: boolean;
   saveExport?: string;
+  report?: string;
 }
 
 interface Mem0ReadOptions extends SourceReadOptions {
@@ -150,8 +166,13 @@ function addImportOptions(command: Command, source: SourceLabels): Command {
     .addOption(new Option('--unmapped <policy>', `what to do with ${source.userNoun}s missing from --user-map`).choices(unmappedPolicies).default('keep'))
     .option('--no-migrate', 'refuse to write into a database that is not v1.2 instead of migrating it')
     .option('--fresh', 'ignore checkpoints: no resume, no incremental fetch')
+    .option('--quiet', 'no progress on stderr (errors and the report are still printed)')
     .option('--prune', 'remove the memories om-import made of records the source no longer has (found by a full read of a user)')
-    .option('--save-export <dir>', 'also save what was fetched as JSONL, for an offline re-run with --from-file');
+    .option('--shard <i/n>', 'import only the OpenMemory users of shard i of n (0-based; by a stable hash of the mapped user_id)')
+    .option('--shards <n>', 'with the shard index from JOB_COMPLETION_INDEX (a Kubernetes Indexed Job)', positiveInteger)
+    .option('--workers <n>', `threads building rows and waypoints (default: the machine's cores, ${defaultWorkers()}; 1: no threads)`, positiveInteger)
+    .option('--save-export <dir>', 'also save what was fetched as JSONL, for an offline re-run with --from-file')
+    .option('--report <file>', 'also write the whole per-user report to FILE: JSON (.json) or CSV (.csv), readable by you only');
 }
 
 const mem0Labels: SourceLabels = { label: 'Mem0', keyVariable: 'MEM0_API_KEY', defaultRate: mem0DefaultRateLimit, userNoun: 'user' };
@@ -185,8 +206,11 @@ function addSupermemoryOptions(command: Command): Command {
     .option('--from-file <file>', 'read a Supermemory snapshot written by --save-export instead of the API');
 }
 
+/** Told when the run starts a long wait (a rate limit, a Retry-After), for the progress display. */
+type WaitListener = (milliseconds: number, reason: string) => void;
+
 /** The Mem0 source the options name; `userIds`: the users to read (a self-hosted server cannot list them). */
-function openMem0(options: Mem0ReadOptions, apiKey: string | undefined, userIds: readonly string[] | undefined): OpenedSource {
+function openMem0(options: Mem0ReadOptions, apiKey: string | undefined, userIds: readonly string[] | undefined, onWait?: WaitListener): OpenedSource {
   if (!options.fromFile && !options.selfHosted && !apiKey) {
     throw new UsageError('no Mem0 API key: pass --api-key or set MEM0_API_KEY (or read an export with --from-file)');
   }
@@ -202,10 +226,11 @@ function openMem0(options: Mem0ReadOptions, apiKey: string | undefined, userIds:
     requestsPerSecond: options.rateLimit,
     concurrency: options.concurrency,
     maxWaitMs: options.maxWait * 1000,
+    onWait,
   });
 }
 
-function openZep(options: ZepReadOptions, apiKey: string | undefined): OpenedSource {
+function openZep(options: ZepReadOptions, apiKey: string | undefined, onWait?: WaitListener): OpenedSource {
   if (!options.fromFile && !apiKey) throw new UsageError('no Zep API key: pass --api-key or set ZEP_API_KEY (or read a snapshot with --from-file)');
   return zepSource({
     apiKey,
@@ -216,10 +241,11 @@ function openZep(options: ZepReadOptions, apiKey: string | undefined): OpenedSou
     requestsPerSecond: options.rateLimit,
     concurrency: options.concurrency,
     maxWaitMs: options.maxWait * 1000,
+    onWait,
   });
 }
 
-function openSupermemory(options: SupermemoryReadOptions, apiKey: string | undefined): OpenedSource {
+function openSupermemory(options: SupermemoryReadOptions, apiKey: string | undefined, onWait?: WaitListener): OpenedSource {
   if (!options.fromFile && !apiKey) {
     throw new UsageError('no Supermemory API key: pass --api-key or set SUPERMEMORY_API_KEY (or read a snapshot with --from-file)');
   }
@@ -233,6 +259,7 @@ function openSupermemory(options: SupermemoryReadOptions, apiKey: string | undef
     requestsPerSecond: options.rateLimit,
     concurrency: options.concurrency,
     maxWaitMs: options.maxWait * 1000,
+    onWait,
   });
 }
 
@@ -261,7 +288,9 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
     .description('Move AI-agent memory from Zep, Mem0 and Supermemory into a self-hosted OpenMemory v1.2 database, per user.')
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
-    .showHelpAfterError(false);
+    .showHelpAfterError(false)
+    .showSuggestionAfterError(true)
+    .version(packageVersion(), '-V, --version', 'print the version of om-import');
 
   addTargetOptions(program.command('migrate').description(`bring an OpenMemory database to schema ${currentSchemaVersion} (tenants), keeping every row`)).action(
     async (options: TargetOptions) => {
@@ -303,9 +332,11 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
   );
 
   /** Runs one import and prints its report; the source's HTTP client is closed whatever happens. */
-  const runImport = async (opened: OpenedSource, options: ImportCommandOptions, env: Environment, tenantMap: TenantMap): Promise<void> => {
+  const runImport = async (opened: OpenedSource, options: ImportCommandOptions, env: Environment, tenantMap: TenantMap, progress: ProgressDisplay): Promise<void> => {
     const { source, http } = opened;
     try {
+      // Checked before anything is fetched: a file already there or a folder that cannot be written stops the run now.
+      const reportFile = options.report === undefined ? null : ReportFile.check(options.report);
       const report = await importFrom({
         source,
         target: resolveTargetConfig({ db: options.db, pg: options.pg }, env),
@@ -315,13 +346,25 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
         dryRun: options.dryRun,
         fresh: options.fresh,
         prune: options.prune,
+        shard: resolveShard(options, env),
         concurrency: options.concurrency,
         saveExportDir: options.saveExport,
-        onProgress: io.stderrIsTty ? (event) => io.stderr(`${redactor.redact(progressLine(event))}\n`) : undefined,
+        workers: options.workers,
+        onProgress: progress.event,
       });
+      progress.stop(); // the display ends before the report begins
       if (http) report.http = { ...http.stats };
-      io.stdout(`${redactor.redact(options.json ? JSON.stringify(report, null, 2) : formatReport(report))}\n`);
+      let reportFileError: unknown = null;
+      try {
+        reportFile?.write(report, (text) => redactor.redact(text));
+      } catch (error) {
+        reportFileError = error; // the report is printed all the same, then the error
+      }
+      const output = options.json ? JSON.stringify(report, null, 2) : formatReport(report, { reportFile: reportFileError === null ? options.report : null });
+      io.stdout(`${redactor.redact(output)}\n`);
+      if (reportFileError !== null) throw reportFileError;
     } finally {
+      progress.stop();
       await http?.close();
     }
   };
@@ -334,22 +377,41 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
     const tenantMap = loadTenantMap(options.userMap, options.unmapped);
     resolveTargetConfig({ db: options.db, pg: options.pg }, env); // a bad target is a usage error before anything is fetched
     checkedBaseUrl(options.baseUrl);
+    if (options.report !== undefined) reportFormat(options.report); // a name that is neither .json nor .csv, before any source is opened
     return { env, tenantMap, apiKey };
+  };
+
+  /** An import's progress on stderr (see progress.ts); its waits are named after the source (`Zep rate limit`). */
+  const importProgress = (options: ImportCommandOptions, labels: SourceLabels): ProgressDisplay => {
+    const display = progressDisplay({
+      mode: progressMode({ quiet: options.quiet, json: options.json, stderrIsTty: io.stderrIsTty }),
+      stream: io.stderrStream,
+      partitionNoun: options.fromFile ? 'file' : labels.userNoun,
+      color: colorsAllowed(io.env),
+      redact: (text) => redactor.redact(text),
+    });
+    return {
+      event: (event) => display.event(event),
+      wait: (milliseconds, reason) => display.wait(milliseconds, `${labels.label} ${reason}`),
+      stop: () => display.stop(),
+    };
   };
 
   addMem0Options(
     addImportOptions(program.command('mem0').description('import every memory of a Mem0 account (platform, self-hosted server, or export file)'), mem0Labels),
   ).action(async (options: Mem0Options) => {
     const { env, tenantMap, apiKey } = prepareImport(options, 'MEM0_API_KEY');
-    const opened = openMem0(options, apiKey, options.userId ?? (options.selfHosted ? tenantMap.sourceUsers : undefined));
-    await runImport(opened, options, env, tenantMap);
+    const progress = importProgress(options, mem0Labels);
+    const opened = openMem0(options, apiKey, options.userId ?? (options.selfHosted ? tenantMap.sourceUsers : undefined), progress.wait);
+    await runImport(opened, options, env, tenantMap, progress);
   });
 
   addZepOptions(
     addImportOptions(program.command('zep').description("import every user's threads, messages, facts, data and summaries of a Zep account"), zepLabels),
   ).action(async (options: ZepOptions) => {
     const { env, tenantMap, apiKey } = prepareImport(options, 'ZEP_API_KEY');
-    await runImport(openZep(options, apiKey), options, env, tenantMap);
+    const progress = importProgress(options, zepLabels);
+    await runImport(openZep(options, apiKey, progress.wait), options, env, tenantMap, progress);
   });
 
   addSupermemoryOptions(
@@ -359,7 +421,8 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
     ),
   ).action(async (options: SupermemoryOptions) => {
     const { env, tenantMap, apiKey } = prepareImport(options, 'SUPERMEMORY_API_KEY');
-    await runImport(openSupermemory(options, apiKey), options, env, tenantMap);
+    const progress = importProgress(options, supermemoryLabels);
+    await runImport(openSupermemory(options, apiKey, progress.wait), options, env, tenantMap, progress);
   });
 
   /** Audits the database; with a source, also compares its records with the database's. Exit 1 on any finding. */
@@ -429,6 +492,18 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
     await runVerify(options, env, openSupermemory(options, apiKey));
   });
 
+  addDatabaseOptions(
+    program.command('status').description("what the database holds from om-import: runs per source and account, what a resume or an incremental run would do, memories per user"),
+  )
+    .option('--json', 'print the whole status as JSON on stdout')
+    .action(async (options: VerifyCommandOptions) => {
+      const env = loadEnvironment(options.envFile, io.env);
+      redactor = new Redactor(knownSecrets(env, { pg: options.pg }));
+      const status = await databaseStatus(resolveTargetConfig({ db: options.db, pg: options.pg }, env));
+      io.stdout(`${redactor.redact(options.json ? JSON.stringify(status, null, 2) : formatStatus(status))}\n`);
+    });
+
+  addHelpExamples(program);
   try {
     await program.parseAsync([...argv], { from: 'user' });
   } catch (error) {
@@ -441,13 +516,62 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
   return exitCode;
 }
 
-function progressLine(event: ProgressEvent): string {
-  switch (event.type) {
-    case 'migrated':
-      return `schema ${event.from} → ${event.to}${event.backupPath ? ` (backup: ${event.backupPath})` : ''}`;
-    case 'partition':
-      return `${event.partition}: ${event.fetched} fetched`;
-    case 'finalizing':
-      return `waypoints and summaries for ${event.users} users…`;
+/** om-import's version, from its package.json: the first one up from this module (it runs from src/ and dist/src/). */
+function packageVersion(): string {
+  for (let folder = path.dirname(fileURLToPath(import.meta.url)); ; folder = path.dirname(folder)) {
+    try {
+      const manifest = JSON.parse(readFileSync(path.join(folder, 'package.json'), 'utf8')) as { name?: unknown; version?: unknown };
+      if (manifest.name === 'om-import' && typeof manifest.version === 'string') return manifest.version;
+    } catch {
+      // no package.json here: look further up
+    }
+    if (path.dirname(folder) === folder) return 'unknown';
   }
+}
+
+/** Examples under each command's --help, by command: the README's quick start. */
+const helpExamples: Readonly<Record<string, readonly string[]>> = {
+  'om-import': [
+    'om-import zep                                          # Zep Cloud → ./data/openmemory.sqlite (ZEP_API_KEY)',
+    'om-import supermemory                                  # every container tag of a Supermemory account',
+    'om-import mem0                                         # hosted Mem0 (MEM0_API_KEY)',
+    'om-import mem0 --from-file mem0-export.json --dry-run  # what would change; writes nothing',
+    "om-import verify                                       # audit the database (every user's rows in place)",
+    'om-import migrate --dry-run                            # the SQL a v1.1 database needs, in order',
+  ],
+  'om-import mem0': [
+    'om-import mem0                                         # hosted Mem0 (MEM0_API_KEY) → ./data/openmemory.sqlite',
+    'om-import mem0 --user-map map.json --unmapped skip     # map Mem0 users onto OpenMemory users',
+    'PGPASSWORD=… om-import mem0 --pg postgres://user@host:5432/openmemory   # into PostgreSQL (or OM_PG_* in .env)',
+    'om-import mem0 --self-hosted --base-url http://localhost:8888 --user-id alice --user-id bob',
+    'om-import mem0 --from-file mem0-export.json --dry-run  # what would change; writes nothing',
+  ],
+  'om-import zep': [
+    'om-import zep                                          # Zep Cloud (ZEP_API_KEY) → ./data/openmemory.sqlite',
+    'om-import zep --prune                                  # also remove what the source no longer has',
+    'om-import zep --base-url http://localhost:8000         # a Community Edition server',
+  ],
+  'om-import supermemory': [
+    'om-import supermemory                                  # every container tag (SUPERMEMORY_API_KEY)',
+    'om-import supermemory --user-id alice --user-id bob    # only these container tags',
+  ],
+  'om-import migrate': [
+    'om-import migrate --dry-run                            # the SQL a v1.1 database needs, in order',
+    'om-import migrate --pg postgres://user@host:5432/openmemory',
+  ],
+  'om-import verify': [
+    "om-import verify                                       # audit the database (every user's rows in place)",
+    'om-import verify mem0                                  # also compare with what Mem0 holds',
+  ],
+  'om-import verify mem0': ['om-import verify mem0', 'om-import verify mem0 --from-file mem0-export.json'],
+  'om-import verify zep': ['om-import verify zep', 'om-import verify zep --user-id alice'],
+  'om-import verify supermemory': ['om-import verify supermemory'],
+  'om-import status': ['om-import status', 'om-import status --pg postgres://user@host:5432/openmemory --json'],
+};
+
+/** Adds `Examples:` after the help of every command that has some, subcommands included. */
+function addHelpExamples(command: Command, name = command.name()): void {
+  const examples = helpExamples[name];
+  if (examples) command.addHelpText('after', `\nExamples:\n${examples.map((line) => `  ${line}`).join('\n')}\n`);
+  for (const subcommand of command.commands) addHelpExamples(subcommand, `${name} ${subcommand.name()}`);
 }

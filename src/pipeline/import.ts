@@ -6,9 +6,11 @@ import pLimit from 'p-limit';
 import { createEmbedder } from '../embeddings/index.js';
 import type { MemoryEmbedder } from '../openmemory/embedder.js';
 import { embeddingConfigFromEnv } from '../openmemory/embedding-config.js';
-import { buildMemoryRows, type MemoryInput } from '../openmemory/memory-rows.js';
+import type { MemoryInput } from '../openmemory/memory-rows.js';
+import { RowPool } from '../openmemory/row-pool.js';
 import { fileTimestamp, type Partition, type Source } from '../records.js';
-import { ImportBookkeeping, type KnownRecord, type RunState } from '../target/import-bookkeeping.js';
+import { ImportBookkeeping, targetKey, type KnownRecord, type RunState } from '../target/import-bookkeeping.js';
+import { acquireRunLock, withSchemaLock } from '../target/run-lock.js';
 import { openTarget, type TargetConfig } from '../target/open-target.js';
 import { removeMemories } from '../target/memory-removal.js';
 import { OpenMemoryWriter } from '../target/openmemory-writer.js';
@@ -16,15 +18,36 @@ import type { Target } from '../target/target.js';
 import { finalizeUsers } from './finalize-users.js';
 import { prepareTarget, refuseMixedDimensions } from './prepare-target.js';
 import { canonicalJson } from './memory-identity.js';
+import { ownsUser, shardName, type Shard } from './shard.js';
 import { handleItem, memoryInput, SeenRecords, TenantTally, type PendingItem } from './record-intake.js';
 import type { ImportReport, UserReport } from './report.js';
 import { snapshotHeaderLine } from './snapshot.js';
 import { UsageError } from '../errors.js';
 import { TenantMap } from './tenant-map.js';
 
+/**
+ * How far a run is, for a progress display; counts are of this run so far. Fetching and writing overlap: records are
+ * written in batches as they are fetched.
+ */
 export type ProgressEvent =
-  | { type: 'partition'; partition: string; fetched: number }
-  | { type: 'finalizing'; users: number }
+  | {
+      type: 'fetching';
+      /** Partitions done of `partitions` (those the interrupted run this one resumes had finished count as done). */
+      partitionsDone: number;
+      partitions: number;
+      /** Records fetched (imported or skipped), over every partition. */
+      records: number;
+      /**
+       * What the partitions left to read announced (`Partition.expectedRecords`), summed over those that did; null when
+       * none did, or when the run is incremental (it reads only what changed). `expectedRecordsPartial`: some did not.
+       */
+      expectedRecords: number | null;
+      expectedRecordsPartial: boolean;
+    }
+  /** Memories written (created or rewritten) so far. */
+  | { type: 'writing'; memories: number }
+  /** Waypoints and summaries: `usersDone` of the `users` the run touched. */
+  | { type: 'finalizing'; users: number; usersDone: number }
   | { type: 'migrated'; from: string; to: string; backupPath: string | null };
 
 export interface ImportOptions {
@@ -45,10 +68,14 @@ export interface ImportOptions {
    * read in full); without it they are counted in the report.
    */
   prune?: boolean;
+  /** Import only the OpenMemory users of this shard (by a stable hash of the mapped user_id); null: every user. */
+  shard?: Shard | null;
   /** Partitions (source users) fetched at once. */
   concurrency?: number;
   /** Records per write transaction. */
   batchSize?: number;
+  /** Worker threads building rows and waypoints (default: the machine's cores); 1: all on the main thread. */
+  workers?: number;
   /** Folder where the fetched wire records are saved as JSONL. */
   saveExportDir?: string;
   onProgress?: (event: ProgressEvent) => void;
@@ -59,6 +86,9 @@ export interface ImportOptions {
  *  between this machine and the source (records fetched twice are recognised as unchanged). */
 const incrementalOverlapMs = 10 * 60_000;
 
+/** A `fetching` progress event every this many records (and at the end of each partition). */
+const fetchingReportEvery = 100;
+
 export async function importFrom(options: ImportOptions): Promise<ImportReport> {
   const now = options.now ?? Date.now;
   const startedAt = now();
@@ -67,11 +97,13 @@ export async function importFrom(options: ImportOptions): Promise<ImportReport> 
     ? { embedder: options.embedder, close: async () => undefined }
     : createEmbedder(embeddingConfigFromEnv(env), { concurrency: options.concurrency });
   const { embedder } = embedderHandle;
+  const rowPool = new RowPool(embedder, options.workers);
   const tenantMap = options.tenantMap ?? new TenantMap();
   const dryRun = options.dryRun ?? false;
   const { source } = options;
 
   let target: Target | null = null;
+  let releaseRunLock: (() => Promise<void>) | null = null;
   let exportStream: WriteStream | null = null;
   try {
     const account = await source.account();
@@ -85,20 +117,23 @@ export async function importFrom(options: ImportOptions): Promise<ImportReport> 
     }
     const opened = await openTarget(options.target, { dryRun });
     target = opened;
-    const migration = await prepareTarget(opened, options, dryRun);
-    const bookkeeping = new ImportBookkeeping(opened, source.name, account);
+    const migration = await withSchemaLock(opened, () => prepareTarget(opened, options, dryRun));
+    const shard = options.shard ?? null;
+    const bookkeeping = new ImportBookkeeping(opened, source.name, account, (userId) => ownsUser(shard, userId));
     const hasBookkeeping = !dryRun || (await bookkeeping.tablesExist());
     const writer = new OpenMemoryWriter(opened, embedder.config.segmentSize);
     await refuseMixedDimensions(opened, writer, embedder.config);
 
     const fresh = options.fresh ?? false;
     const userMap = Object.fromEntries(tenantMap.sourceUsers.map((tenant) => [tenant, tenantMap.resolve(tenant)]));
-    const scope = canonicalJson({ ...source.scope, userMap, unmapped: tenantMap.unmapped });
+    const scope = canonicalJson({ ...source.scope, userMap, unmapped: tenantMap.unmapped, ...(shard ? { shard: shardName(shard) } : {}) });
     let run: RunState | null = null;
     let lastCompletedStart: number | null = null;
     let fullFetchReason: string | null = null;
     if (!dryRun) {
-      await bookkeeping.ensureTables();
+      // One run per shard of this target at a time; the claim goes with the run (or with its process, if killed).
+      releaseRunLock = await acquireRunLock(opened, { targetKey: targetKey(opened), shard, source: source.name, account, now: startedAt });
+      await withSchemaLock(opened, () => bookkeeping.ensureTables());
       run = await bookkeeping.startRun(startedAt, fresh, scope);
       ({ lastCompletedStart, fullFetchReason } = run);
     } else if (hasBookkeeping) {
@@ -111,7 +146,11 @@ export async function importFrom(options: ImportOptions): Promise<ImportReport> 
     // know their tenants up front (an export file) are read once more just to check.
     const partitions: Partition[] = [];
     for await (const partition of source.partitions()) {
-      if (partition.tenantKey !== null) tenantMap.resolve(partition.tenantKey);
+      if (partition.tenantKey !== null) {
+        // A partition whose user belongs to another shard is not even fetched (a skipped tenant: by its own key).
+        const resolution = tenantMap.resolve(partition.tenantKey);
+        if (!ownsUser(shard, 'userId' in resolution ? resolution.userId : partition.tenantKey)) continue;
+      }
       partitions.push(partition);
     }
     if (tenantMap.unmapped === 'fail') {
@@ -121,6 +160,18 @@ export async function importFrom(options: ImportOptions): Promise<ImportReport> 
         }
       }
     }
+
+    // Progress: partitions an interrupted run finished are done already (not read again), the others announce.
+    const resumedPast = (partition: Partition): boolean => !!run?.resumed && run.finishedPartitions.has(partition.key);
+    const fetching = {
+      partitionsDone: partitions.filter(resumedPast).length,
+      partitions: partitions.length,
+      records: 0,
+      ...announcedRecords(partitions.filter((partition) => !resumedPast(partition)), updatedSince !== null),
+    };
+    const reportFetching = (): void => options.onProgress?.({ type: 'fetching', ...fetching });
+    reportFetching();
+    let written = 0;
 
     const tally = new TenantTally();
     const seenRecords = new SeenRecords();
@@ -147,7 +198,7 @@ export async function importFrom(options: ImportOptions): Promise<ImportReport> 
         changed.push({ item, previous, input: memoryInput(item, source.name, account, previous?.memoryId ?? null, runStart, embedder.config) });
       }
       if (changed.length === 0 || dryRun) return;
-      const rows = await buildMemoryRows(changed.map((entry) => entry.input), embedder);
+      const rows = await rowPool.buildMemoryRows(changed.map((entry) => entry.input));
       await serialWrite(() =>
         opened.executor.transaction(async () => {
           const writtenAt = now();
@@ -177,6 +228,8 @@ export async function importFrom(options: ImportOptions): Promise<ImportReport> 
           );
         }),
       );
+      written += changed.length;
+      options.onProgress?.({ type: 'writing', memories: written });
     };
 
     const batchSize = options.batchSize ?? 1000;
@@ -186,7 +239,9 @@ export async function importFrom(options: ImportOptions): Promise<ImportReport> 
     const gone = { memories: 0, removed: options.prune === true && !dryRun, byUser: {} as Record<string, number> };
     /** Memories om-import made of records the partition no longer has: counted, and with --prune removed. */
     const handleGone = async (partition: Partition, present: Set<string>): Promise<void> => {
-      const missing = (await bookkeeping.recordsOfPartition(partition.key)).filter((record) => !present.has(record.recordId));
+      const missing = (await bookkeeping.recordsOfPartition(partition.key)).filter(
+        (record) => !present.has(record.recordId) && ownsUser(shard, record.userId),
+      );
       if (missing.length === 0) return;
       gone.memories += missing.length;
       for (const record of missing) gone.byUser[record.userId] = (gone.byUser[record.userId] ?? 0) + 1;
@@ -204,17 +259,19 @@ export async function importFrom(options: ImportOptions): Promise<ImportReport> 
     const processPartition = async (partition: Partition): Promise<void> => {
       if ((run?.finishedPartitions.has(partition.key) && run.resumed) || failure) return;
       let batch: PendingItem[] = [];
-      let fetched = 0;
       // The records this partition still has (imported, unchanged, or skipped for a passing reason), when this run
       // can tell what is gone: a whole partition of a source that lists everything, read in full.
       const present = detectsGone ? new Set<string>() : null;
       for await (const item of source.items(partition, { updatedSince })) {
         if (failure) return;
-        if (item.type === 'memory' || item.type === 'skipped') fetched++;
+        if (item.type === 'memory' || item.type === 'skipped') {
+          fetching.records++;
+          if (fetching.records % fetchingReportEvery === 0) reportFetching();
+        }
         if (item.type === 'memory') present?.add(item.record.sourceId);
         if (item.type === 'skipped' && !item.skipped.gone && item.skipped.sourceId !== null) present?.add(item.skipped.sourceId);
         if (item.type !== 'warning' && item.raw !== undefined) exportStream?.write(`${JSON.stringify(item.raw)}\n`);
-        const handled = handleItem(item, tenantMap, tally, seenRecords, embedder.config);
+        const handled = handleItem(item, tenantMap, tally, seenRecords, embedder.config, shard);
         if (handled?.kind === 'warning') warnings.push(handled.message);
         if (handled?.kind === 'summary' && !dryRun) {
           // Kept at once, not at the end of the run: a resumed run skips this partition but must still write it.
@@ -226,13 +283,13 @@ export async function importFrom(options: ImportOptions): Promise<ImportReport> 
         if (batch.length >= batchSize) {
           await processBatch(batch, partition.key);
           batch = [];
-          options.onProgress?.({ type: 'partition', partition: partition.key, fetched });
         }
       }
       await processBatch(batch, partition.key);
-      options.onProgress?.({ type: 'partition', partition: partition.key, fetched });
       if (present) await handleGone(partition, present);
       if (!dryRun && run) await serialWrite(() => bookkeeping.finishPartition(run.runId, partition.key, now()));
+      fetching.partitionsDone++;
+      reportFetching();
     };
 
     const limit = pLimit(Math.max(1, options.concurrency ?? 4));
@@ -249,7 +306,8 @@ export async function importFrom(options: ImportOptions): Promise<ImportReport> 
 
     let users: UserReport[] = [];
     if (!dryRun && run) {
-      users = await finalizeUsers(bookkeeping, writer, runStart, (count) => options.onProgress?.({ type: 'finalizing', users: count }));
+      users = await finalizeUsers(bookkeeping, writer, runStart, (count) => options.onProgress?.({ type: 'finalizing', users: count, usersDone: 0 }), rowPool);
+      options.onProgress?.({ type: 'finalizing', users: users.length, usersDone: users.length });
       await bookkeeping.finishRun(run.runId, now());
     }
 
@@ -280,9 +338,20 @@ export async function importFrom(options: ImportOptions): Promise<ImportReport> 
     };
   } finally {
     if (exportStream) await new Promise<void>((resolve) => exportStream!.end(resolve));
+    await releaseRunLock?.().catch(() => undefined);
     await target?.close();
+    await rowPool.close();
     await embedderHandle.close();
   }
+}
+
+/** What partitions announced of their records, for progress; nothing for an incremental run, which reads only changes. */
+function announcedRecords(partitions: readonly Partition[], incremental: boolean): { expectedRecords: number | null; expectedRecordsPartial: boolean } {
+  const announced = incremental ? [] : partitions.flatMap((partition) => (partition.expectedRecords !== undefined ? [partition.expectedRecords] : []));
+  return {
+    expectedRecords: announced.length > 0 ? announced.reduce((sum, count) => sum + count, 0) : null,
+    expectedRecordsPartial: announced.length < partitions.length,
+  };
 }
 
 /**

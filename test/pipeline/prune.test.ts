@@ -12,8 +12,7 @@ import { generatedMem0Account, type Mem0Account } from '../fakes/mem0/mem0-accou
 import type { ServedHandlers } from '../fakes/serve-handlers.js';
 import { generatedSupermemoryAccount } from '../fakes/supermemory/supermemory-account.js';
 import { generatedZepAccount } from '../fakes/zep/zep-account.js';
-import { importedState } from '../support/database-snapshot.js';
-import { importedUsers } from '../support/kill-targets.js';
+import { importedUsers, stateOf } from '../support/kill-targets.js';
 import { startMem0Fake } from '../support/mem0-fake.js';
 import { startSupermemoryFake } from '../support/supermemory-fake.js';
 import { backends } from '../support/targets.js';
@@ -43,15 +42,6 @@ async function memoryIds(target: TargetConfig): Promise<string[]> {
   }
 }
 
-async function state(target: TargetConfig): Promise<Record<string, unknown>> {
-  const opened = await openTarget(target);
-  try {
-    return await importedState(opened);
-  } finally {
-    await opened.close();
-  }
-}
-
 describe.each(backends)('gone at the source (%s)', (_name, makeTarget) => {
   it('Mem0: a deleted memory is counted, then removed with --prune, leaving what one import of the account gives', async () => {
     const account: Mem0Account = generatedMem0Account({ users: 2, perUser: 6 });
@@ -74,7 +64,7 @@ describe.each(backends)('gone at the source (%s)', (_name, makeTarget) => {
     // The same database as one import of the account as it is now: vectors, waypoints (re-pointed) and all.
     const clean = await makeTarget();
     await run(mem0(), clean);
-    expect(await state(target)).toEqual(await state(clean));
+    expect(await stateOf(target)).toEqual(await stateOf(clean));
     expect(await importedUsers(target)).toEqual(await importedUsers(clean));
 
     const again = await run(mem0(), target, { fresh: true, prune: true });

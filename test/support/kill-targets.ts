@@ -4,12 +4,18 @@ import path from 'node:path';
 import { expect } from 'vitest';
 import { runCliProcess, startCli } from './cli.js';
 import { openTarget, resolveTargetConfig } from '../../src/target/open-target.js';
+import { verifyDatabase } from '../../src/verify.js';
 import { importedState } from './database-snapshot.js';
 import { createTestDatabase, query } from './postgres.js';
 import { tempDir } from './temp.js';
 
-/** Everything an import wrote that equivalent runs must agree on (see `importedState`). */
+/**
+ * Everything an import wrote that equivalent runs must agree on (see `importedState`) — after `om-import verify`
+ * has found nothing wrong with the database.
+ */
 export async function stateOf(config: Parameters<typeof openTarget>[0]): Promise<Record<string, unknown>> {
+  const verification = await verifyDatabase(config, { env: {} });
+  expect(verification.violations).toEqual([]);
   const target = await openTarget(config);
   try {
     return await importedState(target);
