@@ -14,9 +14,9 @@ export {
   databaseStatus, formatStatus, type DatabaseStatus, type AccountStatus, type RunStatus, type RunStateName, type ResumeStatus,
   type IncrementalStatus, type NextRunStatus, type UserStatus, type OtherTarget,
 } from './status.js';
-export { openTarget, resolveTargetConfig, type TargetConfig, type TargetFlags } from './target/open-target.js';
-export type { MigrationResult } from './target/target.js';
-export type { SchemaState, SchemaStateName } from './target/schema-state.js';
+export { openTarget, resolveTargetConfig, type TargetConfig, type TargetFlags } from './database/open-target.js';
+export type { MigrationResult } from './database/target.js';
+export type { SchemaState, SchemaStateName } from './database/schema-state.js';
 export type { MemoryRecord, TenantRecord, SkippedRecord, Source, SourceItem, Partition } from './records.js';
 export { mem0Source, type Mem0SourceOptions } from '../adapters/mem0/index.js';
 export { UsageError, TargetError, SourceError, AuthenticationError } from './errors.js';

@@ -2,11 +2,11 @@
 // (completed, interrupted, abandoned) and their scope, what a resume would continue, what an incremental run would
 // start from — and memories per user. It only reads: the connection is made read-only before its first query.
 import { escapeControl, tableCell } from './pipeline/report.js';
-import { ImportBookkeeping, targetKey } from './target/import-bookkeeping.js';
-import type { TargetConfig } from './target/open-target.js';
-import { openReadOnly } from './target/read-only.js';
-import { hasColumn, type SchemaStateName } from './target/schema-state.js';
-import type { SqlValue } from './target/sql-executor.js';
+import { ImportBookkeeping, targetKey } from './database/import-bookkeeping.js';
+import type { TargetConfig } from './database/open-target.js';
+import { openReadOnly } from './database/read-only.js';
+import { hasColumn, type SchemaStateName } from './database/schema-state.js';
+import type { SqlValue } from './database/sql-executor.js';
 
 /**
  * - `completed`: the run finished.

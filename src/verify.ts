@@ -6,13 +6,13 @@ import { embeddingConfigFromEnv, storedDimension } from './openmemory/embedding-
 import { classify, embeddedSectors } from './openmemory/sectors.js';
 import { escapeControl } from './pipeline/report.js';
 import type { Source } from './records.js';
-import { targetKey } from './target/import-bookkeeping.js';
-import { inClauseChunks, placeholderList } from './target/multi-row.js';
-import type { TargetConfig } from './target/open-target.js';
-import { openReadOnly } from './target/read-only.js';
-import type { SchemaFacts, SchemaStateName } from './target/schema-state.js';
-import type { SqlValue } from './target/sql-executor.js';
-import type { Target } from './target/target.js';
+import { targetKey } from './database/import-bookkeeping.js';
+import { inClauseChunks, placeholderList } from './database/multi-row.js';
+import type { TargetConfig } from './database/open-target.js';
+import { openReadOnly } from './database/read-only.js';
+import type { SchemaFacts, SchemaStateName } from './database/schema-state.js';
+import type { SqlValue } from './database/sql-executor.js';
+import type { Target } from './database/target.js';
 
 /** Every kind of violation, in the order the text output lists them. */
 export const violationKinds = [

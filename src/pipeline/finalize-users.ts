@@ -10,9 +10,9 @@ import { summaryMemoryLimit, generateUserSummary } from '../openmemory/user-summ
 import { float32FromBytes } from '../openmemory/vectors.js';
 import type { RowPool } from '../openmemory/row-pool.js';
 import { tenantWaypoints, waypointCandidateWindow, type Waypoint } from '../openmemory/waypoints.js';
-import type { ImportBookkeeping } from '../target/import-bookkeeping.js';
-import type { OpenMemoryWriter } from '../target/openmemory-writer.js';
-import type { SqlExecutor } from '../target/sql-executor.js';
+import type { ImportBookkeeping } from '../database/import-bookkeeping.js';
+import type { OpenMemoryWriter } from '../database/openmemory-writer.js';
+import type { SqlExecutor } from '../database/sql-executor.js';
 import type { UserReport } from './report.js';
 
 /** Waypoint rows per write transaction: a few tens of milliseconds of lock on SQLite. */

@@ -2,8 +2,8 @@
 // dimension this run will write.
 import { TargetError } from '../errors.js';
 import { storedDimension, type EmbeddingConfig } from '../openmemory/embedding-config.js';
-import type { OpenMemoryWriter } from '../target/openmemory-writer.js';
-import type { Target } from '../target/target.js';
+import type { OpenMemoryWriter } from '../database/openmemory-writer.js';
+import type { Target } from '../database/target.js';
 import type { ImportOptions } from './import.js';
 import type { ImportReport } from './report.js';
 

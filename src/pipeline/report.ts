@@ -1,5 +1,5 @@
 // What an import did, per source tenant, as data (for --json) and as text.
-import type { MigrationResult } from '../target/target.js';
+import type { MigrationResult } from '../database/target.js';
 
 export interface SkipNote {
   sourceId: string | null;

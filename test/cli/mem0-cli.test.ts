@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { resolveTargetConfig } from '../../src/target/open-target.js';
+import { resolveTargetConfig } from '../../src/database/open-target.js';
 import { generatedMem0Account } from '../fakes/mem0/mem0-account.js';
 import type { ServedHandlers } from '../fakes/serve-handlers.js';
 import { cleanEnv, runCliProcess } from '../support/cli.js';

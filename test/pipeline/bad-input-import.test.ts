@@ -8,8 +8,8 @@ import { UsageError } from '../../src/errors.js';
 import { importFrom } from '../../src/pipeline/import.js';
 import { formatReport } from '../../src/pipeline/report.js';
 import { loadTenantMap } from '../../src/pipeline/tenant-map.js';
-import { openTarget, resolveTargetConfig, type TargetConfig } from '../../src/target/open-target.js';
-import type { Target } from '../../src/target/target.js';
+import { openTarget, resolveTargetConfig, type TargetConfig } from '../../src/database/open-target.js';
+import type { Target } from '../../src/database/target.js';
 import { backends } from '../support/targets.js';
 import { tempDir } from '../support/temp.js';
 

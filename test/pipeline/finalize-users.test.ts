@@ -4,8 +4,8 @@ import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { importFrom } from '../../src/pipeline/import.js';
 import type { Partition, Source, SourceItem } from '../../src/records.js';
-import { openTarget, resolveTargetConfig, type TargetConfig } from '../../src/target/open-target.js';
-import { SqliteExecutor } from '../../src/target/sqlite/sqlite-executor.js';
+import { openTarget, resolveTargetConfig, type TargetConfig } from '../../src/database/open-target.js';
+import { SqliteExecutor } from '../../src/database/sqlite/sqlite-executor.js';
 import { importedState } from '../support/database-snapshot.js';
 import { tempDir } from '../support/temp.js';
 

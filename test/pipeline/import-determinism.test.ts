@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { mem0Source } from '../../adapters/mem0/index.js';
 import { importFrom } from '../../src/pipeline/import.js';
 import type { Partition, Source, SourceItem } from '../../src/records.js';
-import { openTarget, resolveTargetConfig } from '../../src/target/open-target.js';
+import { openTarget, resolveTargetConfig } from '../../src/database/open-target.js';
 import { generatedMem0Account } from '../fakes/mem0/mem0-account.js';
 import { importedState } from '../support/database-snapshot.js';
 import { tempDir } from '../support/temp.js';

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { mem0Source } from '../../adapters/mem0/index.js';
 import { importFrom } from '../../src/pipeline/import.js';
-import { openTarget, resolveTargetConfig } from '../../src/target/open-target.js';
+import { openTarget, resolveTargetConfig } from '../../src/database/open-target.js';
 import { generatedMem0Account, type Mem0WireMemory } from '../fakes/mem0/mem0-account.js';
 import { startMem0SelfHostedFake } from '../support/mem0-fake.js';
 import { fixturePath } from '../support/fixtures.js';

@@ -7,7 +7,7 @@ import { supermemorySource } from '../../adapters/supermemory/index.js';
 import { zepSource } from '../../adapters/zep/index.js';
 import { importFrom, type ImportOptions } from '../../src/pipeline/import.js';
 import type { OpenedSource } from '../../src/records.js';
-import { openTarget, type TargetConfig } from '../../src/target/open-target.js';
+import { openTarget, type TargetConfig } from '../../src/database/open-target.js';
 import { generatedMem0Account, type Mem0Account } from '../fakes/mem0/mem0-account.js';
 import type { ServedHandlers } from '../fakes/serve-handlers.js';
 import { generatedSupermemoryAccount } from '../fakes/supermemory/supermemory-account.js';

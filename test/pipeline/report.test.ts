@@ -6,7 +6,7 @@ import { importFrom } from '../../src/pipeline/import.js';
 import {
   escapeControl, formatReport, fullTableTenantLimit, largestTenantsListed, skipReasonLimit, type ImportReport, type TenantReport,
 } from '../../src/pipeline/report.js';
-import { resolveTargetConfig } from '../../src/target/open-target.js';
+import { resolveTargetConfig } from '../../src/database/open-target.js';
 import { tempDir } from '../support/temp.js';
 
 /** A user name that recolours and clears the terminal, and fakes a line of the report. */

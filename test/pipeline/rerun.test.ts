@@ -7,7 +7,7 @@ import { mem0Source } from '../../adapters/mem0/index.js';
 import { UsageError } from '../../src/errors.js';
 import { importFrom, type ImportOptions } from '../../src/pipeline/import.js';
 import { TenantMap } from '../../src/pipeline/tenant-map.js';
-import { openTarget, resolveTargetConfig, type TargetConfig } from '../../src/target/open-target.js';
+import { openTarget, resolveTargetConfig, type TargetConfig } from '../../src/database/open-target.js';
 import { generatedMem0Account, type Mem0Account } from '../fakes/mem0/mem0-account.js';
 import type { ServedHandlers } from '../fakes/serve-handlers.js';
 import { verifyDatabase } from '../../src/verify.js';

@@ -8,7 +8,7 @@ import { UsageError } from '../../src/errors.js';
 import { importFrom } from '../../src/pipeline/import.js';
 import { ownsUser, resolveShard, shardOfUser, type Shard } from '../../src/pipeline/shard.js';
 import { TenantMap } from '../../src/pipeline/tenant-map.js';
-import { resolveTargetConfig, type TargetConfig } from '../../src/target/open-target.js';
+import { resolveTargetConfig, type TargetConfig } from '../../src/database/open-target.js';
 import { generatedMem0Account } from '../fakes/mem0/mem0-account.js';
 import type { ServedHandlers } from '../fakes/serve-handlers.js';
 import { cleanEnv, runCliProcess, startCli } from '../support/cli.js';

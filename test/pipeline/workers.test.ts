@@ -6,7 +6,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { mem0Source } from '../../adapters/mem0/index.js';
 import { importFrom } from '../../src/pipeline/import.js';
-import { openTarget, resolveTargetConfig, type TargetConfig } from '../../src/target/open-target.js';
+import { openTarget, resolveTargetConfig, type TargetConfig } from '../../src/database/open-target.js';
 import { generatedMem0Account } from '../fakes/mem0/mem0-account.js';
 import { cleanEnv, runCliProcess } from '../support/cli.js';
 import { importedState } from '../support/database-snapshot.js';

@@ -6,7 +6,7 @@ import { migrate } from '../../src/migrate.js';
 import { importFrom } from '../../src/pipeline/import.js';
 import type { Partition, Source, SourceItem } from '../../src/records.js';
 import { databaseStatus, formatStatus, type AccountStatus } from '../../src/status.js';
-import { resolveTargetConfig, type TargetConfig } from '../../src/target/open-target.js';
+import { resolveTargetConfig, type TargetConfig } from '../../src/database/open-target.js';
 import { backends } from '../support/targets.js';
 import { fixturePath } from '../support/fixtures.js';
 import { copyFixtureDatabase, tempDir } from '../support/temp.js';

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { Target } from '../../src/target/target.js';
-import { openMemoryRoles, type OpenMemoryRole } from '../../src/target/schema-definition.js';
+import type { Target } from '../../src/database/target.js';
+import { openMemoryRoles, type OpenMemoryRole } from '../../src/database/schema-definition.js';
 
 /** Schema of the OpenMemory tables as comparable data: column names and types, primary key, index column lists. */
 export async function schemaShape(target: Target): Promise<Record<string, unknown>> {

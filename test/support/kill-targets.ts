@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { expect } from 'vitest';
 import { runCliProcess, startCli } from './cli.js';
-import { openTarget, resolveTargetConfig } from '../../src/target/open-target.js';
+import { openTarget, resolveTargetConfig } from '../../src/database/open-target.js';
 import { verifyDatabase } from '../../src/verify.js';
 import { importedState } from './database-snapshot.js';
 import { createTestDatabase, query } from './postgres.js';

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { resolveTargetConfig, type TargetConfig } from '../../src/target/open-target.js';
+import { resolveTargetConfig, type TargetConfig } from '../../src/database/open-target.js';
 import { createTestDatabase } from './postgres.js';
 import { tempDir } from './temp.js';
 

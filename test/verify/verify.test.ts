@@ -8,8 +8,8 @@ import { zepSource } from '../../adapters/zep/index.js';
 import { UsageError } from '../../src/errors.js';
 import { importFrom } from '../../src/pipeline/import.js';
 import type { OpenedSource } from '../../src/records.js';
-import { openTarget, resolveTargetConfig, type TargetConfig } from '../../src/target/open-target.js';
-import type { Target } from '../../src/target/target.js';
+import { openTarget, resolveTargetConfig, type TargetConfig } from '../../src/database/open-target.js';
+import type { Target } from '../../src/database/target.js';
 import {
   compareWithSource, embeddedSectorsOf, formatVerification, verifyDatabase, type DatabaseVerification, type Violation,
 } from '../../src/verify.js';

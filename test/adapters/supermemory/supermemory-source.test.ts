@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { supermemorySource, type SupermemorySourceOptions } from '../../../adapters/supermemory/index.js';
 import { importFrom, type ImportOptions } from '../../../src/pipeline/import.js';
 import type { ImportReport } from '../../../src/pipeline/report.js';
-import { resolveTargetConfig, type TargetConfig } from '../../../src/target/open-target.js';
+import { resolveTargetConfig, type TargetConfig } from '../../../src/database/open-target.js';
 import {
   generatedSupermemoryAccount,
   trickySupermemoryAccount,

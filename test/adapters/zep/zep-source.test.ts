@@ -7,8 +7,8 @@ import { zepBaseUrl, zepSource, type ZepSourceOptions } from '../../../adapters/
 import { importFrom, type ImportOptions } from '../../../src/pipeline/import.js';
 import type { ImportReport } from '../../../src/pipeline/report.js';
 import type { Source } from '../../../src/records.js';
-import { openTarget, resolveTargetConfig, type TargetConfig } from '../../../src/target/open-target.js';
-import type { Target } from '../../../src/target/target.js';
+import { openTarget, resolveTargetConfig, type TargetConfig } from '../../../src/database/open-target.js';
+import type { Target } from '../../../src/database/target.js';
 import { generatedZepAccount, tinyEncodedUserId, tinyZepAccount, type ZepAccount } from '../../fakes/zep/zep-account.js';
 import type { ZepFakeOptions, ZepGeneration } from '../../fakes/zep/zep-handlers.js';
 import { importedState } from '../../support/database-snapshot.js';

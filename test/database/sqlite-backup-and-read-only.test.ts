@@ -11,8 +11,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { mem0Source } from '../../adapters/mem0/index.js';
 import { TargetError } from '../../src/errors.js';
 import { importFrom } from '../../src/pipeline/import.js';
-import { openTarget } from '../../src/target/open-target.js';
-import type { Target } from '../../src/target/target.js';
+import { openTarget } from '../../src/database/open-target.js';
+import type { Target } from '../../src/database/target.js';
 import { runCliProcess, cleanEnv } from '../support/cli.js';
 import { copyFixtureDatabase, tempDir } from '../support/temp.js';
 

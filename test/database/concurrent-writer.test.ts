@@ -6,7 +6,7 @@ import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { importFrom } from '../../src/pipeline/import.js';
 import type { Partition, Source, SourceItem } from '../../src/records.js';
-import { openTarget, resolveTargetConfig, type TargetConfig } from '../../src/target/open-target.js';
+import { openTarget, resolveTargetConfig, type TargetConfig } from '../../src/database/open-target.js';
 import { tempDir } from '../support/temp.js';
 
 const driver = createRequire(import.meta.url).resolve('better-sqlite3');

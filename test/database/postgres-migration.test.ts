@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openTarget, resolveTargetConfig } from '../../src/target/open-target.js';
-import type { Target } from '../../src/target/target.js';
+import { openTarget, resolveTargetConfig } from '../../src/database/open-target.js';
+import type { Target } from '../../src/database/target.js';
 import { fixturePath } from '../support/fixtures.js';
 import { createTestDatabase, query, runSql } from '../support/postgres.js';
 import { fullSnapshot, preTenantChecksums, schemaShape } from '../support/database-snapshot.js';

@@ -2,8 +2,8 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openTarget } from '../../src/target/open-target.js';
-import type { Target } from '../../src/target/target.js';
+import { openTarget } from '../../src/database/open-target.js';
+import type { Target } from '../../src/database/target.js';
 import { copyFixtureDatabase, tempDir } from '../support/temp.js';
 import { fullSnapshot, preTenantChecksums, schemaShape } from '../support/database-snapshot.js';
 
