@@ -19,7 +19,7 @@ import { rmSync } from 'node:fs';
 import { once as onceEvent } from 'node:events';
 import { RowPool } from '../src/openmemory/row-pool.js';
 import { importFrom } from '../src/pipeline/import.js';
-import { resolveTargetConfig, type TargetConfig } from '../src/target/open-target.js';
+import { resolveTargetConfig, type TargetConfig } from '../src/database/open-target.js';
 import { startEmbeddedPostgres } from '../test/fakes/embedded-postgres.js';
 import { generatedMem0Account } from '../test/fakes/mem0/mem0-account.js';
 import { mem0Handlers } from '../test/fakes/mem0/mem0-handlers.js';
