@@ -27,10 +27,18 @@ const hasScript = spawnSync('script', ['--version']).status === 0;
 
 const quote = (word: string): string => `'${word.replace(/'/g, `'\\''`)}'`;
 
-/** Runs the built CLI in a pseudo-terminal 160 columns wide; answers everything the terminal received (stdout and stderr). */
+/**
+ * Runs the built CLI in a pseudo-terminal 160 columns wide, as a person's colour terminal would (`TERM` set, no
+ * `CI`: under CI Node assumes a terminal without colours); answers everything the terminal received.
+ */
 function runInTerminal(args: string[], env: Record<string, string>, cwd = tempDir()): Promise<{ code: number | null; output: string }> {
   const command = `stty cols 160 rows 40; exec ${[process.execPath, cliPath, ...args].map(quote).join(' ')}`;
-  const child = spawn('script', ['-qfec', command, '/dev/null'], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const { CI: _ci, ...terminalEnv } = env;
+  const child = spawn('script', ['-qfec', command, '/dev/null'], {
+    cwd,
+    env: { TERM: 'xterm-256color', ...terminalEnv },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
