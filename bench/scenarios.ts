@@ -21,7 +21,7 @@ import { RowPool } from '../src/openmemory/row-pool.js';
 import { importFrom } from '../src/pipeline/import.js';
 import { resolveTargetConfig, type TargetConfig } from '../src/database/open-target.js';
 import { startEmbeddedPostgres } from '../test/fakes/embedded-postgres.js';
-import { generatedMem0Account } from '../test/fakes/mem0/mem0-account.js';
+import { generatedMem0Account, generatedMem0Memories } from '../test/fakes/mem0/mem0-account.js';
 import { mem0Handlers } from '../test/fakes/mem0/mem0-handlers.js';
 import { serveHandlers } from '../test/fakes/serve-handlers.js';
 import { generatedSupermemoryAccount } from '../test/fakes/supermemory/supermemory-account.js';
@@ -136,32 +136,14 @@ async function exportJsonMemory(memories: number, users: number): Promise<Result
   const dir = mkdtempSync(path.join(os.tmpdir(), 'om-bench-'));
   const file = path.join(dir, 'export.json');
   const out = createWriteStream(file);
-  const start = Date.UTC(2026, 0, 1);
-  const topics = ['prefers dark mode in every editor', 'is training for the Berlin marathon', 'loves espresso in the morning', 'is learning Rust'];
   let page = '{"results": [';
   let n = 0;
-  for (let u = 0; u < users; u++) {
-    for (let m = 0; m < memories / users; m++) {
-      n++;
-      const at = new Date(start + m * 3_600_000 + u * 1000).toISOString();
-      const memory = {
-        id: `00000000-0000-4000-8000-${n.toString(16).padStart(12, '0')}`,
-        memory: `User ${u} ${topics[(u + m) % topics.length]} (note ${m})`,
-        user_id: `user-${u}`,
-        agent_id: null,
-        app_id: null,
-        run_id: null,
-        hash: `h${n}`,
-        metadata: m % 3 === 0 ? { source: 'chat', turn: m } : null,
-        categories: m % 2 === 0 ? ['preferences'] : [],
-        created_at: at,
-        updated_at: at,
-      };
-      page += `${n > 1 ? ',\n' : '\n'}${JSON.stringify(memory)}`;
-      if (page.length >= 1 << 20) {
-        if (!out.write(page)) await once(out, 'drain');
-        page = '';
-      }
+  for (const memory of generatedMem0Memories({ users, perUser: memories / users })) {
+    n++;
+    page += `${n > 1 ? ',\n' : '\n'}${JSON.stringify(memory)}`;
+    if (page.length >= 1 << 20) {
+      if (!out.write(page)) await once(out, 'drain');
+      page = '';
     }
   }
   out.write(`${page}\n], "next": null}\n`);

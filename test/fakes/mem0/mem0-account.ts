@@ -35,16 +35,15 @@ function uuidFrom(n: number): string {
   return `00000000-0000-4000-8000-${hex}`;
 }
 
-/** A deterministic account: `users` users with `perUser` memories each, one day apart. */
-export function generatedMem0Account(options: { users: number; perUser: number; apiKey?: string }): Mem0Account {
-  const memories: Mem0WireMemory[] = [];
+/** The memories of a deterministic account, one at a time (a benchmark writes millions to disk without holding them). */
+export function* generatedMem0Memories(options: { users: number; perUser: number }): Generator<Mem0WireMemory> {
   const start = Date.UTC(2026, 0, 1);
   let n = 0;
   for (let u = 0; u < options.users; u++) {
     for (let m = 0; m < options.perUser; m++) {
       n++;
       const at = new Date(start + m * 3_600_000 + u * 1000).toISOString();
-      memories.push({
+      yield {
         id: uuidFrom(n),
         memory: `User ${u} ${topics[(u + m) % topics.length]} (note ${m})`,
         user_id: `user-${u}`,
@@ -56,8 +55,13 @@ export function generatedMem0Account(options: { users: number; perUser: number; 
         categories: m % 2 === 0 ? ['preferences'] : [],
         created_at: at,
         updated_at: at,
-      });
+      };
     }
   }
+}
+
+/** A deterministic account: `users` users with `perUser` memories each, one day apart. */
+export function generatedMem0Account(options: { users: number; perUser: number; apiKey?: string }): Mem0Account {
+  const memories = [...generatedMem0Memories(options)];
   return { apiKey: options.apiKey ?? 'm0-test-key-0000', orgId: 'org_test', projectId: 'proj_test', memories };
 }
