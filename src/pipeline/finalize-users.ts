@@ -32,12 +32,14 @@ export async function finalizeUsers(
   bookkeeping: ImportBookkeeping,
   writer: OpenMemoryWriter,
   runStart: number,
-  onStart?: (users: number) => void,
+  /** Called at the start and after each commit: users written so far, of all the pending ones. */
+  onProgress?: (usersDone: number, users: number) => void,
   chooser: WaypointChooser = mainThread,
 ): Promise<UserReport[]> {
   const pending = await bookkeeping.pendingUsersList();
-  onStart?.(pending.length);
-  const steps = new WriteSteps(writer.target.executor);
+  onProgress?.(0, pending.length);
+  let usersDone = 0;
+  const steps = new WriteSteps(writer.target.executor, (committed) => onProgress?.((usersDone += committed), pending.length));
   const reports: UserReport[] = [];
   for (const user of pending) {
     const { waypoints, summary, report } = await computeUser(user, bookkeeping, writer, runStart, chooser);
@@ -90,7 +92,11 @@ class WriteSteps {
   private rows = 0;
   private users = 0;
 
-  constructor(private readonly executor: SqlExecutor) {}
+  constructor(
+    private readonly executor: SqlExecutor,
+    /** Told how many users each commit finished. */
+    private readonly onCommitted: (users: number) => void = () => undefined,
+  ) {}
 
   /** How many more waypoint rows the current transaction takes (at least one: a full one is committed at once). */
   roomForRows(): number {
@@ -107,11 +113,13 @@ class WriteSteps {
   async commit(): Promise<void> {
     if (this.steps.length === 0) return;
     const steps = this.steps;
+    const users = this.users;
     this.steps = [];
     this.rows = 0;
     this.users = 0;
     await this.executor.transaction(async () => {
       for (const step of steps) await step();
     });
+    if (users > 0) this.onCommitted(users);
   }
 }

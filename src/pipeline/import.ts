@@ -306,8 +306,13 @@ export async function importFrom(options: ImportOptions): Promise<ImportReport> 
 
     let users: UserReport[] = [];
     if (!dryRun && run) {
-      users = await finalizeUsers(bookkeeping, writer, runStart, (count) => options.onProgress?.({ type: 'finalizing', users: count, usersDone: 0 }), rowPool);
-      options.onProgress?.({ type: 'finalizing', users: users.length, usersDone: users.length });
+      users = await finalizeUsers(
+        bookkeeping,
+        writer,
+        runStart,
+        (usersDone, total) => options.onProgress?.({ type: 'finalizing', users: total, usersDone }),
+        rowPool,
+      );
       await bookkeeping.finishRun(run.runId, now());
     }
 

@@ -95,3 +95,21 @@ describe('finalizing users in steps', () => {
     expect(after.state).toEqual((await inspect(clean)).state);
   });
 });
+
+describe('progress of the last step', () => {
+  it('tells how many users are written after each commit, ending at all of them', async () => {
+    const target = resolveTargetConfig({ db: path.join(tempDir(), 'om.sqlite') }, {});
+    const seen: { users: number; usersDone: number }[] = [];
+    await importFrom({
+      source,
+      target,
+      env: {},
+      onProgress: (event) => {
+        if (event.type === 'finalizing') seen.push({ users: event.users, usersDone: event.usersDone });
+      },
+    });
+    expect(seen[0]).toEqual({ users: 3, usersDone: 0 });
+    expect(seen.at(-1)).toEqual({ users: 3, usersDone: 3 });
+    for (let i = 1; i < seen.length; i++) expect(seen[i]!.usersDone).toBeGreaterThanOrEqual(seen[i - 1]!.usersDone);
+  });
+});
