@@ -1,21 +1,10 @@
-import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openTarget, resolveTargetConfig } from '../../src/database/open-target.js';
 import type { Target } from '../../src/database/target.js';
-import { fixturePath } from '../support/fixtures.js';
-import { createTestDatabase, query, runSql } from '../support/postgres.js';
+import { createTestDatabase, customPostgresNames, dumpInCustomSchema, query, runSql } from '../support/postgres.js';
 import { fullSnapshot, preTenantChecksums, schemaShape } from '../support/database-snapshot.js';
 
-/** OpenMemory's dumps, moved into a non-default schema with custom memory and vector table names. */
-const customEnv = { OM_PG_SCHEMA: 'tenantdb', OM_PG_TABLE: 'om_mem', OM_VECTOR_TABLE: 'om_vec' };
-
-function dumpInCustomSchema(name: string): string {
-  const sql = readFileSync(fixturePath('openmemory', 'databases', name), 'utf8')
-    .replaceAll('public.openmemory_memories', 'tenantdb.om_mem')
-    .replaceAll('public.openmemory_vectors', 'tenantdb.om_vec')
-    .replaceAll('public.', 'tenantdb.');
-  return `create schema tenantdb;\n${sql}`;
-}
+const customEnv = customPostgresNames;
 
 const opened: Target[] = [];
 async function open(url: string, env: Record<string, string> = customEnv): Promise<Target> {

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import { inject } from 'vitest';
+import { fixturePath } from './fixtures.js';
 
 /** A new, empty database on the test server; answers its URL. */
 export async function createTestDatabase(): Promise<string> {
@@ -37,4 +39,16 @@ export async function query<Row extends object>(url: string, sql: string, params
   } finally {
     await client.end();
   }
+}
+
+/** OpenMemory's PostgreSQL dumps can be moved into a non-default schema with custom memory and vector table names. */
+export const customPostgresNames = { OM_PG_SCHEMA: 'tenantdb', OM_PG_TABLE: 'om_mem', OM_VECTOR_TABLE: 'om_vec' };
+
+/** One of OpenMemory's PostgreSQL dumps (`fixtures/openmemory/databases/`), moved into `customPostgresNames`. */
+export function dumpInCustomSchema(name: string): string {
+  const sql = readFileSync(fixturePath('openmemory', 'databases', name), 'utf8')
+    .replaceAll('public.openmemory_memories', 'tenantdb.om_mem')
+    .replaceAll('public.openmemory_vectors', 'tenantdb.om_vec')
+    .replaceAll('public.', 'tenantdb.');
+  return `create schema tenantdb;\n${sql}`;
 }

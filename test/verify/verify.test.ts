@@ -16,7 +16,7 @@ import {
 import { generatedSupermemoryAccount } from '../fakes/supermemory/supermemory-account.js';
 import { generatedZepAccount } from '../fakes/zep/zep-account.js';
 import { fixturePath } from '../support/fixtures.js';
-import { createTestDatabase, runSql } from '../support/postgres.js';
+import { createTestDatabase, customPostgresNames, dumpInCustomSchema, runSql } from '../support/postgres.js';
 import { startSupermemoryFake } from '../support/supermemory-fake.js';
 import { backends } from '../support/targets.js';
 import { copyFixtureDatabase, tempDir } from '../support/temp.js';
@@ -59,15 +59,7 @@ async function importAndClose(opened: OpenedSource, config: TargetConfig): Promi
   }
 }
 
-/** OpenMemory's PostgreSQL dumps, moved into a non-default schema with custom memory and vector table names. */
-const customNames = { OM_PG_SCHEMA: 'tenantdb', OM_PG_TABLE: 'om_mem', OM_VECTOR_TABLE: 'om_vec' };
-function dumpInCustomSchema(name: string): string {
-  const sql = readFileSync(fixturePath('openmemory', 'databases', name), 'utf8')
-    .replaceAll('public.openmemory_memories', 'tenantdb.om_mem')
-    .replaceAll('public.openmemory_vectors', 'tenantdb.om_vec')
-    .replaceAll('public.', 'tenantdb.');
-  return `create schema tenantdb;\n${sql}`;
-}
+const customNames = customPostgresNames;
 
 function expectClean(result: DatabaseVerification): void {
   expect(result.violations).toEqual([]);
