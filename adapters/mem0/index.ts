@@ -1,5 +1,5 @@
 // Mem0 as a source: the hosted platform, a self-hosted server, or an export file.
-import { HttpClient } from '../../src/http/http-client.js';
+import { connectionSettings, HttpClient, type ConnectionOptions } from '../../src/http/http-client.js';
 import type { OpenedSource } from '../../src/records.js';
 import { Mem0ExportFile } from './mem0-export-file.js';
 import { Mem0Platform } from './mem0-platform.js';
@@ -9,7 +9,7 @@ export const mem0DefaultBaseUrl = 'https://api.mem0.ai';
 /** OpenMemory's own Mem0 importer used 20 requests per second. */
 export const mem0DefaultRateLimit = 20;
 
-export interface Mem0SourceOptions {
+export interface Mem0SourceOptions extends ConnectionOptions {
   apiKey?: string | undefined;
   baseUrl?: string | undefined;
   selfHosted?: boolean;
@@ -18,14 +18,7 @@ export interface Mem0SourceOptions {
   fromFile?: string | undefined;
   /** Users to read: required for a self-hosted server; on the platform, instead of every listed entity; in a file, the only ones read. */
   userIds?: readonly string[];
-  requestsPerSecond?: number;
-  concurrency?: number;
-  timeoutMs?: number;
-  /** The longest Retry-After the run waits for (default: the HTTP client's). */
-  maxWaitMs?: number;
   pageSize?: number;
-  /** Told when the run starts a wait longer than about a second (rate limit, Retry-After), for progress. */
-  onWait?: (milliseconds: number, reason: string) => void;
 }
 
 export function mem0Source(options: Mem0SourceOptions): OpenedSource {
@@ -35,11 +28,7 @@ export function mem0Source(options: Mem0SourceOptions): OpenedSource {
     source: 'mem0',
     baseUrl,
     headers: options.apiKey ? { authorization: `Token ${options.apiKey}` } : {},
-    requestsPerSecond: options.requestsPerSecond ?? mem0DefaultRateLimit,
-    concurrency: options.concurrency ?? 4,
-    timeoutMs: options.timeoutMs,
-    maxWaitMs: options.maxWaitMs,
-    onWait: options.onWait,
+    ...connectionSettings(options, mem0DefaultRateLimit),
     credentialHint: 'check the Mem0 API key (--api-key or MEM0_API_KEY) and, for org-scoped keys, --org-id/--project-id',
   });
   const source = options.selfHosted

@@ -1,7 +1,7 @@
 // Supermemory as a source: the live API (hosted, or self-hosted through --base-url), or a snapshot --save-export
 // wrote. Tenants are container tags.
 import { UsageError } from '../../src/errors.js';
-import { HttpClient } from '../../src/http/http-client.js';
+import { connectionSettings, HttpClient, type ConnectionOptions } from '../../src/http/http-client.js';
 import type { OpenedSource } from '../../src/records.js';
 import { SupermemoryApi, supermemoryIncludeChoices, type SupermemoryInclude } from './supermemory-api.js';
 import { multiTagPolicies, type MultiTagPolicy } from './supermemory-records.js';
@@ -14,7 +14,7 @@ export const supermemoryDefaultBaseUrl = 'https://api.supermemory.ai';
 /** Supermemory does not publish its limits; 10 requests per second stays clear of them on every plan seen. */
 export const supermemoryDefaultRateLimit = 10; // requests/s
 
-export interface SupermemorySourceOptions {
+export interface SupermemorySourceOptions extends ConnectionOptions {
   apiKey?: string | undefined;
   baseUrl?: string | undefined;
   fromFile?: string | undefined;
@@ -24,14 +24,7 @@ export interface SupermemorySourceOptions {
   include?: readonly SupermemoryInclude[] | undefined;
   /** A document in several tags: imported under each (`all`, default) or under its first tag only. */
   multiTag?: MultiTagPolicy;
-  requestsPerSecond?: number;
-  concurrency?: number;
-  /** The longest Retry-After honoured before the run stops with an error naming the wait. */
-  maxWaitMs?: number;
-  timeoutMs?: number;
   pageSize?: number;
-  /** Told when the run starts a wait longer than about a second (rate limit, Retry-After), for progress. */
-  onWait?: (milliseconds: number, reason: string) => void;
 }
 
 export function supermemorySource(options: SupermemorySourceOptions): OpenedSource {
@@ -50,11 +43,7 @@ export function supermemorySource(options: SupermemorySourceOptions): OpenedSour
     source: 'supermemory',
     baseUrl,
     headers: options.apiKey ? { authorization: `Bearer ${options.apiKey}` } : {},
-    requestsPerSecond: options.requestsPerSecond ?? supermemoryDefaultRateLimit,
-    concurrency,
-    timeoutMs: options.timeoutMs,
-    maxWaitMs: options.maxWaitMs,
-    onWait: options.onWait,
+    ...connectionSettings(options, supermemoryDefaultRateLimit),
     credentialHint: 'check the Supermemory API key (--api-key or SUPERMEMORY_API_KEY)',
     statusHints: {
       402: 'the quota or credits of the Supermemory plan are used up',

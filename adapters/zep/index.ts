@@ -1,7 +1,7 @@
 // Zep as a source: a live server — Zep Cloud on the v3 threads or the v2 sessions API, or self-hosted Community
 // Edition 1.x, found out once per run (zep-api-generation.ts) — or a snapshot --save-export wrote.
 import { UsageError } from '../../src/errors.js';
-import { HttpClient } from '../../src/http/http-client.js';
+import { connectionSettings, HttpClient, type ConnectionOptions } from '../../src/http/http-client.js';
 import type { OpenedSource } from '../../src/records.js';
 import { ZepApiSource } from './zep-api-generation.js';
 import { ZepSnapshotFile } from './zep-snapshot-file.js';
@@ -14,19 +14,13 @@ export const zepIncludeChoices = ['messages', 'facts', 'data', 'summaries', 'inv
 export type ZepInclude = (typeof zepIncludeChoices)[number];
 export const zepDefaultInclude: readonly ZepInclude[] = ['messages', 'facts', 'data', 'summaries'];
 
-export interface ZepSourceOptions {
+export interface ZepSourceOptions extends ConnectionOptions {
   apiKey?: string | undefined;
   baseUrl?: string | undefined;
   fromFile?: string | undefined;
   userIds?: readonly string[] | undefined; // --user-id: only these users (tenant keys as the user map sees them)
   include?: readonly ZepInclude[] | undefined;
-  requestsPerSecond?: number;
-  concurrency?: number;
-  maxWaitMs?: number;
-  timeoutMs?: number;
   pageSize?: number;
-  /** Told when the run starts a wait longer than about a second (rate limit, Retry-After), for progress. */
-  onWait?: (milliseconds: number, reason: string) => void;
 }
 
 /**
@@ -68,11 +62,7 @@ export function zepSource(options: ZepSourceOptions): OpenedSource {
     source: 'zep',
     baseUrl,
     headers: { authorization: `Api-Key ${options.apiKey}` },
-    requestsPerSecond: options.requestsPerSecond ?? zepDefaultRateLimit,
-    concurrency: options.concurrency ?? 4,
-    timeoutMs: options.timeoutMs,
-    maxWaitMs: options.maxWaitMs,
-    onWait: options.onWait,
+    ...connectionSettings(options, zepDefaultRateLimit),
     credentialHint: 'check the Zep API key (--api-key or ZEP_API_KEY): a project key for Zep Cloud, the api_secret of zep.yaml for Community Edition',
     statusHints: { 429: 'Zep counts requests per minute for the whole account, by plan: lower --rate-limit or run again later (the run resumes)' },
   });

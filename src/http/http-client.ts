@@ -30,6 +30,36 @@ export interface HttpClientOptions {
   onWait?: (milliseconds: number, reason: string) => void;
 }
 
+/**
+ * How a source's factory lets its caller tune the one HTTP client (the CLI's --rate-limit, --concurrency,
+ * --max-wait, and the progress display's wait line); every adapter's options extend it.
+ */
+export interface ConnectionOptions {
+  /** Requests per second at most (default: the source's). */
+  requestsPerSecond?: number;
+  /** Requests in flight at most (default 4). */
+  concurrency?: number;
+  timeoutMs?: number;
+  /** The longest Retry-After the run waits for (default: `defaultMaxWaitMs`). */
+  maxWaitMs?: number;
+  /** Told when the run starts a wait longer than about a second (rate limit, Retry-After), for progress. */
+  onWait?: (milliseconds: number, reason: string) => void;
+}
+
+/** The HTTP client's settings from a factory's connection options, with the source's default rate. */
+export function connectionSettings(
+  options: ConnectionOptions,
+  defaultRequestsPerSecond: number,
+): Pick<HttpClientOptions, 'requestsPerSecond' | 'concurrency' | 'timeoutMs' | 'maxWaitMs' | 'onWait'> {
+  return {
+    requestsPerSecond: options.requestsPerSecond ?? defaultRequestsPerSecond,
+    concurrency: options.concurrency ?? 4,
+    timeoutMs: options.timeoutMs,
+    maxWaitMs: options.maxWaitMs,
+    onWait: options.onWait,
+  };
+}
+
 export interface RequestSpec {
   method: 'GET' | 'POST';
   path: string;
