@@ -28,9 +28,13 @@ interface ActiveRun {
 export async function acquireRunLock(target: Target, claim: RunClaim): Promise<() => Promise<void>> {
   const table = target.dialect.qualified('om_import_active_runs');
   const { executor } = target;
-  await executor.run(
-    `create table if not exists ${table}(target text not null, shard text not null, source text not null, account text not null,
-      owner text not null, started_at bigint not null, primary key(target, shard))`,
+  // Under the schema lock: shards starting together on a new database would otherwise race to create it
+  // (PostgreSQL's `create table if not exists` is not safe against a concurrent create of the same table).
+  await withSchemaLock(target, () =>
+    executor.run(
+      `create table if not exists ${table}(target text not null, shard text not null, source text not null, account text not null,
+        owner text not null, started_at bigint not null, primary key(target, shard))`,
+    ),
   );
   const shard = shardName(claim.shard);
   const owner = `${os.hostname()}:${process.pid}`;

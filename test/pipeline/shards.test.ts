@@ -8,7 +8,8 @@ import { UsageError } from '../../src/errors.js';
 import { importFrom } from '../../src/pipeline/import.js';
 import { ownsUser, resolveShard, shardOfUser, type Shard } from '../../src/pipeline/shard.js';
 import { TenantMap } from '../../src/pipeline/tenant-map.js';
-import { resolveTargetConfig, type TargetConfig } from '../../src/database/open-target.js';
+import { openTarget, resolveTargetConfig, type TargetConfig } from '../../src/database/open-target.js';
+import { acquireRunLock } from '../../src/database/run-lock.js';
 import { generatedMem0Account } from '../fakes/mem0/mem0-account.js';
 import type { ServedHandlers } from '../fakes/serve-handlers.js';
 import { cleanEnv, runCliProcess, startCli } from '../support/cli.js';
@@ -92,6 +93,24 @@ describe('sharded imports into one PostgreSQL database, all shards at once', () 
     await http?.close();
     expect(again.incrementalSince).not.toBeNull(); // shard 1's own last completed run
     expect(again.tenants.every((tenant) => ownsUser({ index: 1, count: 2 }, tenant.userId ?? ''))).toBe(true);
+  });
+});
+
+describe('shards starting at the same moment on a new PostgreSQL database', () => {
+  it('all get their claim: om-import creates its tables once, the others wait for it', async () => {
+    // Unguarded, `create table if not exists` of two shards at once fails one of them now and then: 20 rounds.
+    for (let round = 0; round < 20; round++) {
+      const config = resolveTargetConfig({ pg: await createTestDatabase() }, {});
+      const targets = await Promise.all([0, 1, 2, 3].map(() => openTarget(config)));
+      try {
+        const releases = await Promise.all(
+          targets.map((target, index) => acquireRunLock(target, { targetKey: 'openmemory_memories', shard: { index, count: 4 }, source: 'mem0', account: 'a', now: 0 })),
+        );
+        for (const release of releases) await release();
+      } finally {
+        for (const target of targets) await target.close();
+      }
+    }
   });
 });
 
