@@ -1,11 +1,11 @@
 // What happens to each fetched item before any row is built: counted per tenant, mapped to its OpenMemory user
 // (or skipped, with the reason), fingerprinted, and turned into the input of OpenMemory's row builder.
-import { createHash } from 'node:crypto';
 import type { EmbeddingConfig } from '../openmemory/embedding-config.js';
 import { essence } from '../openmemory/essence.js';
 import type { MemoryInput } from '../openmemory/memory-rows.js';
 import type { MemoryRecord, SourceItem } from '../records.js';
 import { fingerprint, memoryId } from './memory-identity.js';
+import { hash64, RecordIdSet } from './record-id-set.js';
 import { ownsUser, type Shard } from './shard.js';
 import type { TenantReport } from './report.js';
 import type { TenantMap } from './tenant-map.js';
@@ -55,57 +55,35 @@ export type IntakeResult =
 /**
  * The records a run has read, by source id: the same record listed again (under another partition) is read once;
  * another record with an id already read (an export with one id under two owners) is skipped with the reason —
- * the first occurrence wins, as it came first in the file or listing.
- *
- * A run may read millions of records, so each is kept as 64-bit hashes in typed arrays (an open-addressing table,
- * about 30 bytes a record instead of a string map's ~200): the hash of its id, of its content, and its tenant's
- * number. Two different ids or contents sharing a 64-bit hash is not a practical concern at these sizes.
+ * the first occurrence wins, as it came first in the file or listing. Beside each id (a RecordIdSet) it keeps the
+ * 64-bit hash of the record's content and its tenant's number: about 36 bytes a record.
  */
 export class SeenRecords {
-  private ids = new BigUint64Array(1 << 12);
+  private readonly ids = new RecordIdSet();
   private contents = new BigUint64Array(1 << 12);
   private tenantOf = new Uint32Array(1 << 12);
-  private used = 0;
   private readonly tenants: (string | null)[] = [];
   private readonly tenantNumbers = new Map<string | null, number>();
 
   /** Null for a record not read before; else whether it is the same record again, or a different one under its id. */
   check(record: MemoryRecord): null | 'same' | { firstTenant: string | null } {
-    const id = hash64(record.sourceId);
     const content = hash64(record.content);
     const tenant = this.tenantNumber(record.tenantKey);
-    const slot = this.slotOf(id);
-    if (this.ids[slot] === id) {
-      const firstTenant = this.tenantOf[slot]!;
-      return firstTenant === tenant && this.contents[slot] === content ? 'same' : { firstTenant: this.tenants[firstTenant] ?? null };
+    const { entry, added } = this.ids.add(record.sourceId);
+    if (!added) {
+      const firstTenant = this.tenantOf[entry]!;
+      return firstTenant === tenant && this.contents[entry] === content ? 'same' : { firstTenant: this.tenants[firstTenant] ?? null };
     }
-    this.ids[slot] = id;
-    this.contents[slot] = content;
-    this.tenantOf[slot] = tenant;
-    if (++this.used * 4 > this.ids.length * 3) this.grow();
+    if (entry >= this.contents.length) {
+      const [contents, tenantOf] = [this.contents, this.tenantOf];
+      this.contents = new BigUint64Array(contents.length * 2);
+      this.contents.set(contents);
+      this.tenantOf = new Uint32Array(tenantOf.length * 2);
+      this.tenantOf.set(tenantOf);
+    }
+    this.contents[entry] = content;
+    this.tenantOf[entry] = tenant;
     return null;
-  }
-
-  /** The slot holding `id`, or the empty one where it belongs (0 marks an empty slot; a zero hash is stored as 1). */
-  private slotOf(id: bigint): number {
-    const mask = this.ids.length - 1;
-    let slot = Number(id & BigInt(mask));
-    while (this.ids[slot] !== 0n && this.ids[slot] !== id) slot = (slot + 1) & mask;
-    return slot;
-  }
-
-  private grow(): void {
-    const [ids, contents, tenants] = [this.ids, this.contents, this.tenantOf];
-    this.ids = new BigUint64Array(ids.length * 2);
-    this.contents = new BigUint64Array(ids.length * 2);
-    this.tenantOf = new Uint32Array(ids.length * 2);
-    for (let old = 0; old < ids.length; old++) {
-      if (ids[old] === 0n) continue;
-      const slot = this.slotOf(ids[old]!);
-      this.ids[slot] = ids[old]!;
-      this.contents[slot] = contents[old]!;
-      this.tenantOf[slot] = tenants[old]!;
-    }
   }
 
   private tenantNumber(tenantKey: string | null): number {
@@ -116,12 +94,6 @@ export class SeenRecords {
     }
     return number;
   }
-}
-
-/** The first 64 bits of a text's SHA-1, never 0 (0 marks an empty slot). */
-function hash64(text: string): bigint {
-  const value = createHash('sha1').update(text, 'utf8').digest().readBigUInt64BE(0);
-  return value === 0n ? 1n : value;
 }
 
 /**

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { RecordIdSet } from '../../src/pipeline/record-id-set.js';
 import { SeenRecords } from '../../src/pipeline/record-intake.js';
 import type { MemoryRecord } from '../../src/records.js';
 
@@ -16,5 +17,18 @@ describe('SeenRecords', () => {
     expect(seen.check(record('no-owner', null, 'x'))).toBeNull();
     expect(seen.check(record('no-owner', 'alice', 'x'))).toEqual({ firstTenant: null });
     expect(seen.check(record('id-50000', 'user-1', 'new'))).toBeNull();
+  });
+});
+
+describe('RecordIdSet', () => {
+  it('keeps every id added, and only those, with entry numbers in the order they came, through growth', () => {
+    const ids = new RecordIdSet();
+    for (let i = 0; i < 20_000; i++) expect(ids.add(`record-${i}`)).toEqual({ entry: i, added: true });
+    expect(ids.size).toBe(20_000);
+    expect(ids.add('record-123')).toEqual({ entry: 123, added: false });
+    for (let i = 0; i < 20_000; i += 13) expect(ids.entry(`record-${i}`)).toBe(i);
+    for (let i = 20_000; i < 21_000; i++) expect(ids.has(`record-${i}`)).toBe(false);
+    expect(ids.has('record-1')).toBe(true);
+    expect(ids.has('record-')).toBe(false);
   });
 });
