@@ -241,12 +241,16 @@ function workersExportPath(memories: number, users: number): string {
   return path.join(os.tmpdir(), `om-bench-workers-${memories}-${users}.jsonl`);
 }
 
+/** The fake Mem0 account's memories as a JSONL export (one wire memory per line), written as they are generated. */
+async function writeMem0Lines(file: string, memories: number, users: number): Promise<void> {
+  const out = createWriteStream(file);
+  for (const memory of generatedMem0Memories({ users, perUser: memories / users })) if (!out.write(`${JSON.stringify(memory)}\n`)) await onceEvent(out, 'drain');
+  await new Promise<void>((resolve) => out.end(resolve));
+}
+
 /** Issue 10: writes that export, in a process of its own, so that the imports' peak RSS is theirs alone. */
 async function workersExport(memories: number, users: number): Promise<Result> {
-  const account = generatedMem0Account({ users, perUser: memories / users });
-  const out = createWriteStream(workersExportPath(memories, users));
-  for (const memory of account.memories) if (!out.write(`${JSON.stringify(memory)}\n`)) await onceEvent(out, 'drain');
-  await new Promise<void>((resolve) => out.end(resolve));
+  await writeMem0Lines(workersExportPath(memories, users), memories, users);
   return { memories, users };
 }
 
