@@ -1,10 +1,12 @@
 // One benchmark scenario per process, so each reports its own peak RSS. Run through bench/run.ts.
-import { createWriteStream, mkdtempSync, statSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { createReadStream } from 'node:fs';
 import { once } from 'node:events';
 import { rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 import v8 from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -20,7 +22,9 @@ import { once as onceEvent } from 'node:events';
 import { RowPool } from '../src/openmemory/row-pool.js';
 import { importFrom } from '../src/pipeline/import.js';
 import { resolveTargetConfig, type TargetConfig } from '../src/database/open-target.js';
-import { startEmbeddedPostgres } from '../test/fakes/embedded-postgres.js';
+import { postgresTableNames } from '../src/database/table-names.js';
+import pg from 'pg';
+import { startEmbeddedPostgres, type RunningPostgres } from '../test/fakes/embedded-postgres.js';
 import { generatedMem0Account, generatedMem0Memories } from '../test/fakes/mem0/mem0-account.js';
 import { mem0Handlers } from '../test/fakes/mem0/mem0-handlers.js';
 import { serveHandlers } from '../test/fakes/serve-handlers.js';
@@ -305,6 +309,180 @@ async function workersRows(memories: number, users: number, workers: number, wit
   return { memories, users, workers, waypoints, seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, rowsSeconds: (rowsDone - started) / 1000, waypointsSeconds: (ended - rowsDone) / 1000, memoriesPerSecond: memories / seconds };
 }
 
+/** Issue 10 (shards): the export the `shards` section imports, at a path its size names; the `shards` scenario removes it. */
+function shardsExportPath(memories: number, users: number): string {
+  return path.join(os.tmpdir(), `om-bench-shards-${memories}-${users}.jsonl`);
+}
+
+/** Issue 10 (shards): writes that export, in a process of its own (the imports are child processes anyway). */
+async function shardsExport(memories: number, users: number): Promise<Result> {
+  await writeMem0Lines(shardsExportPath(memories, users), memories, users);
+  return { memories, users };
+}
+
+/** How one CLI process ended: its exit, when it exited, what it printed, its peak RSS. */
+interface CliExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  exitedAt: number;
+  stdout: string;
+  stderr: string;
+  peakRssMiB: number;
+}
+
+/**
+ * The real CLI (`node dist/src/cli/main.js …args`), in `folder` (no OpenMemory .env there) and without the OM_*
+ * variables of this shell; it writes its peak RSS on exit (bench/peak-rss-on-exit.ts) to a file in `folder`.
+ */
+function startCli(args: string[], folder: string, label: string): { child: ChildProcess; exit: Promise<CliExit> } {
+  const cli = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
+  const peakRssReporter = new URL('./peak-rss-on-exit.js', import.meta.url).href;
+  const peakRssFile = path.join(folder, `${label}.peak-rss`);
+  const env = Object.fromEntries(Object.entries(process.env).filter(([variable]) => !variable.startsWith('OM_')));
+  const child = spawn(process.execPath, ['--import', peakRssReporter, cli, ...args], {
+    cwd: folder,
+    env: { ...env, BENCH_PEAK_RSS_FILE: peakRssFile },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  let exitedAt = 0;
+  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  child.on('exit', () => (exitedAt = performance.now()));
+  const exit = new Promise<CliExit>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      let peakRssMiB = Number.NaN;
+      try {
+        peakRssMiB = Number(readFileSync(peakRssFile, 'utf8'));
+      } catch {
+        // killed before it could write it
+      }
+      resolve({ code, signal, exitedAt, stdout, stderr, peakRssMiB });
+    });
+  });
+  return { child, exit };
+}
+
+/** Rows in OpenMemory's tables (default schema) of the database at `url`. */
+async function openMemoryRowCounts(url: string): Promise<Record<'memories' | 'vectors' | 'waypoints' | 'users', number>> {
+  const tables = postgresTableNames();
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const count = async (table: string): Promise<number> => Number((await client.query<{ count: string }>(`select count(*) as count from public.${table}`)).rows[0]!.count);
+    return { memories: await count(tables.memories), vectors: await count(tables.vectors), waypoints: await count(tables.waypoints), users: await count(tables.users) };
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * Samples every 100 ms the backends of `database` waiting on a lock: advisory (the schema work and the shard
+ * claims) apart from the rest (rows, tuples, transactions). Stop it to get the counts of samples that saw one.
+ */
+function sampleLockWaits(adminUrl: string, database: string): { stop: () => Promise<{ advisory: number; other: number; samples: number }> } {
+  const client = new pg.Client({ connectionString: adminUrl });
+  const counts = { advisory: 0, other: 0, samples: 0 };
+  let stopping = false;
+  const sampling = (async () => {
+    await client.connect();
+    while (!stopping) {
+      const { rows } = await client.query<{ wait_event: string }>("select wait_event from pg_stat_activity where datname = $1 and wait_event_type = 'Lock'", [database]);
+      counts.samples++;
+      if (rows.some((row) => row.wait_event === 'advisory')) counts.advisory++;
+      if (rows.some((row) => row.wait_event !== 'advisory')) counts.other++;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  })();
+  sampling.catch(() => undefined); // a failed query is thrown by stop(), not as an unhandled rejection
+  let stopped: Promise<void> | null = null;
+  return {
+    stop: async () => {
+      stopping = true;
+      stopped ??= sampling.finally(() => client.end());
+      await stopped;
+      return counts;
+    },
+  };
+}
+
+/**
+ * Issue 10 (shards): one embedded PostgreSQL server; for each count n, a new empty database on it and n CLI processes
+ * (`om-import mem0 --from-file … --shard i/n`, each with its default --workers) started at once; n = 1 runs unsharded.
+ * Wall time from the first spawn to the last exit. Every process must exit 0, and every n must leave the same rows
+ * as n = 1. Figures are keyed `<n>.<figure>`.
+ */
+async function shards(memories: number, users: number, processCounts: number[]): Promise<Result> {
+  const file = shardsExportPath(memories, users);
+  const folder = mkdtempSync(path.join(os.tmpdir(), 'om-bench-shards-'));
+  const running: ChildProcess[] = [];
+  let server: RunningPostgres | null = null;
+  let admin: pg.Client | null = null;
+  let lockWaits: ReturnType<typeof sampleLockWaits> | null = null;
+  const result: Result = { memories, users, cores: os.availableParallelism() };
+  try {
+    server = await startEmbeddedPostgres();
+    admin = new pg.Client({ connectionString: server.adminUrl });
+    await admin.connect();
+    let baseline: Record<string, number> | null = null;
+    for (const processes of processCounts) {
+      const database = `om_bench_shards_${processes}`;
+      await admin.query(`create database ${database}`);
+      const url = new URL(server.adminUrl);
+      url.pathname = `/${database}`;
+      lockWaits = sampleLockWaits(server.adminUrl, database);
+      const loadBefore = os.loadavg()[0]!;
+      const started = performance.now();
+      const exits = Array.from({ length: processes }, (_, index) => {
+        const shard = processes === 1 ? [] : ['--shard', `${index}/${processes}`];
+        const { child, exit } = startCli(['mem0', '--from-file', file, '--pg', url.href, ...shard, '--quiet', '--json'], folder, `${processes}-${index}`);
+        running.push(child);
+        return exit;
+      });
+      const ended = await Promise.all(exits);
+      const seconds = (Math.max(...ended.map((exit) => exit.exitedAt)) - started) / 1000;
+      const loadAfter = os.loadavg()[0]!;
+      const waits = await lockWaits.stop();
+      const failed = ended.map((exit, index) => ({ ...exit, index })).filter((exit) => exit.code !== 0);
+      for (const exit of failed) console.error(`${processes === 1 ? 'the unsharded process' : `shard ${exit.index}/${processes}`} exited with ${exit.code ?? exit.signal}:\n${exit.stderr}`);
+      if (failed.length > 0) throw new Error(`${failed.length} of ${processes} processes failed`);
+      const reports = ended.map((exit) => JSON.parse(exit.stdout) as { totals: { created: number }; migration: unknown; durationMs: number });
+      const created = reports.reduce((sum, report) => sum + report.totals.created, 0);
+      if (created !== memories) throw new Error(`${processes} processes created ${created} of ${memories} memories`);
+      const counts = await openMemoryRowCounts(url.href);
+      baseline ??= counts;
+      const differing = Object.keys(counts).filter((table) => counts[table as keyof typeof counts] !== baseline![table]);
+      if (differing.length > 0) throw new Error(`${processes} processes left other row counts than 1: ${JSON.stringify(counts)} against ${JSON.stringify(baseline)}`);
+      const deadlocks = Number((await admin.query<{ deadlocks: string }>('select deadlocks from pg_stat_database where datname = $1', [database])).rows[0]!.deadlocks);
+      Object.assign(result, {
+        [`${processes}.seconds`]: seconds,
+        [`${processes}.memoriesPerSecond`]: memories / seconds,
+        [`${processes}.slowestImportSeconds`]: Math.max(...reports.map((report) => report.durationMs)) / 1000,
+        [`${processes}.migrations`]: reports.filter((report) => report.migration !== null).length,
+        [`${processes}.loadBefore`]: loadBefore,
+        [`${processes}.loadAfter`]: loadAfter,
+        [`${processes}.advisoryLockWaitSamples`]: waits.advisory,
+        [`${processes}.otherLockWaitSamples`]: waits.other,
+        [`${processes}.lockSamples`]: waits.samples,
+        [`${processes}.deadlocks`]: deadlocks,
+        ...Object.fromEntries(ended.map((exit, index) => [`${processes}.peakRssMiB.${index}`, exit.peakRssMiB])),
+        ...Object.fromEntries(Object.entries(counts).map(([table, count]) => [`${processes}.${table}`, count])),
+      });
+    }
+  } finally {
+    // Whatever failed: no CLI process left, every connection closed before the server stops, no file left.
+    for (const child of running) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await lockWaits?.stop().catch(() => undefined);
+    await admin?.end().catch(() => undefined);
+    await server?.stop();
+    rmSync(folder, { recursive: true, force: true });
+    rmSync(file, { force: true });
+  }
+  return result;
+}
+
 const [name, ...args] = process.argv.slice(2);
 const numbers = args.map(Number);
 const scenarios: Record<string, () => Promise<Result>> = {
@@ -319,6 +497,8 @@ const scenarios: Record<string, () => Promise<Result>> = {
   'workers-export': () => workersExport(numbers[0]!, numbers[1]!),
   'workers-file': () => workersFile(numbers[0]!, numbers[1]!, numbers[2]!),
   'workers-rows': () => workersRows(numbers[0]!, numbers[1]!, numbers[2]!, numbers[3]!),
+  'shards-export': () => shardsExport(numbers[0]!, numbers[1]!),
+  shards: () => shards(numbers[0]!, numbers[1]!, numbers.slice(2)),
 };
 const scenario = scenarios[name ?? ''];
 if (!scenario) {
