@@ -7,7 +7,7 @@ import os from 'node:os';
 const scenarioScript = fileURLToPath(new URL('./scenarios.js', import.meta.url));
 const quick = process.argv.includes('quick');
 /** `npm run bench -- zep supermemory` runs only those sections; none named runs them all. */
-const sections = ['rows', 'mem0', 'file', 'zep', 'supermemory', 'memory', 'workers'].filter((section) => process.argv.includes(section));
+const sections = ['rows', 'mem0', 'file', 'zep', 'supermemory', 'memory', 'workers', 'shards'].filter((section) => process.argv.includes(section));
 const wanted = (section: string): boolean => sections.length === 0 || sections.includes(section);
 
 function run(name: string, ...args: number[]): Record<string, number> {
@@ -110,4 +110,22 @@ if (wanted('workers')) {
     say(`| ${user['workers']} | ${fixed(user['memoriesPerSecond']!, 0)} | ${fixed(user['rowsSeconds']!)} | ${fixed(user['waypointsSeconds']!)} | ${fixed(user['memoriesPerSecond']! / rowsAlone['memoriesPerSecond']!)} | ${fixed(user['memoriesPerSecond']! / users[0]!['memoriesPerSecond']!)} | ${fixed(user['cpuSeconds']! / user['seconds']!)} | ${fixed(user['peakRssMiB']!, 0)} |`);
   }
   say(`load average (1, 5, 15 min) after: ${loadAverage()}`);
+}
+
+if (wanted('shards')) {
+  const memories = quick ? 10_000 : 100_000;
+  const counts = [1, 2, 4];
+  say('\n## Shards: n processes (`--shard i/n`) writing one PostgreSQL at the same time');
+  say(`A Mem0 export file (JSONL, ${memories} memories, 1,000 users), each n into a new database; baseline: one unsharded process; ${os.availableParallelism()} cores, the PostgreSQL server (embedded) on the same machine, each process with its default --workers`);
+  say('seconds = from the first process started to the last one exited; lock waits = samples (every 100 ms) that saw a backend waiting on an advisory lock (schema work, shard claims) / on any other lock');
+  say('| processes | memories | seconds | memories/s | ratio to 1 process | slowest process\'s own import s | peak RSS MiB of each process | lock waits advisory / other (of samples) | deadlocks | 1-min load average before → after |');
+  say('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  run('shards-export', memories, 1000);
+  const shards = run('shards', memories, 1000, ...counts);
+  const figure = (processes: number, name: string): number => shards[`${processes}.${name}`]!;
+  for (const processes of counts) {
+    const peakRss = Array.from({ length: processes }, (_, index) => fixed(figure(processes, `peakRssMiB.${index}`), 0)).join(', ');
+    say(`| ${processes} | ${memories} | ${fixed(figure(processes, 'seconds'))} | ${fixed(figure(processes, 'memoriesPerSecond'), 0)} | ${fixed(figure(processes, 'memoriesPerSecond') / figure(1, 'memoriesPerSecond'))} | ${fixed(figure(processes, 'slowestImportSeconds'))} | ${peakRss} | ${figure(processes, 'advisoryLockWaitSamples')} / ${figure(processes, 'otherLockWaitSamples')} (of ${figure(processes, 'lockSamples')}) | ${figure(processes, 'deadlocks')} | ${fixed(figure(processes, 'loadBefore'))} → ${fixed(figure(processes, 'loadAfter'))} |`);
+  }
+  say(`rows after every n (checked equal to 1 process): memories ${figure(1, 'memories')}, vectors ${figure(1, 'vectors')}, waypoints ${figure(1, 'waypoints')}, users ${figure(1, 'users')}; processes that migrated the empty database: ${counts.map((processes) => `${figure(processes, 'migrations')} of ${processes}`).join(', ')}`);
 }
