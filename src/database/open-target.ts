@@ -192,6 +192,15 @@ function requireWritable(displayPath: string, file: string, exists: boolean): vo
   }
 }
 
+/**
+ * The pragmas OpenMemory's own SQLite connection sets that change how writes reach the disk (upstream: core/db.ts):
+ * a database it creates is in WAL mode, and in WAL mode commits are not synced one by one (the database stays
+ * consistent; a power cut may lose the last commits, which the bookkeeping then does not have either, so the next
+ * run writes them again). A database someone keeps in another journal mode stays in it, fully synced.
+ */
+const newDatabasePragmas = ['journal_mode = WAL'];
+const walPragmas = ['synchronous = NORMAL', 'wal_autocheckpoint = 20000'];
+
 function openSqlite(config: Extract<TargetConfig, { kind: 'sqlite' }>, options: OpenOptions): Target {
   const file = path.resolve(config.path);
   let exists = existsSync(file);
@@ -205,6 +214,7 @@ function openSqlite(config: Extract<TargetConfig, { kind: 'sqlite' }>, options: 
       database = new Database(file);
       database.pragma('busy_timeout = 5000');
       if (exists) database.prepare('select count(*) from sqlite_master').get(); // fails here on a file that is not SQLite
+      else for (const pragma of newDatabasePragmas) database.pragma(pragma);
     }
   } catch (error) {
     if (error instanceof TargetError) throw error;
@@ -217,6 +227,7 @@ function openSqlite(config: Extract<TargetConfig, { kind: 'sqlite' }>, options: 
       hint: 'check the path given by --db or OM_DB_PATH',
     });
   }
+  if (database.pragma('journal_mode', { simple: true }) === 'wal') for (const pragma of walPragmas) database.pragma(pragma);
   const dialect = sqliteDialect(sqliteTableNames({ vectorTable: config.vectorTable }), () => exists);
   const backup = async (): Promise<string> => {
     const destination = createBackupFile(file);

@@ -133,3 +133,26 @@ describe('writing safely into real OpenMemory databases', () => {
     }
   });
 });
+
+describe('the journal mode of a SQLite database', () => {
+  const journalMode = (file: string): unknown => {
+    const db = new Database(file, { readonly: true });
+    try {
+      return db.pragma('journal_mode', { simple: true });
+    } finally {
+      db.close();
+    }
+  };
+
+  it('is WAL for a database om-import creates, as OpenMemory creates its own; one kept in another mode stays in it', async () => {
+    const created = path.join(tempDir(), 'new.sqlite');
+    await importFrom({ source: mem0Source({ fromFile: fixturePath('mem0', 'export.json') }).source, target: resolveTargetConfig({ db: created }, {}), env: {} });
+    expect(journalMode(created)).toBe('wal');
+
+    const kept = copyFixtureDatabase('om-v1.2.3.sqlite');
+    expect(journalMode(kept)).toBe('delete');
+    const report = await importFrom({ source: mem0Source({ fromFile: fixturePath('mem0', 'export.json') }).source, target: resolveTargetConfig({ db: kept }, {}), env: {} });
+    expect(report.totals.created).toBeGreaterThan(0);
+    expect(journalMode(kept)).toBe('delete');
+  });
+});
