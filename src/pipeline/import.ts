@@ -18,6 +18,7 @@ import type { Target } from '../database/target.js';
 import { finalizeUsers } from './finalize-users.js';
 import { prepareTarget, refuseMixedDimensions } from './prepare-target.js';
 import { canonicalJson } from './memory-identity.js';
+import { RecordIdSet } from './record-id-set.js';
 import { ownsUser, shardName, type Shard } from './shard.js';
 import { handleItem, memoryInput, SeenRecords, TenantTally, type PendingItem } from './record-intake.js';
 import type { ImportReport, UserReport } from './report.js';
@@ -85,6 +86,9 @@ export interface ImportOptions {
 /** Incremental runs ask for records updated since the last completed run started, less this much for clock skew
  *  between this machine and the source (records fetched twice are recognised as unchanged). */
 const incrementalOverlapMs = 10 * 60_000;
+
+/** Batches of a partition being looked up, built or written while the next one is read (see processPartition). */
+const batchesAhead = 3;
 
 /** A `fetching` progress event every this many records (and at the end of each partition). */
 const fetchingReportEvery = 100;
@@ -183,8 +187,14 @@ export async function importFrom(options: ImportOptions): Promise<ImportReport> 
       return result;
     };
 
-    const processBatch = async (batch: PendingItem[], partitionKey: string): Promise<void> => {
-      if (batch.length === 0) return;
+    /**
+     * One batch: what the bookkeeping knows of its records, the rows of those that changed (on the row pool's
+     * threads), then one write transaction. The write waits for `previousWrite` (the partition's batch before this
+     * one), so batches are written in the order they were read whatever finishes first — new memories get their
+     * segments in that order — and nothing is written after an earlier batch failed.
+     */
+    const processBatch = async (batch: PendingItem[], partitionKey: string, previousWrite: Promise<void>): Promise<void> => {
+      if (batch.length === 0) return previousWrite;
       const known = hasBookkeeping ? await bookkeeping.knownRecords(batch.map((item) => item.record.sourceId)) : new Map<string, KnownRecord>();
       const changed: { item: PendingItem; previous: KnownRecord | undefined; input: MemoryInput }[] = [];
       for (const item of batch) {
@@ -197,8 +207,10 @@ export async function importFrom(options: ImportOptions): Promise<ImportReport> 
         else item.tenant.created++;
         changed.push({ item, previous, input: memoryInput(item, source.name, account, previous?.memoryId ?? null, runStart, embedder.config) });
       }
-      if (changed.length === 0 || dryRun) return;
+      if (changed.length === 0 || dryRun) return previousWrite;
       const rows = await rowPool.buildMemoryRows(changed.map((entry) => entry.input));
+      await previousWrite;
+      if (failure) return; // another partition failed: the run writes nothing more
       await serialWrite(() =>
         opened.executor.transaction(async () => {
           const writtenAt = now();
@@ -238,7 +250,7 @@ export async function importFrom(options: ImportOptions): Promise<ImportReport> 
     const detectsGone = source.listsWholePartitions === true && updatedSince === null && hasBookkeeping;
     const gone = { memories: 0, removed: options.prune === true && !dryRun, byUser: {} as Record<string, number> };
     /** Memories om-import made of records the partition no longer has: counted, and with --prune removed. */
-    const handleGone = async (partition: Partition, present: Set<string>): Promise<void> => {
+    const handleGone = async (partition: Partition, present: RecordIdSet): Promise<void> => {
       const missing = (await bookkeeping.recordsOfPartition(partition.key)).filter(
         (record) => !present.has(record.recordId) && ownsUser(shard, record.userId),
       );
@@ -259,33 +271,49 @@ export async function importFrom(options: ImportOptions): Promise<ImportReport> 
     const processPartition = async (partition: Partition): Promise<void> => {
       if ((run?.finishedPartitions.has(partition.key) && run.resumed) || failure) return;
       let batch: PendingItem[] = [];
+      // Reading goes on while the batches read before are looked up, built and written, `batchesAhead` at most, so
+      // that the row threads and the database both have work while this thread parses. Each batch is written once
+      // it and every batch before it are.
+      const inFlight: Promise<void>[] = [];
+      const startBatch = (): void => {
+        const started = processBatch(batch, partition.key, inFlight.at(-1) ?? Promise.resolve());
+        started.catch(() => undefined); // its failure is answered where it is awaited
+        inFlight.push(started);
+        batch = [];
+      };
       // The records this partition still has (imported, unchanged, or skipped for a passing reason), when this run
       // can tell what is gone: a whole partition of a source that lists everything, read in full.
-      const present = detectsGone ? new Set<string>() : null;
-      for await (const item of source.items(partition, { updatedSince })) {
-        if (failure) return;
-        if (item.type === 'memory' || item.type === 'skipped') {
-          fetching.records++;
-          if (fetching.records % fetchingReportEvery === 0) reportFetching();
+      const present = detectsGone ? new RecordIdSet() : null;
+      try {
+        for await (const item of source.items(partition, { updatedSince })) {
+          if (failure) return;
+          if (item.type === 'memory' || item.type === 'skipped') {
+            fetching.records++;
+            if (fetching.records % fetchingReportEvery === 0) reportFetching();
+          }
+          if (item.type === 'memory') present?.add(item.record.sourceId);
+          if (item.type === 'skipped' && !item.skipped.gone && item.skipped.sourceId !== null) present?.add(item.skipped.sourceId);
+          if (item.type !== 'warning' && item.raw !== undefined) exportStream?.write(`${JSON.stringify(item.raw)}\n`);
+          const handled = handleItem(item, tenantMap, tally, seenRecords, embedder.config, shard);
+          if (handled?.kind === 'warning') warnings.push(handled.message);
+          if (handled?.kind === 'summary' && !dryRun) {
+            // Kept at once, not at the end of the run: a resumed run skips this partition but must still write it.
+            const { tenantKey, userId, summary } = handled;
+            await serialWrite(() => bookkeeping.storeSourceSummary(tenantKey, userId, summary, now()));
+          }
+          if (handled?.kind !== 'record') continue;
+          batch.push(handled.pending);
+          if (batch.length >= batchSize) {
+            if (inFlight.length >= batchesAhead) await inFlight.shift();
+            startBatch();
+          }
         }
-        if (item.type === 'memory') present?.add(item.record.sourceId);
-        if (item.type === 'skipped' && !item.skipped.gone && item.skipped.sourceId !== null) present?.add(item.skipped.sourceId);
-        if (item.type !== 'warning' && item.raw !== undefined) exportStream?.write(`${JSON.stringify(item.raw)}\n`);
-        const handled = handleItem(item, tenantMap, tally, seenRecords, embedder.config, shard);
-        if (handled?.kind === 'warning') warnings.push(handled.message);
-        if (handled?.kind === 'summary' && !dryRun) {
-          // Kept at once, not at the end of the run: a resumed run skips this partition but must still write it.
-          const { tenantKey, userId, summary } = handled;
-          await serialWrite(() => bookkeeping.storeSourceSummary(tenantKey, userId, summary, now()));
-        }
-        if (handled?.kind !== 'record') continue;
-        batch.push(handled.pending);
-        if (batch.length >= batchSize) {
-          await processBatch(batch, partition.key);
-          batch = [];
-        }
+        startBatch();
+        await inFlight.at(-1);
+      } finally {
+        // Whatever ends the partition, nothing of it is still writing when it returns (the target closes after).
+        await inFlight.at(-1)?.catch(() => undefined);
       }
-      await processBatch(batch, partition.key);
       if (present) await handleGone(partition, present);
       if (!dryRun && run) await serialWrite(() => bookkeeping.finishPartition(run.runId, partition.key, now()));
       fetching.partitionsDone++;
