@@ -17,14 +17,57 @@ export function memoryId(source: string, recordId: string): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 }
 
-/** JSON with object keys sorted, so equal content always serialises the same way. */
+/**
+ * JSON with object keys sorted, so equal content always serialises the same way: exactly what `JSON.stringify` with
+ * a replacer that sorts every object's keys gives (fingerprints stored by earlier runs depend on it), without a call
+ * per value through the replacer — this runs once per record.
+ */
 export function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, inner: unknown) => {
-    if (inner && typeof inner === 'object' && !Array.isArray(inner) && !Buffer.isBuffer(inner)) {
-      return Object.fromEntries(Object.entries(inner as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  return canonical(value) ?? JSON.stringify(value);
+}
+
+function canonical(value: unknown): string | undefined {
+  if (value !== null && typeof value === 'object' && typeof (value as { toJSON?: unknown }).toJSON === 'function') {
+    value = (value as { toJSON: () => unknown }).toJSON(); // a Date, a Buffer: as JSON.stringify sees them
+  }
+  switch (typeof value) {
+    case 'string':
+      return JSON.stringify(value);
+    case 'number':
+      return Number.isFinite(value) ? JSON.stringify(value) : 'null';
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'object': {
+      if (value === null) return 'null';
+      if (Array.isArray(value)) return `[${value.map((item) => canonical(item) ?? 'null').join(',')}]`;
+      const members: string[] = [];
+      for (const key of sortedKeys(value)) {
+        const member = canonical((value as Record<string, unknown>)[key]);
+        if (member !== undefined) members.push(`${JSON.stringify(key)}:${member}`);
+      }
+      return `{${members.join(',')}}`;
     }
-    return inner;
-  });
+    case 'bigint':
+      return JSON.stringify(value); // throws, as JSON.stringify does
+    default:
+      return undefined; // undefined, a function, a symbol: left out of objects, null in arrays
+  }
+}
+
+/**
+ * An object's keys in the order the replacer's sorted copy of it listed them: a JavaScript object lists array-index
+ * keys ('0', '2', '10') first, in numeric order, then the others in the order given, here sorted. `Object.keys`
+ * already puts the index keys first, in numeric order.
+ */
+function sortedKeys(object: object): string[] {
+  const keys = Object.keys(object);
+  let indexKeys = 0;
+  while (indexKeys < keys.length && isArrayIndex(keys[indexKeys]!)) indexKeys++;
+  return indexKeys === 0 ? keys.sort() : [...keys.slice(0, indexKeys), ...keys.slice(indexKeys).sort()];
+}
+
+function isArrayIndex(key: string): boolean {
+  return key === '0' || (/^[1-9][0-9]*$/.test(key) && Number(key) < 2 ** 32 - 1);
 }
 
 export function fingerprint(value: unknown): string {
