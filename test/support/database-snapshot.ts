@@ -34,7 +34,7 @@ export async function tableChecksum(target: Target, role: OpenMemoryRole, omit: 
 }
 
 /** Checksums of the rows OpenMemory v1.1 already had, as they must survive a migration. */
-export async function preTenantChecksums(target: Target): Promise<Record<string, { rows: number; sha256: string }>> {
+export async function preTenantChecksums(target: Target): Promise<Record<'memories' | 'vectors' | 'waypoints' | 'embedLogs', { rows: number; sha256: string }>> {
   return {
     memories: await tableChecksum(target, 'memories', ['user_id']),
     vectors: await tableChecksum(target, 'vectors', ['user_id']),

@@ -30,7 +30,9 @@ function makeReadOnly(file: string): boolean {
   try {
     if (process.getuid?.() === 0) {
       execFileSync('chattr', ['+i', file], { stdio: 'ignore' });
-      cleanups.push(async () => execFileSync('chattr', ['-i', file], { stdio: 'ignore' }));
+      cleanups.push(async () => {
+        execFileSync('chattr', ['-i', file], { stdio: 'ignore' });
+      });
     } else {
       chmodSync(file, 0o555);
       cleanups.push(async () => chmodSync(file, 0o755));

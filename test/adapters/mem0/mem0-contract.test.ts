@@ -8,11 +8,11 @@ process.env['MEM0_TELEMETRY'] = 'false'; // the client must not call home from a
 
 const account = generatedMem0Account({ users: 2, perUser: 30 });
 let served: ServedHandlers;
-let MemoryClient: typeof import('mem0ai').default;
+let MemoryClient: typeof import('mem0ai').MemoryClient;
 
 beforeAll(async () => {
   served = await startMem0Fake(account);
-  MemoryClient = (await import('mem0ai')).default;
+  ({ MemoryClient } = await import('mem0ai'));
 });
 afterAll(() => served.close());
 

@@ -24,7 +24,7 @@ function file(name: string, text: string): string {
 
 async function read(source: Mem0ExportFile): Promise<SourceItem[]> {
   const items: SourceItem[] = [];
-  for await (const partition of source.partitions()) for await (const item of source.items(partition, { updatedSince: null })) items.push(item);
+  for await (const _partition of source.partitions()) for await (const item of source.items()) items.push(item);
   return items;
 }
 

@@ -30,7 +30,7 @@ function snapshot(): string {
 
 async function read(source: SupermemorySnapshotFile): Promise<SourceItem[]> {
   const items: SourceItem[] = [];
-  for await (const partition of source.partitions()) for await (const item of source.items()) items.push(item);
+  for await (const _partition of source.partitions()) for await (const item of source.items()) items.push(item);
   return items;
 }
 
