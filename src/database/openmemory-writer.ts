@@ -25,9 +25,14 @@ const embedLogModel = 'multi-sector';
 /** The summary of a user OpenMemory has not summarised yet (upstream: ensure_user_exists); replaced at the end of the run. */
 const initialSummary = 'User profile initializing...';
 
-export interface StoredMemory {
-  id: string;
+/** Where a memory stands in its user's source order. */
+export interface SourcePosition {
+  /** Its created_at, 0 when it has none. */
   createdAt: number;
+  id: string;
+}
+
+export interface StoredMemory extends SourcePosition {
   meanVector: Buffer | null;
 }
 
@@ -147,23 +152,35 @@ export class OpenMemoryWriter {
     );
   }
 
-  /**
-   * A user's memories in source order (created_at, then id; a missing time sorts first on both backends), from
-   * `lookBack` memories before the first one created at or after `since`. Answers them and where that first one is.
-   * Only ids and times are sorted, the mean vectors are then read by id: no statement runs long, even for a user
-   * with many memories (on SQLite without WAL a long read would hold off another connection's commit).
-   */
-  async memoriesInOrder(userId: string, since: number, lookBack: number): Promise<{ memories: StoredMemory[]; firstChanged: number }> {
-    const [before] = await this.executor.all<{ n: number }>(
+  /** How many of a user's memories come before `since` in source order (a missing time counts as 0). */
+  async countMemoriesBefore(userId: string, since: number): Promise<number> {
+    const [row] = await this.executor.all<{ n: number }>(
       `select count(*) as n from ${this.memories} where user_id = ? and coalesce(created_at, 0) < ?`,
       [userId, since],
     );
-    const earlier = Number(before?.n ?? 0);
-    const offset = Math.max(0, earlier - lookBack);
-    const rows = await this.executor.all<{ id: string; created_at: number | null }>(
-      `select id, created_at from ${this.memories} where user_id = ? order by coalesce(created_at, 0), id limit ? offset ?`,
-      [userId, 2 ** 31 - 1, offset],
-    );
+    return Number(row?.n ?? 0);
+  }
+
+  /**
+   * Up to `limit` of a user's memories in source order (created_at, then id; a missing time sorts first, as 0):
+   * from the `offset`-th one, or the ones after a memory already read (keyset paging: the same order on both
+   * backends, as each compares ids the way it sorts them — text on SQLite, uuid on PostgreSQL). Only ids and times
+   * are sorted, the mean vectors are then read by id: no statement runs long, even for a user with many memories (on
+   * SQLite without WAL a long read would hold off another connection's commit).
+   */
+  async memoriesInOrder(userId: string, start: { offset: number } | { after: SourcePosition }, limit: number): Promise<StoredMemory[]> {
+    const order = 'order by coalesce(created_at, 0), id';
+    const rows =
+      'offset' in start
+        ? await this.executor.all<{ id: string; created_at: number | null }>(
+            `select id, created_at from ${this.memories} where user_id = ? ${order} limit ? offset ?`,
+            [userId, limit, start.offset],
+          )
+        : await this.executor.all<{ id: string; created_at: number | null }>(
+            `select id, created_at from ${this.memories}
+              where user_id = ? and (coalesce(created_at, 0), id) > (?, ?) ${order} limit ?`,
+            [userId, start.after.createdAt, start.after.id, limit],
+          );
     const meanVectors = new Map<string, Buffer | null>();
     for (const chunk of inClauseChunks(rows.map((row) => String(row.id)))) {
       const found = await this.executor.all<{ id: string; mean_vec: Buffer | null }>(
@@ -172,8 +189,7 @@ export class OpenMemoryWriter {
       );
       for (const row of found) meanVectors.set(String(row.id), row.mean_vec);
     }
-    const memories = rows.map((row) => ({ id: String(row.id), createdAt: Number(row.created_at ?? 0), meanVector: meanVectors.get(String(row.id)) ?? null }));
-    return { memories, firstChanged: earlier - offset };
+    return rows.map((row) => ({ id: String(row.id), createdAt: Number(row.created_at ?? 0), meanVector: meanVectors.get(String(row.id)) ?? null }));
   }
 
   async writeWaypoints(userId: string, waypoints: readonly (Waypoint & { createdAt: number })[]): Promise<void> {

@@ -1,32 +1,39 @@
 // After the records are written: each touched user's waypoints (from the first changed memory on, in source order,
 // never across users) and `users` summary, as OpenMemory computes them after each memory it stores.
 //
+// A user's memories are read in pages, in source order, and each page's waypoints are decided with the window of
+// memories before it as history: at most a window and a page of memories are held at once, whatever the user's size.
+//
 // An OpenMemory server may be writing to the same database meanwhile, so no write transaction is long: everything
 // is read and computed outside a transaction, then written in steps of a bounded number of waypoint rows and of
-// users. A user is cleared from the pending list in the step that writes its last rows; a run stopped before that
-// leaves it pending, and the resumed run computes and writes it again whole (the same rows: waypoints depend only on
-// the stored memories, the summary on the run's start).
+// users. A user is cleared from the pending list in the step that writes its last rows (after all its pages); a run
+// stopped before that leaves it pending, and the resumed run computes and writes it again whole (the same rows:
+// waypoints depend only on the stored memories, the summary on the run's start).
 import { summaryMemoryLimit, generateUserSummary } from '../openmemory/user-summary.js';
 import { float32FromBytes } from '../openmemory/vectors.js';
 import type { RowPool } from '../openmemory/row-pool.js';
-import { tenantWaypoints, waypointCandidateWindow, type Waypoint } from '../openmemory/waypoints.js';
+import { tenantWaypoints, waypointCandidateWindow, type Waypoint, type WaypointNode } from '../openmemory/waypoints.js';
 import type { ImportBookkeeping } from '../database/import-bookkeeping.js';
-import type { OpenMemoryWriter } from '../database/openmemory-writer.js';
+import type { OpenMemoryWriter, SourcePosition } from '../database/openmemory-writer.js';
 import type { SqlExecutor } from '../database/sql-executor.js';
 import type { UserReport } from './report.js';
 
+/** Memories read and decided at a time, after the window before them (~1.4 KB each with 256 dimensions). */
+export const memoriesPerPage = 5000;
 /** Waypoint rows per write transaction: a few tens of milliseconds of lock on SQLite. */
 const waypointRowsPerTransaction = 5000;
 /** Users finished per write transaction: few enough to keep it short, many enough not to pay a commit per user. */
 const usersPerTransaction = 100;
 
 /** Where waypoints are chosen: a RowPool's worker threads, or the main thread. */
-type WaypointChooser = Pick<RowPool, 'tenantWaypoints'>;
+export type WaypointChooser = Pick<RowPool, 'tenantWaypoints'>;
 const mainThread: WaypointChooser = { tenantWaypoints: async (nodes, window, from) => tenantWaypoints(nodes, window, from) };
+
+type DatedWaypoint = Waypoint & { createdAt: number };
 
 /**
  * Rebuilds the waypoints (from the first changed memory on) and the summary of every user the run touched; the
- * waypoints are chosen on `chooser`'s threads (by default on the main thread).
+ * waypoints are chosen on `chooser`'s threads (by default on the main thread), `pageSize` memories at a time.
  */
 export async function finalizeUsers(
   bookkeeping: ImportBookkeeping,
@@ -35,6 +42,7 @@ export async function finalizeUsers(
   /** Called at the start and after each commit: users written so far, of all the pending ones. */
   onProgress?: (usersDone: number, users: number) => void,
   chooser: WaypointChooser = mainThread,
+  pageSize = memoriesPerPage,
 ): Promise<UserReport[]> {
   const pending = await bookkeeping.pendingUsersList();
   onProgress?.(0, pending.length);
@@ -42,45 +50,67 @@ export async function finalizeUsers(
   const steps = new WriteSteps(writer.target.executor, (committed) => onProgress?.((usersDone += committed), pending.length));
   const reports: UserReport[] = [];
   for (const user of pending) {
-    const { waypoints, summary, report } = await computeUser(user, bookkeeping, writer, runStart, chooser);
-    for (let start = 0; start < waypoints.length; ) {
-      const slice = waypoints.slice(start, start + steps.roomForRows());
-      start += slice.length;
-      await steps.add({ rows: slice.length, users: 0 }, () => writer.writeWaypoints(user.userId, slice));
+    let waypointsWritten = 0;
+    for await (const waypoints of userWaypoints(user, bookkeeping, writer, chooser, pageSize)) {
+      for (let start = 0; start < waypoints.length; ) {
+        const slice = waypoints.slice(start, start + steps.roomForRows());
+        start += slice.length;
+        await steps.add({ rows: slice.length, users: 0 }, () => writer.writeWaypoints(user.userId, slice));
+      }
+      waypointsWritten += waypoints.length;
     }
+    const generatedSummary = generateUserSummary(await writer.recentMemories(user.userId, summaryMemoryLimit), runStart);
+    const sourceSummary = await bookkeeping.sourceSummary(user.userId);
+    const summary = sourceSummary ?? generatedSummary;
     await steps.add({ rows: 0, users: 1 }, async () => {
       if ((await writer.storedSummary(user.userId)) !== summary) await writer.writeUser(user.userId, summary, runStart);
       await bookkeeping.clearPendingUser(user.userId);
     });
-    reports.push(report);
+    reports.push({ userId: user.userId, waypointsWritten, summarySource: sourceSummary !== null ? 'source' : 'generated', generatedSummary });
   }
   await steps.commit();
   return reports;
 }
 
-/** A user's waypoints and summary, read and computed without writing anything. */
-async function computeUser(
+/**
+ * A user's new waypoints, a page of memories at a time in source order, read and computed without writing anything.
+ * Each page is decided with the (at most a window of) memories before it as history, which decides the same as the
+ * whole list would (see `waypointChoices`).
+ */
+async function* userWaypoints(
   user: { userId: string; since: number },
   bookkeeping: ImportBookkeeping,
   writer: OpenMemoryWriter,
-  runStart: number,
   chooser: WaypointChooser,
-): Promise<{ waypoints: (Waypoint & { createdAt: number })[]; summary: string; report: UserReport }> {
+  pageSize: number,
+): AsyncGenerator<DatedWaypoint[]> {
+  const window = waypointCandidateWindow;
   // Only memories from the first changed one on get new waypoints; they look back at most a window's worth.
-  const { memories, firstChanged } = await writer.memoriesInOrder(user.userId, user.since, waypointCandidateWindow);
-  const imported = await bookkeeping.importedAmong(user.userId, memories.slice(firstChanged).map((memory) => memory.id));
-  const nodes = memories.map((memory) => ({ id: memory.id, meanVector: memory.meanVector ? float32FromBytes(memory.meanVector) : null }));
-  const createdAtById = new Map(memories.map((memory) => [memory.id, memory.createdAt]));
-  const waypoints = (await chooser.tenantWaypoints(nodes, waypointCandidateWindow, firstChanged))
-    .filter((waypoint) => imported.has(waypoint.sourceId))
-    .map((waypoint) => ({ ...waypoint, createdAt: createdAtById.get(waypoint.sourceId) ?? runStart }));
-  const generatedSummary = generateUserSummary(await writer.recentMemories(user.userId, summaryMemoryLimit), runStart);
-  const sourceSummary = await bookkeeping.sourceSummary(user.userId);
-  return {
-    waypoints,
-    summary: sourceSummary ?? generatedSummary,
-    report: { userId: user.userId, waypointsWritten: waypoints.length, summarySource: sourceSummary !== null ? 'source' : 'generated', generatedSummary },
-  };
+  const earlier = await writer.countMemoriesBefore(user.userId, user.since);
+  const offset = Math.max(0, earlier - window);
+  /** Memories still to read only as history, before the first changed one. */
+  let unchanged = earlier - offset;
+  let history: WaypointNode[] = [];
+  let after: SourcePosition | null = null;
+  for (;;) {
+    const page = await writer.memoriesInOrder(user.userId, after ? { after } : { offset }, pageSize);
+    const nodes = history.concat(page.map((memory) => ({ id: memory.id, meanVector: memory.meanVector ? float32FromBytes(memory.meanVector) : null })));
+    const historyInPage = Math.min(unchanged, page.length);
+    unchanged -= historyInPage;
+    const changed = page.slice(historyInPage);
+    if (changed.length > 0) {
+      const imported = await bookkeeping.importedAmong(user.userId, changed.map((memory) => memory.id));
+      const createdAtById = new Map(changed.map((memory) => [memory.id, memory.createdAt]));
+      const waypoints = await chooser.tenantWaypoints(nodes, window, history.length + historyInPage);
+      yield waypoints
+        .filter((waypoint) => imported.has(waypoint.sourceId))
+        .map((waypoint) => ({ ...waypoint, createdAt: createdAtById.get(waypoint.sourceId) as number }));
+    }
+    const last = page.at(-1);
+    if (page.length < pageSize || !last) return;
+    history = nodes.slice(-window);
+    after = { createdAt: last.createdAt, id: last.id };
+  }
 }
 
 /**

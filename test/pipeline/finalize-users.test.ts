@@ -3,10 +3,17 @@
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { importFrom } from '../../src/pipeline/import.js';
+import { finalizeUsers, type WaypointChooser } from '../../src/pipeline/finalize-users.js';
 import type { Partition, Source, SourceItem } from '../../src/records.js';
+import { ImportBookkeeping } from '../../src/database/import-bookkeeping.js';
 import { openTarget, resolveTargetConfig, type TargetConfig } from '../../src/database/open-target.js';
+import { OpenMemoryWriter } from '../../src/database/openmemory-writer.js';
 import { SqliteExecutor } from '../../src/database/sqlite/sqlite-executor.js';
+import type { Target } from '../../src/database/target.js';
+import { float32FromBytes } from '../../src/openmemory/vectors.js';
+import { tenantWaypoints, waypointCandidateWindow } from '../../src/openmemory/waypoints.js';
 import { importedState } from '../support/database-snapshot.js';
+import { backends } from '../support/targets.js';
 import { tempDir } from '../support/temp.js';
 
 /** Two small users, then one whose waypoints take more than one transaction. */
@@ -111,5 +118,116 @@ describe('progress of the last step', () => {
     expect(seen[0]).toEqual({ users: 3, usersDone: 0 });
     expect(seen.at(-1)).toEqual({ users: 3, usersDone: 3 });
     for (let i = 1; i < seen.length; i++) expect(seen[i]!.usersDone).toBeGreaterThanOrEqual(seen[i - 1]!.usersDone);
+  });
+});
+
+/** One user with many memories; times repeat in runs of 37, so a page often ends inside a run of equal times. */
+const longUser = { name: 'long', memories: 2500, sameTime: 37 };
+
+const longSource: Source = {
+  name: 'test',
+  filtersByUpdateTime: false,
+  account: async () => 'account-1',
+  async *partitions(): AsyncIterable<Partition> {
+    yield { key: `user:${longUser.name}`, tenantKey: longUser.name };
+  },
+  async *items(): AsyncIterable<SourceItem> {
+    for (let i = 0; i < longUser.memories; i++) {
+      const at = Date.UTC(2025, 0, 1) + Math.floor(i / longUser.sameTime) * 60_000;
+      const record = {
+        sourceKind: 'test.note', sourceId: `long-${i}`, tenantKey: longUser.name, role: null,
+        content: `note ${i}: the ${i % 11} review of plan ${i % 31} is at ${i % 5} pm in room ${i % 17}`,
+        tags: [], metadata: {}, sourceFields: {}, createdAt: at, updatedAt: at,
+      };
+      yield { type: 'memory', record, raw: record };
+    }
+  },
+};
+
+interface WaypointRow {
+  src_id: string;
+  dst_id: string;
+  weight: number;
+  created_at: number;
+  updated_at: number;
+}
+
+/** The user's waypoint rows, as comparable data. */
+async function waypointRows(target: Target): Promise<WaypointRow[]> {
+  const rows = await target.executor.all<WaypointRow>(
+    `select src_id, dst_id, weight, created_at, updated_at from ${target.dialect.qualified(target.dialect.tables.waypoints)} where user_id = ?`,
+    [longUser.name],
+  );
+  return rows
+    .map((row) => ({ src_id: String(row.src_id), dst_id: String(row.dst_id), weight: Number(row.weight), created_at: Number(row.created_at), updated_at: Number(row.updated_at) }))
+    .sort((a, b) => (a.src_id < b.src_id ? -1 : a.src_id > b.src_id ? 1 : 0));
+}
+
+describe.each(backends)('a user larger than a page and its window (%s)', (_name, makeTarget) => {
+  const pageSize = 300;
+
+  it('gets, page by page, the waypoints of the whole list at once, holding at most a window and a page', async () => {
+    const config = await makeTarget();
+    await importFrom({ source: longSource, target: config, env: {} });
+    const target = await openTarget(config);
+    try {
+      const memories = target.dialect.qualified(target.dialect.tables.memories);
+      // Some memories without a time: they sort first, as 0, among themselves by id.
+      const ids = await target.executor.all<{ id: string }>(`select id from ${memories} where user_id = ? order by content`, [longUser.name]);
+      const timeless = ids.filter((_row, i) => i % 53 === 0).map((row) => String(row.id));
+      for (const id of timeless) await target.executor.run(`update ${memories} set created_at = null where id = ?`, [id]);
+
+      // The reference: every memory in source order (time, missing as 0, then id), decided in one list.
+      const stored = await target.executor.all<{ id: string; created_at: number | null; mean_vec: Buffer }>(
+        `select id, created_at, mean_vec from ${memories} where user_id = ?`,
+        [longUser.name],
+      );
+      const ordered = stored
+        .map((row) => ({ id: String(row.id), createdAt: Number(row.created_at ?? 0), meanVector: float32FromBytes(row.mean_vec) }))
+        .sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      const expectedFrom = (from: number): WaypointRow[] =>
+        tenantWaypoints(ordered, waypointCandidateWindow, from)
+          .map((waypoint, i) => {
+            const createdAt = ordered[from + i]!.createdAt;
+            return { src_id: waypoint.sourceId, dst_id: waypoint.targetId, weight: waypoint.weight, created_at: createdAt, updated_at: createdAt };
+          })
+          .sort((a, b) => (a.src_id < b.src_id ? -1 : a.src_id > b.src_id ? 1 : 0));
+
+      const bookkeeping = new ImportBookkeeping(target, 'test', 'account-1');
+      const writer = new OpenMemoryWriter(target, 10_000);
+      const waypoints = target.dialect.qualified(target.dialect.tables.waypoints);
+      const read: number[] = [];
+      const held: number[] = [];
+      const chooser: WaypointChooser = {
+        tenantWaypoints: async (nodes, window, from) => {
+          held.push(nodes.length);
+          return tenantWaypoints(nodes, window, from);
+        },
+      };
+      const memoriesInOrder = writer.memoriesInOrder.bind(writer);
+      vi.spyOn(writer, 'memoriesInOrder').mockImplementation(async (...args) => {
+        const page = await memoriesInOrder(...args);
+        read.push(page.length);
+        return page;
+      });
+
+      // From the first memory on, then from one deep in the list (its window read over several pages first).
+      const firstChanged = 1777;
+      for (const [since, from] of [[0, 0], [ordered[firstChanged]!.createdAt, ordered.findIndex((memory) => memory.createdAt === ordered[firstChanged]!.createdAt)]] as const) {
+        await target.executor.run(`delete from ${waypoints} where user_id = ?`, [longUser.name]);
+        await bookkeeping.markUsersPending([{ userId: longUser.name, since }]);
+        read.length = 0;
+        held.length = 0;
+        const [report] = await finalizeUsers(bookkeeping, writer, Date.UTC(2025, 6, 1), undefined, chooser, pageSize);
+        expect(await waypointRows(target)).toEqual(expectedFrom(from));
+        expect(report?.waypointsWritten).toBe(ordered.length - from);
+        // Each memory from a window before the first changed one is read once, a page at a time.
+        expect(read.every((count) => count <= pageSize)).toBe(true);
+        expect(read.reduce((sum, count) => sum + count, 0)).toBe(ordered.length - Math.max(0, from - waypointCandidateWindow));
+        expect(Math.max(...held)).toBe(waypointCandidateWindow + pageSize);
+      }
+    } finally {
+      await target.close();
+    }
   });
 });
