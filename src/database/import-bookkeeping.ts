@@ -105,7 +105,11 @@ export class ImportBookkeeping {
         );
         await this.executor.run(`drop table ${legacy}`); // its index goes with it
       }
-      await this.executor.run(`create index if not exists om_import_records_target_user_idx on ${this.records}(target, user_id)`);
+      // Memory ids too, so that asking which of a page of a user's memories om-import imported reads only those.
+      await this.executor.run(`drop index if exists ${this.database.dialect.qualified('om_import_records_target_user_idx')}`);
+      await this.executor.run(
+        `create index if not exists om_import_records_target_user_memory_idx on ${this.records}(target, user_id, memory_id)`,
+      );
       await this.executor.run(
         `create index if not exists om_import_records_partition_idx on ${this.records}(target, source, account, partition_key)`,
       );

@@ -1,0 +1,25 @@
+// om-import's own tables: what an earlier om-import left is brought to this layout.
+import { describe, expect, it } from 'vitest';
+import { ImportBookkeeping } from '../../src/database/import-bookkeeping.js';
+import { openTarget } from '../../src/database/open-target.js';
+import { backends } from '../support/targets.js';
+
+describe.each(backends)('om-import records (%s)', (_name, makeTarget) => {
+  it("an earlier om-import's index on (target, user_id) becomes one on (target, user_id, memory_id)", async () => {
+    const target = await openTarget(await makeTarget());
+    try {
+      await target.migrate();
+      const bookkeeping = new ImportBookkeeping(target, 'test', 'account-1');
+      await bookkeeping.ensureTables();
+      const records = target.dialect.qualified('om_import_records');
+      await target.executor.run(`create index om_import_records_target_user_idx on ${records}(target, user_id)`);
+      await bookkeeping.ensureTables();
+      const { facts } = await target.inspect();
+      const indexes = facts.tables.get('om_import_records')?.indexes.map((columns) => columns.join(','));
+      expect(indexes).toContain('target,user_id,memory_id');
+      expect(indexes).not.toContain('target,user_id');
+    } finally {
+      await target.close();
+    }
+  });
+});
