@@ -36,6 +36,12 @@ export interface StoredMemory extends SourcePosition {
   meanVector: Buffer | null;
 }
 
+/** How many memories are read with their mean vectors at a time (a page), and how many ids and times (a listing). */
+export interface MemoryPaging {
+  page: number;
+  listing: number;
+}
+
 export interface SummaryMemory {
   content: string;
   primarySector: Sector;
@@ -162,34 +168,42 @@ export class OpenMemoryWriter {
   }
 
   /**
-   * Up to `limit` of a user's memories in source order (created_at, then id; a missing time sorts first, as 0):
-   * from the `offset`-th one, or the ones after a memory already read (keyset paging: the same order on both
-   * backends, as each compares ids the way it sorts them — text on SQLite, uuid on PostgreSQL). Only ids and times
-   * are sorted, the mean vectors are then read by id: no statement runs long, even for a user with many memories (on
-   * SQLite without WAL a long read would hold off another connection's commit).
+   * A user's memories in source order (created_at, then id; a missing time sorts first, as 0) from the `offset`-th
+   * one, `paging.page` at a time with their mean vectors. Only ids and times are sorted, `paging.listing` at a time
+   * (keyset paging after the last one listed, which orders alike on both backends: each compares ids as it sorts
+   * them — text on SQLite, uuid on PostgreSQL); the mean vectors are then read by id. No statement runs long, even
+   * for a user with many memories (on SQLite without WAL a long read would hold off another connection's commit);
+   * each listing reads past all the user's memories (nothing indexes their time), hence listings longer than pages.
    */
-  async memoriesInOrder(userId: string, start: { offset: number } | { after: SourcePosition }, limit: number): Promise<StoredMemory[]> {
+  async *memoriesInOrder(userId: string, offset: number, paging: MemoryPaging): AsyncGenerator<StoredMemory[]> {
     const order = 'order by coalesce(created_at, 0), id';
-    const rows =
-      'offset' in start
-        ? await this.executor.all<{ id: string; created_at: number | null }>(
-            `select id, created_at from ${this.memories} where user_id = ? ${order} limit ? offset ?`,
-            [userId, limit, start.offset],
-          )
-        : await this.executor.all<{ id: string; created_at: number | null }>(
-            `select id, created_at from ${this.memories}
-              where user_id = ? and (coalesce(created_at, 0), id) > (?, ?) ${order} limit ?`,
-            [userId, start.after.createdAt, start.after.id, limit],
-          );
+    let positions = await this.positions(`where user_id = ? ${order} limit ? offset ?`, [userId, paging.listing, offset]);
+    for (;;) {
+      for (let start = 0; start < positions.length; start += paging.page) yield await this.withMeanVectors(positions.slice(start, start + paging.page));
+      const last = positions.at(-1);
+      if (positions.length < paging.listing || !last) return;
+      positions = await this.positions(`where user_id = ? and (coalesce(created_at, 0), id) > (?, ?) ${order} limit ?`, [
+        userId, last.createdAt, last.id, paging.listing,
+      ]);
+    }
+  }
+
+  /** Ids and times of the memories `select … from memories ${rest}` answers. */
+  private async positions(rest: string, params: readonly SqlValue[]): Promise<SourcePosition[]> {
+    const rows = await this.executor.all<{ id: string; created_at: number | null }>(`select id, created_at from ${this.memories} ${rest}`, params);
+    return rows.map((row) => ({ id: String(row.id), createdAt: Number(row.created_at ?? 0) }));
+  }
+
+  private async withMeanVectors(positions: readonly SourcePosition[]): Promise<StoredMemory[]> {
     const meanVectors = new Map<string, Buffer | null>();
-    for (const chunk of inClauseChunks(rows.map((row) => String(row.id)))) {
+    for (const chunk of inClauseChunks(positions.map((position) => position.id))) {
       const found = await this.executor.all<{ id: string; mean_vec: Buffer | null }>(
         `select id, mean_vec from ${this.memories} where id in (${placeholderList(chunk.length)})`,
         chunk,
       );
       for (const row of found) meanVectors.set(String(row.id), row.mean_vec);
     }
-    return rows.map((row) => ({ id: String(row.id), createdAt: Number(row.created_at ?? 0), meanVector: meanVectors.get(String(row.id)) ?? null }));
+    return positions.map((position) => ({ ...position, meanVector: meanVectors.get(position.id) ?? null }));
   }
 
   async writeWaypoints(userId: string, waypoints: readonly (Waypoint & { createdAt: number })[]): Promise<void> {

@@ -14,12 +14,15 @@ import { float32FromBytes } from '../openmemory/vectors.js';
 import type { RowPool } from '../openmemory/row-pool.js';
 import { tenantWaypoints, waypointCandidateWindow, type Waypoint, type WaypointNode } from '../openmemory/waypoints.js';
 import type { ImportBookkeeping } from '../database/import-bookkeeping.js';
-import type { OpenMemoryWriter, SourcePosition } from '../database/openmemory-writer.js';
+import type { MemoryPaging, OpenMemoryWriter } from '../database/openmemory-writer.js';
 import type { SqlExecutor } from '../database/sql-executor.js';
 import type { UserReport } from './report.js';
 
-/** Memories read and decided at a time, after the window before them (~1.4 KB each with 256 dimensions). */
-export const memoriesPerPage = 5000;
+/**
+ * How a user's memories are read: a page of memories (~1.4 KB each with 256 dimensions) read and decided at a time,
+ * after the window before it; a listing of ids and times (~0.1 KB each) sorted at a time.
+ */
+export const memoryPaging: Readonly<MemoryPaging> = { page: 5000, listing: 50_000 };
 /** Waypoint rows per write transaction: a few tens of milliseconds of lock on SQLite. */
 const waypointRowsPerTransaction = 5000;
 /** Users finished per write transaction: few enough to keep it short, many enough not to pay a commit per user. */
@@ -33,7 +36,7 @@ type DatedWaypoint = Waypoint & { createdAt: number };
 
 /**
  * Rebuilds the waypoints (from the first changed memory on) and the summary of every user the run touched; the
- * waypoints are chosen on `chooser`'s threads (by default on the main thread), `pageSize` memories at a time.
+ * waypoints are chosen on `chooser`'s threads (by default on the main thread), a page of memories at a time.
  */
 export async function finalizeUsers(
   bookkeeping: ImportBookkeeping,
@@ -42,7 +45,7 @@ export async function finalizeUsers(
   /** Called at the start and after each commit: users written so far, of all the pending ones. */
   onProgress?: (usersDone: number, users: number) => void,
   chooser: WaypointChooser = mainThread,
-  pageSize = memoriesPerPage,
+  paging: MemoryPaging = memoryPaging,
 ): Promise<UserReport[]> {
   const pending = await bookkeeping.pendingUsersList();
   onProgress?.(0, pending.length);
@@ -51,7 +54,7 @@ export async function finalizeUsers(
   const reports: UserReport[] = [];
   for (const user of pending) {
     let waypointsWritten = 0;
-    for await (const waypoints of userWaypoints(user, bookkeeping, writer, chooser, pageSize)) {
+    for await (const waypoints of userWaypoints(user, bookkeeping, writer, chooser, paging)) {
       for (let start = 0; start < waypoints.length; ) {
         const slice = waypoints.slice(start, start + steps.roomForRows());
         start += slice.length;
@@ -82,7 +85,7 @@ async function* userWaypoints(
   bookkeeping: ImportBookkeeping,
   writer: OpenMemoryWriter,
   chooser: WaypointChooser,
-  pageSize: number,
+  paging: MemoryPaging,
 ): AsyncGenerator<DatedWaypoint[]> {
   const window = waypointCandidateWindow;
   // Only memories from the first changed one on get new waypoints; they look back at most a window's worth.
@@ -91,9 +94,7 @@ async function* userWaypoints(
   /** Memories still to read only as history, before the first changed one. */
   let unchanged = earlier - offset;
   let history: WaypointNode[] = [];
-  let after: SourcePosition | null = null;
-  for (;;) {
-    const page = await writer.memoriesInOrder(user.userId, after ? { after } : { offset }, pageSize);
+  for await (const page of writer.memoriesInOrder(user.userId, offset, paging)) {
     const nodes = history.concat(page.map((memory) => ({ id: memory.id, meanVector: memory.meanVector ? float32FromBytes(memory.meanVector) : null })));
     const historyInPage = Math.min(unchanged, page.length);
     unchanged -= historyInPage;
@@ -106,10 +107,7 @@ async function* userWaypoints(
         .filter((waypoint) => imported.has(waypoint.sourceId))
         .map((waypoint) => ({ ...waypoint, createdAt: createdAtById.get(waypoint.sourceId) as number }));
     }
-    const last = page.at(-1);
-    if (page.length < pageSize || !last) return;
     history = nodes.slice(-window);
-    after = { createdAt: last.createdAt, id: last.id };
   }
 }
 
