@@ -2,7 +2,10 @@
 // never across users) and `users` summary, as OpenMemory computes them after each memory it stores.
 //
 // A user's memories are read in pages, in source order, and each page's waypoints are decided with the window of
-// memories before it as history: at most a window and a page of memories are held at once, whatever the user's size.
+// memories before it as history. While a page's waypoints are chosen (on worker threads), the page before is written
+// and the next one read, the next user's included: at most a window and two pages of memories are held at once,
+// whatever the user's size. Reads and writes still take turns on the one connection (no read runs inside a write
+// transaction), and rows are written in the order the pages come.
 //
 // An OpenMemory server may be writing to the same database meanwhile, so no write transaction is long: everything
 // is read and computed outside a transaction, then written in steps of a bounded number of waypoint rows and of
@@ -52,33 +55,47 @@ export async function finalizeUsers(
   let usersDone = 0;
   const steps = new WriteSteps(writer.target.executor, (committed) => onProgress?.((usersDone += committed), pending.length));
   const reports: UserReport[] = [];
+  // Writes waiting for the next page to be read (its waypoints then being chosen), in order: a page's waypoints and,
+  // after a user's last page, its summary.
+  const waiting: (() => Promise<void>)[] = [];
+  const writeWaiting = async (): Promise<void> => {
+    for (const write of waiting.splice(0)) await write();
+  };
   for (const user of pending) {
-    let waypointsWritten = 0;
-    for await (const waypoints of userWaypoints(user, bookkeeping, writer, chooser, paging)) {
-      for (let start = 0; start < waypoints.length; ) {
-        const slice = waypoints.slice(start, start + steps.roomForRows());
-        start += slice.length;
-        await steps.add({ rows: slice.length, users: 0 }, () => writer.writeWaypoints(user.userId, slice));
-      }
-      waypointsWritten += waypoints.length;
+    const report: UserReport = { userId: user.userId, waypointsWritten: 0, summarySource: 'generated', generatedSummary: '' };
+    for await (const page of userWaypoints(user, bookkeeping, writer, chooser, paging)) {
+      await writeWaiting();
+      waiting.push(async () => {
+        const waypoints = await page.chosen;
+        for (let start = 0; start < waypoints.length; ) {
+          const slice = waypoints.slice(start, start + steps.roomForRows());
+          start += slice.length;
+          await steps.add({ rows: slice.length, users: 0 }, () => writer.writeWaypoints(user.userId, slice));
+        }
+        report.waypointsWritten += waypoints.length;
+      });
     }
-    const generatedSummary = generateUserSummary(await writer.recentMemories(user.userId, summaryMemoryLimit), runStart);
+    report.generatedSummary = generateUserSummary(await writer.recentMemories(user.userId, summaryMemoryLimit), runStart);
     const sourceSummary = await bookkeeping.sourceSummary(user.userId);
-    const summary = sourceSummary ?? generatedSummary;
-    await steps.add({ rows: 0, users: 1 }, async () => {
-      if ((await writer.storedSummary(user.userId)) !== summary) await writer.writeUser(user.userId, summary, runStart);
-      await bookkeeping.clearPendingUser(user.userId);
-    });
-    reports.push({ userId: user.userId, waypointsWritten, summarySource: sourceSummary !== null ? 'source' : 'generated', generatedSummary });
+    if (sourceSummary !== null) report.summarySource = 'source';
+    const summary = sourceSummary ?? report.generatedSummary;
+    waiting.push(() =>
+      steps.add({ rows: 0, users: 1 }, async () => {
+        if ((await writer.storedSummary(user.userId)) !== summary) await writer.writeUser(user.userId, summary, runStart);
+        await bookkeeping.clearPendingUser(user.userId);
+      }),
+    );
+    reports.push(report);
   }
+  await writeWaiting();
   await steps.commit();
   return reports;
 }
 
 /**
- * A user's new waypoints, a page of memories at a time in source order, read and computed without writing anything.
- * Each page is decided with the (at most a window of) memories before it as history, which decides the same as the
- * whole list would (see `waypointChoices`).
+ * A user's new waypoints, a page of memories at a time in source order, read without writing anything; each page's
+ * are being chosen when it is yielded. Each page is decided with the (at most a window of) memories before it as
+ * history, which decides the same as the whole list would (see `waypointChoices`).
  */
 async function* userWaypoints(
   user: { userId: string; since: number },
@@ -86,7 +103,7 @@ async function* userWaypoints(
   writer: OpenMemoryWriter,
   chooser: WaypointChooser,
   paging: MemoryPaging,
-): AsyncGenerator<DatedWaypoint[]> {
+): AsyncGenerator<{ chosen: Promise<DatedWaypoint[]> }> {
   const window = waypointCandidateWindow;
   // Only memories from the first changed one on get new waypoints; they look back at most a window's worth.
   const earlier = await writer.countMemoriesBefore(user.userId, user.since);
@@ -102,10 +119,13 @@ async function* userWaypoints(
     if (changed.length > 0) {
       const imported = await bookkeeping.importedAmong(user.userId, changed.map((memory) => memory.id));
       const createdAtById = new Map(changed.map((memory) => [memory.id, memory.createdAt]));
-      const waypoints = await chooser.tenantWaypoints(nodes, window, history.length + historyInPage);
-      yield waypoints
-        .filter((waypoint) => imported.has(waypoint.sourceId))
-        .map((waypoint) => ({ ...waypoint, createdAt: createdAtById.get(waypoint.sourceId) as number }));
+      const chosen = chooser.tenantWaypoints(nodes, window, history.length + historyInPage).then((waypoints) =>
+        waypoints
+          .filter((waypoint) => imported.has(waypoint.sourceId))
+          .map((waypoint) => ({ ...waypoint, createdAt: createdAtById.get(waypoint.sourceId) as number })),
+      );
+      chosen.catch(() => undefined); // a failure surfaces where the page is written, not as an unhandled rejection
+      yield { chosen };
     }
     history = nodes.slice(-window);
   }

@@ -11,7 +11,7 @@ import { OpenMemoryWriter } from '../../src/database/openmemory-writer.js';
 import { SqliteExecutor } from '../../src/database/sqlite/sqlite-executor.js';
 import type { Target } from '../../src/database/target.js';
 import { float32FromBytes } from '../../src/openmemory/vectors.js';
-import { tenantWaypoints, waypointCandidateWindow } from '../../src/openmemory/waypoints.js';
+import { tenantWaypoints, waypointCandidateWindow, type WaypointNode } from '../../src/openmemory/waypoints.js';
 import { importedState } from '../support/database-snapshot.js';
 import { backends } from '../support/targets.js';
 import { tempDir } from '../support/temp.js';
@@ -63,10 +63,12 @@ afterEach(() => {
   vi.restoreAllMocks();
 });
 
-describe('finalizing users in steps', () => {
+// On two workers, big's second page is being chosen on a thread while its first page is written. (Threads run the
+// compiled worker: `npm test` builds it first.)
+describe.each([['one worker', 1], ['two workers', 2]] as const)('finalizing users in steps (%s)', (_name, workers) => {
   it('a run stopped between two steps leaves the cut-off user pending; the resumed run gives what one clean run gives', async () => {
     const clean = sqliteTarget();
-    await importFrom({ source, target: clean, env: {} });
+    await importFrom({ source, target: clean, env: {}, workers });
 
     // The second transaction of the final step fails, as a kill there would end it: nothing of it is committed.
     const stopped = sqliteTarget();
@@ -78,7 +80,7 @@ describe('finalizing users in steps', () => {
       return transaction.call(this, work) as Promise<T>;
     });
     const run = importFrom({
-      source, target: stopped, env: {},
+      source, target: stopped, env: {}, workers,
       onProgress: (event) => {
         if (event.type === 'finalizing') finalizing = true;
       },
@@ -94,7 +96,7 @@ describe('finalizing users in steps', () => {
     expect(cut.waypoints['big']).toBeGreaterThan(0);
     expect(cut.waypoints['big']).toBeLessThan(6000);
 
-    const resumed = await importFrom({ source, target: stopped, env: {} });
+    const resumed = await importFrom({ source, target: stopped, env: {}, workers });
     expect(resumed.resumed).toBe(true);
     expect(resumed.users).toEqual([expect.objectContaining({ userId: 'big', waypointsWritten: 6000 })]);
     const after = await inspect(stopped);
@@ -167,7 +169,7 @@ describe.each(backends)('a user larger than a page and its window (%s)', (_name,
   /** Listings end inside pages, pages inside runs of equal times. */
   const paging = { page: 300, listing: 700 };
 
-  it('gets, page by page, the waypoints of the whole list at once, holding at most a window and a page', async () => {
+  it('gets, page by page, the waypoints of the whole list at once, holding at most a window and two pages', async () => {
     const config = await makeTarget();
     await importFrom({ source: longSource, target: config, env: {} });
     const target = await openTarget(config);
@@ -197,11 +199,16 @@ describe.each(backends)('a user larger than a page and its window (%s)', (_name,
       const bookkeeping = new ImportBookkeeping(target, 'test', 'account-1');
       const writer = new OpenMemoryWriter(target, 10_000);
       const waypoints = target.dialect.qualified(target.dialect.tables.waypoints);
+      // Waypoints chosen a turn of the event loop later, as on worker threads, so that the next page is read meanwhile.
       const read: number[] = [];
-      const held: number[] = [];
+      const choosing = new Set<readonly WaypointNode[]>();
+      let mostHeld = 0;
       const chooser: WaypointChooser = {
         tenantWaypoints: async (nodes, window, from) => {
-          held.push(nodes.length);
+          choosing.add(nodes);
+          mostHeld = Math.max(mostHeld, new Set([...choosing].flatMap((held) => held.map((node) => node.id))).size);
+          await new Promise((resolve) => setImmediate(resolve));
+          choosing.delete(nodes);
           return tenantWaypoints(nodes, window, from);
         },
       };
@@ -219,15 +226,42 @@ describe.each(backends)('a user larger than a page and its window (%s)', (_name,
         await target.executor.run(`delete from ${waypoints} where user_id = ?`, [longUser.name]);
         await bookkeeping.markUsersPending([{ userId: longUser.name, since }]);
         read.length = 0;
-        held.length = 0;
+        mostHeld = 0;
         const [report] = await finalizeUsers(bookkeeping, writer, Date.UTC(2025, 6, 1), undefined, chooser, paging);
         expect(await waypointRows(target)).toEqual(expectedFrom(from));
         expect(report?.waypointsWritten).toBe(ordered.length - from);
         // Each memory from a window before the first changed one is read once, a page at a time.
         expect(Math.max(...read)).toBe(paging.page);
         expect(read.reduce((sum, count) => sum + count, 0)).toBe(ordered.length - Math.max(0, from - waypointCandidateWindow));
-        expect(Math.max(...held)).toBe(waypointCandidateWindow + paging.page);
+        // At most a window and two pages: one page's waypoints being chosen while the next one is read.
+        expect(mostHeld).toBeGreaterThan(waypointCandidateWindow);
+        expect(mostHeld).toBeLessThanOrEqual(waypointCandidateWindow + 2 * paging.page);
       }
+    } finally {
+      await target.close();
+    }
+  });
+
+  it('a page whose waypoints cannot be chosen fails the run where it would be written, leaving the user pending', async () => {
+    const config = await makeTarget();
+    await importFrom({ source: longSource, target: config, env: {} });
+    const target = await openTarget(config);
+    try {
+      const bookkeeping = new ImportBookkeeping(target, 'test', 'account-1');
+      await bookkeeping.markUsersPending([{ userId: longUser.name, since: 0 }]);
+      // The second page fails a turn of the event loop later, while the first one is being written.
+      let calls = 0;
+      const chooser: WaypointChooser = {
+        tenantWaypoints: async (nodes, window, from) => {
+          const call = ++calls;
+          await new Promise((resolve) => setImmediate(resolve));
+          if (call === 2) throw new Error('a worker thread died');
+          return tenantWaypoints(nodes, window, from);
+        },
+      };
+      const run = finalizeUsers(bookkeeping, new OpenMemoryWriter(target, 10_000), Date.UTC(2025, 6, 1), undefined, chooser, paging);
+      await expect(run).rejects.toThrow('a worker thread died');
+      expect(await bookkeeping.pendingUsersList()).toEqual([{ userId: longUser.name, since: 0 }]);
     } finally {
       await target.close();
     }
