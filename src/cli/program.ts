@@ -9,7 +9,7 @@ import {
   type MultiTagPolicy, type SupermemoryInclude,
 } from '../../adapters/supermemory/index.js';
 import { zepDefaultBaseUrl, zepDefaultInclude, zepDefaultRateLimit, zepIncludeChoices, zepSource, type ZepInclude } from '../../adapters/zep/index.js';
-import { defaultMaxWaitMs } from '../http/http-client.js';
+import { defaultMaxWaitMs, type ConnectionOptions } from '../http/http-client.js';
 import type { OpenedSource } from '../records.js';
 import { resolveShard } from '../pipeline/shard.js';
 import { describeError, UsageError } from '../errors.js';
@@ -207,7 +207,12 @@ function addSupermemoryOptions(command: Command): Command {
 }
 
 /** Told when the run starts a long wait (a rate limit, a Retry-After), for the progress display. */
-type WaitListener = (milliseconds: number, reason: string) => void;
+type WaitListener = NonNullable<ConnectionOptions['onWait']>;
+
+/** The connection flags every source command has (--rate-limit, --concurrency, --max-wait), as each source's factory takes them. */
+function connectionOptions(options: SourceReadOptions, onWait: WaitListener | undefined): ConnectionOptions {
+  return { requestsPerSecond: options.rateLimit, concurrency: options.concurrency, maxWaitMs: options.maxWait * 1000, onWait };
+}
 
 /** The Mem0 source the options name; `userIds`: the users to read (a self-hosted server cannot list them). */
 function openMem0(options: Mem0ReadOptions, apiKey: string | undefined, userIds: readonly string[] | undefined, onWait?: WaitListener): OpenedSource {
@@ -223,10 +228,7 @@ function openMem0(options: Mem0ReadOptions, apiKey: string | undefined, userIds:
     orgId: options.orgId,
     projectId: options.projectId,
     fromFile: options.fromFile,
-    requestsPerSecond: options.rateLimit,
-    concurrency: options.concurrency,
-    maxWaitMs: options.maxWait * 1000,
-    onWait,
+    ...connectionOptions(options, onWait),
   });
 }
 
@@ -238,10 +240,7 @@ function openZep(options: ZepReadOptions, apiKey: string | undefined, onWait?: W
     fromFile: options.fromFile,
     userIds: options.userId,
     include: options.include,
-    requestsPerSecond: options.rateLimit,
-    concurrency: options.concurrency,
-    maxWaitMs: options.maxWait * 1000,
-    onWait,
+    ...connectionOptions(options, onWait),
   });
 }
 
@@ -256,10 +255,7 @@ function openSupermemory(options: SupermemoryReadOptions, apiKey: string | undef
     tags: options.userId,
     include: options.include,
     multiTag: options.multiTag,
-    requestsPerSecond: options.rateLimit,
-    concurrency: options.concurrency,
-    maxWaitMs: options.maxWait * 1000,
-    onWait,
+    ...connectionOptions(options, onWait),
   });
 }
 
