@@ -5,7 +5,8 @@ import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { importFrom } from '../../src/pipeline/import.js';
-import type { Partition, Source, SourceItem } from '../../src/records.js';
+import type { Source, SourceItem } from '../../src/records.js';
+import { testSource } from '../support/test-source.js';
 import { openTarget, resolveTargetConfig, type TargetConfig } from '../../src/database/open-target.js';
 import { tempDir } from '../support/temp.js';
 
@@ -13,25 +14,17 @@ const driver = createRequire(import.meta.url).resolve('better-sqlite3');
 
 /** One user with `count` memories, a minute apart. */
 function oneUserSource(userId: string, count: number): Source {
-  return {
-    name: 'test',
-    filtersByUpdateTime: false,
-    account: async () => 'account-1',
-    async *partitions(): AsyncIterable<Partition> {
-      yield { key: `user:${userId}`, tenantKey: userId };
-    },
-    async *items(): AsyncIterable<SourceItem> {
-      for (let i = 0; i < count; i++) {
-        const at = Date.UTC(2025, 0, 1) + i * 60_000;
-        const record = {
-          sourceKind: 'test.note', sourceId: `${userId}-${i}`, tenantKey: userId,
-          content: `${userId} note ${i}: meeting about project ${i % 37} went well, then the ${i % 11} plan changed`, role: null,
-          tags: [], metadata: {}, sourceFields: {}, createdAt: at, updatedAt: at,
-        };
-        yield { type: 'memory', record, raw: record };
-      }
-    },
-  };
+  return testSource([userId], function* (): Iterable<SourceItem> {
+    for (let i = 0; i < count; i++) {
+      const at = Date.UTC(2025, 0, 1) + i * 60_000;
+      const record = {
+        sourceKind: 'test.note', sourceId: `${userId}-${i}`, tenantKey: userId,
+        content: `${userId} note ${i}: meeting about project ${i % 37} went well, then the ${i % 11} plan changed`, role: null,
+        tags: [], metadata: {}, sourceFields: {}, createdAt: at, updatedAt: at,
+      };
+      yield { type: 'memory', record, raw: record };
+    }
+  });
 }
 
 interface WriterResult {

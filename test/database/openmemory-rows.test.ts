@@ -4,7 +4,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { importFrom } from '../../src/pipeline/import.js';
-import type { Partition, Source, SourceItem } from '../../src/records.js';
+import type { Source, SourceItem } from '../../src/records.js';
+import { testSource } from '../support/test-source.js';
 import { openTarget, resolveTargetConfig, type TargetConfig } from '../../src/database/open-target.js';
 import type { Target } from '../../src/database/target.js';
 import { fixturePath } from '../support/fixtures.js';
@@ -23,24 +24,16 @@ const inputs = (JSON.parse(readFileSync(fixturePath('openmemory', 'golden', 'way
 
 /** The golden inputs as a source, one partition per user, each memory at the time `timeOf` gives its seq. */
 function goldenSource(timeOf: (seq: number) => number): Source {
-  return {
-    name: 'test',
-    filtersByUpdateTime: false,
-    account: async () => 'account-1',
-    async *partitions(): AsyncIterable<Partition> {
-      for (const user of new Set(inputs.map((input) => input.user_id))) yield { key: `user:${user}`, tenantKey: user };
-    },
-    async *items(partition: Partition): AsyncIterable<SourceItem> {
-      for (const input of inputs.filter((candidate) => candidate.user_id === partition.tenantKey)) {
-        const at = timeOf(input.metadata.seq);
-        const record = {
-          sourceKind: 'test.memory', sourceId: `seq-${input.metadata.seq}`, tenantKey: input.user_id, content: input.content, role: null,
-          tags: input.tags, metadata: input.metadata, sourceFields: {}, createdAt: at, updatedAt: at,
-        };
-        yield { type: 'memory', record, raw: record };
-      }
-    },
-  };
+  return testSource([...new Set(inputs.map((input) => input.user_id))], function* (user): Iterable<SourceItem> {
+    for (const input of inputs.filter((candidate) => candidate.user_id === user)) {
+      const at = timeOf(input.metadata.seq);
+      const record = {
+        sourceKind: 'test.memory', sourceId: `seq-${input.metadata.seq}`, tenantKey: input.user_id, content: input.content, role: null,
+        tags: input.tags, metadata: input.metadata, sourceFields: {}, createdAt: at, updatedAt: at,
+      };
+      yield { type: 'memory', record, raw: record };
+    }
+  });
 }
 
 type Row = Record<string, unknown>;
@@ -167,17 +160,7 @@ describe.each(backends)('an updated memory (%s)', (_name, makeTarget) => {
     };
     return { type: 'memory', record, raw: record };
   };
-  const source = (items: SourceItem[]): Source => ({
-    name: 'test',
-    filtersByUpdateTime: false,
-    account: async () => 'account-1',
-    async *partitions(): AsyncIterable<Partition> {
-      yield { key: 'user:dana', tenantKey: 'dana' };
-    },
-    async *items(): AsyncIterable<SourceItem> {
-      yield* items;
-    },
-  });
+  const source = (items: SourceItem[]): Source => testSource(['dana'], () => items);
 
   async function row(config: TargetConfig): Promise<{ memory: Row; reflections: number }> {
     const target = await openTarget(config);

@@ -4,7 +4,8 @@ import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { importFrom } from '../../src/pipeline/import.js';
 import { finalizeUsers, type WaypointChooser } from '../../src/pipeline/finalize-users.js';
-import type { Partition, Source, SourceItem } from '../../src/records.js';
+import type { SourceItem } from '../../src/records.js';
+import { testSource } from '../support/test-source.js';
 import { ImportBookkeeping } from '../../src/database/import-bookkeeping.js';
 import { openTarget, resolveTargetConfig, type TargetConfig } from '../../src/database/open-target.js';
 import { OpenMemoryWriter } from '../../src/database/openmemory-writer.js';
@@ -19,26 +20,21 @@ import { tempDir } from '../support/temp.js';
 /** Two small users, then one whose waypoints take more than one transaction. */
 const users: [string, number][] = [['ana', 3], ['ben', 3], ['big', 6000]];
 
-const source: Source = {
-  name: 'test',
-  filtersByUpdateTime: false,
-  account: async () => 'account-1',
-  async *partitions(): AsyncIterable<Partition> {
-    for (const [user] of users) yield { key: `user:${user}`, tenantKey: user };
-  },
-  async *items(partition: Partition): AsyncIterable<SourceItem> {
-    const count = users.find(([user]) => user === partition.tenantKey)![1];
+const source = testSource(
+  users.map(([user]) => user),
+  function* (user): Iterable<SourceItem> {
+    const count = users.find(([name]) => name === user)![1];
     for (let i = 0; i < count; i++) {
       const at = Date.UTC(2025, 0, 1) + i * 60_000;
       const record = {
-        sourceKind: 'test.note', sourceId: `${partition.tenantKey}-${i}`, tenantKey: partition.tenantKey, role: null,
-        content: `${partition.tenantKey} note ${i}: the ${i % 13} meeting about project ${i % 29} moved to ${i % 7} pm`,
+        sourceKind: 'test.note', sourceId: `${user}-${i}`, tenantKey: user, role: null,
+        content: `${user} note ${i}: the ${i % 13} meeting about project ${i % 29} moved to ${i % 7} pm`,
         tags: [], metadata: {}, sourceFields: {}, createdAt: at, updatedAt: at,
       };
       yield { type: 'memory', record, raw: record };
     }
   },
-};
+);
 
 function sqliteTarget(): TargetConfig {
   return resolveTargetConfig({ db: path.join(tempDir(), 'openmemory.sqlite') }, {});
@@ -126,25 +122,17 @@ describe('progress of the last step', () => {
 /** One user with many memories; times repeat in runs of 37, so a page often ends inside a run of equal times. */
 const longUser = { name: 'long', memories: 2500, sameTime: 37 };
 
-const longSource: Source = {
-  name: 'test',
-  filtersByUpdateTime: false,
-  account: async () => 'account-1',
-  async *partitions(): AsyncIterable<Partition> {
-    yield { key: `user:${longUser.name}`, tenantKey: longUser.name };
-  },
-  async *items(): AsyncIterable<SourceItem> {
-    for (let i = 0; i < longUser.memories; i++) {
-      const at = Date.UTC(2025, 0, 1) + Math.floor(i / longUser.sameTime) * 60_000;
-      const record = {
-        sourceKind: 'test.note', sourceId: `long-${i}`, tenantKey: longUser.name, role: null,
-        content: `note ${i}: the ${i % 11} review of plan ${i % 31} is at ${i % 5} pm in room ${i % 17}`,
-        tags: [], metadata: {}, sourceFields: {}, createdAt: at, updatedAt: at,
-      };
-      yield { type: 'memory', record, raw: record };
-    }
-  },
-};
+const longSource = testSource([longUser.name], function* (): Iterable<SourceItem> {
+  for (let i = 0; i < longUser.memories; i++) {
+    const at = Date.UTC(2025, 0, 1) + Math.floor(i / longUser.sameTime) * 60_000;
+    const record = {
+      sourceKind: 'test.note', sourceId: `long-${i}`, tenantKey: longUser.name, role: null,
+      content: `note ${i}: the ${i % 11} review of plan ${i % 31} is at ${i % 5} pm in room ${i % 17}`,
+      tags: [], metadata: {}, sourceFields: {}, createdAt: at, updatedAt: at,
+    };
+    yield { type: 'memory', record, raw: record };
+  }
+});
 
 interface WaypointRow {
   src_id: string;

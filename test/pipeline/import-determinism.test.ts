@@ -3,7 +3,8 @@ import { writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { mem0Source } from '../../adapters/mem0/index.js';
 import { importFrom } from '../../src/pipeline/import.js';
-import type { Partition, Source, SourceItem } from '../../src/records.js';
+import type { Source, SourceItem } from '../../src/records.js';
+import { testSource } from '../support/test-source.js';
 import { openTarget, resolveTargetConfig } from '../../src/database/open-target.js';
 import { generatedMem0Account } from '../fakes/mem0/mem0-account.js';
 import { importedState } from '../support/database-snapshot.js';
@@ -72,24 +73,16 @@ describe('incremental waypoints', () => {
 
 describe('user summaries', () => {
   it('a summary the source provides wins; OpenMemory’s generated one is kept in the report', async () => {
-    const source: Source = {
-      name: 'test',
-      filtersByUpdateTime: false,
-      account: async () => 'account-1',
-      async *partitions(): AsyncIterable<Partition> {
-        yield { key: 'user:dana', tenantKey: 'dana' };
-      },
-      async *items(): AsyncIterable<SourceItem> {
-        yield { type: 'tenant', tenant: { tenantKey: 'dana', summary: 'Dana is a marathon runner who likes tea.' } };
-        for (let i = 0; i < 3; i++) {
-          const record = {
-            sourceKind: 'test.note', sourceId: `n${i}`, tenantKey: 'dana', content: `Dana note ${i} about tea`, role: null,
-            tags: [], metadata: {}, sourceFields: {}, createdAt: Date.UTC(2026, 0, 1 + i), updatedAt: Date.UTC(2026, 0, 1 + i),
-          };
-          yield { type: 'memory', record, raw: record };
-        }
-      },
-    };
+    const source = testSource(['dana'], function* (): Iterable<SourceItem> {
+      yield { type: 'tenant', tenant: { tenantKey: 'dana', summary: 'Dana is a marathon runner who likes tea.' } };
+      for (let i = 0; i < 3; i++) {
+        const record = {
+          sourceKind: 'test.note', sourceId: `n${i}`, tenantKey: 'dana', content: `Dana note ${i} about tea`, role: null,
+          tags: [], metadata: {}, sourceFields: {}, createdAt: Date.UTC(2026, 0, 1 + i), updatedAt: Date.UTC(2026, 0, 1 + i),
+        };
+        yield { type: 'memory', record, raw: record };
+      }
+    });
     const target = resolveTargetConfig({ db: path.join(tempDir(), 'om.sqlite') }, {});
     const report = await importFrom({ source, target, env: {} });
     expect(report.users).toEqual([
@@ -113,21 +106,11 @@ describe('source summaries across runs', () => {
 
   /** Two users; `summaries` says what each user's summary is this time; `failAfter` kills the run in that partition. */
   function summarySource(summaries: Record<string, string | null>, failIn: string | null = null): Source {
-    return {
-      name: 'test',
-      filtersByUpdateTime: false,
-      account: async () => 'account-1',
-      async *partitions(): AsyncIterable<Partition> {
-        yield { key: 'user:ana', tenantKey: 'ana' };
-        yield { key: 'user:ben', tenantKey: 'ben' };
-      },
-      async *items(partition: Partition): AsyncIterable<SourceItem> {
-        const user = partition.tenantKey!;
-        yield { type: 'tenant', tenant: { tenantKey: user, summary: summaries[user] ?? null }, raw: { user } };
-        for (let i = 0; i < 3; i++) yield note(user, i);
-        if (failIn === user) throw new Error(`the source failed while reading ${user}`);
-      },
-    };
+    return testSource(['ana', 'ben'], function* (user): Iterable<SourceItem> {
+      yield { type: 'tenant', tenant: { tenantKey: user, summary: summaries[user] ?? null }, raw: { user } };
+      for (let i = 0; i < 3; i++) yield note(user, i);
+      if (failIn === user) throw new Error(`the source failed while reading ${user}`);
+    });
   }
 
   async function summaries(target: ReturnType<typeof resolveTargetConfig>): Promise<Record<string, string>> {
