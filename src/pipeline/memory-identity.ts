@@ -1,5 +1,5 @@
 // Deterministic identities: the OpenMemory id of a source record, and the fingerprint of what was imported.
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /** The namespace of om-import's name-based UUIDs (RFC 4122 version 5). */
 const namespace = Buffer.from('6f6d2d69-6d70-4f72-8a2d-6f70656e6d65'.replace(/-/g, ''), 'hex');
@@ -10,10 +10,11 @@ const namespace = Buffer.from('6f6d2d69-6d70-4f72-8a2d-6f70656e6d65'.replace(/-/
  * its name; memories it wrote keep their ids through the bookkeeping, which is asked first.)
  */
 export function memoryId(source: string, recordId: string): string {
-  const hash = createHash('sha1').update(namespace).update(`${source}\u0000${recordId}`, 'utf8').digest();
-  hash[6] = ((hash[6] as number) & 0x0f) | 0x50;
-  hash[8] = ((hash[8] as number) & 0x3f) | 0x80;
-  const hex = hash.subarray(0, 16).toString('hex');
+  const name = Buffer.from(`${source}\u0000${recordId}`, 'utf8');
+  const digest = hash('sha1', Buffer.concat([namespace, name], namespace.length + name.length), 'buffer');
+  digest[6] = ((digest[6] as number) & 0x0f) | 0x50;
+  digest[8] = ((digest[8] as number) & 0x3f) | 0x80;
+  const hex = digest.subarray(0, 16).toString('hex');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 }
 
@@ -39,19 +40,35 @@ function canonical(value: unknown): string | undefined {
       return value ? 'true' : 'false';
     case 'object': {
       if (value === null) return 'null';
-      if (Array.isArray(value)) return `[${value.map((item) => canonical(item) ?? 'null').join(',')}]`;
-      const members: string[] = [];
+      if (Array.isArray(value)) {
+        let json = '[';
+        for (let i = 0; i < value.length; i++) json += `${i > 0 ? ',' : ''}${canonical(value[i]) ?? 'null'}`;
+        return `${json}]`;
+      }
+      let json = '{';
       for (const key of sortedKeys(value)) {
         const member = canonical((value as Record<string, unknown>)[key]);
-        if (member !== undefined) members.push(`${JSON.stringify(key)}:${member}`);
+        if (member !== undefined) json += `${json.length > 1 ? ',' : ''}${quotedKey(key)}:${member}`;
       }
-      return `{${members.join(',')}}`;
+      return `${json}}`;
     }
     case 'bigint':
       return JSON.stringify(value); // throws, as JSON.stringify does
     default:
       return undefined; // undefined, a function, a symbol: left out of objects, null in arrays
   }
+}
+
+/** Keys as JSON strings, remembered: records repeat the same few keys (bounded, as metadata keys are the source's). */
+const quotedKeys = new Map<string, string>();
+
+function quotedKey(key: string): string {
+  let quoted = quotedKeys.get(key);
+  if (quoted === undefined) {
+    quoted = JSON.stringify(key);
+    if (quotedKeys.size < 10_000) quotedKeys.set(key, quoted);
+  }
+  return quoted;
 }
 
 /**
@@ -71,5 +88,5 @@ function isArrayIndex(key: string): boolean {
 }
 
 export function fingerprint(value: unknown): string {
-  return createHash('sha256').update(canonicalJson(value)).digest('hex');
+  return hash('sha256', canonicalJson(value), 'hex'); // one call, no Hash object: this runs once per record
 }

@@ -1,7 +1,7 @@
 // Record ids a run has read, as 64-bit hashes in typed arrays: a run may read millions of records, and a string set
 // costs ~100 bytes an id where this costs ~24. Two different ids sharing a 64-bit hash is not a practical concern
 // at these sizes.
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /** An open-addressing set of record ids; each id added gets the next entry number (0, 1, 2, …) for side tables. */
 export class RecordIdSet {
@@ -59,6 +59,6 @@ export class RecordIdSet {
 
 /** The first 64 bits of a text's SHA-1, never 0 (0 marks an empty slot). */
 export function hash64(text: string): bigint {
-  const value = createHash('sha1').update(text, 'utf8').digest().readBigUInt64BE(0);
+  const value = hash('sha1', text, 'buffer').readBigUInt64BE(0);
   return value === 0n ? 1n : value;
 }
