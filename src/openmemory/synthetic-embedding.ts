@@ -2,21 +2,53 @@
 import { sectorConfigs, type Sector } from './sectors.js';
 import { canonicalTokenList } from './tokens.js';
 
-// upstream: fnv1a
-function fnv1a(key: string): number {
-  let hash = 0x811c9dc5 | 0;
-  for (let i = 0; i < key.length; i++) hash = Math.imul(hash ^ key.charCodeAt(i), 16777619);
-  return hash >>> 0;
+// A feature's key is `${sector}|${kind}|${text}`; its two hashes (upstream: fnv1a, and the murmur-style mix seeded
+// with 0xdeadbeef) read it one character at a time, so they are fed here piece by piece — the key's prefix once per
+// sector and kind, then the feature's text from the token itself — and the key is never built as a string. This runs
+// a few hundred times per memory and sector.
+
+/** Both hashes after a key's first characters. */
+interface KeyHashes {
+  fnv: number;
+  mix: number;
 }
 
-// upstream: murmur-style mix with a seed
-function mix(key: string, seed: number): number {
-  let hash = seed | 0;
-  for (let i = 0; i < key.length; i++) {
-    hash = Math.imul(hash ^ key.charCodeAt(i), 0x5bd1e995);
-    hash = (hash >>> 13) ^ hash;
+let fnvState = 0;
+let mixState = 0;
+
+function feedCharacter(code: number): void {
+  fnvState = Math.imul(fnvState ^ code, 16777619); // upstream: fnv1a
+  mixState = Math.imul(mixState ^ code, 0x5bd1e995); // upstream: the seeded mix
+  mixState = (mixState >>> 13) ^ mixState;
+}
+
+function feed(text: string, from = 0, to = text.length): void {
+  for (let i = from; i < to; i++) feedCharacter(text.charCodeAt(i));
+}
+
+const featureKinds = ['tok', 'c3', 'c4', 'bi', 'tri', 'skip', 'len', 'dens'] as const;
+type FeatureKind = (typeof featureKinds)[number];
+const keyPrefixesBySector = new Map<Sector, Record<FeatureKind, KeyHashes>>();
+
+/** Both hashes after each kind's key prefix `${sector}|${kind}|`, computed once per sector. */
+function keyPrefixes(sector: Sector): Record<FeatureKind, KeyHashes> {
+  let prefixes = keyPrefixesBySector.get(sector);
+  if (!prefixes) {
+    const hashed = {} as Record<FeatureKind, KeyHashes>;
+    for (const kind of featureKinds) {
+      fnvState = 0x811c9dc5 | 0;
+      mixState = 0xdeadbeef | 0;
+      feed(`${sector}|${kind}|`);
+      hashed[kind] = { fnv: fnvState, mix: mixState };
+    }
+    keyPrefixesBySector.set(sector, (prefixes = hashed));
   }
-  return hash >>> 0;
+  return prefixes;
+}
+
+function beginKey(prefix: KeyHashes): void {
+  fnvState = prefix.fnv;
+  mixState = prefix.mix;
 }
 
 /** `vector[index] += value`, rounding to float32 as a Float32Array does. */
@@ -24,10 +56,10 @@ function addAt(vector: Float32Array, index: number, value: number): void {
   vector[index] = (vector[index] as number) + value;
 }
 
-/** Adds one hashed feature to the vector (upstream: add_feat). */
-function addFeature(vector: Float32Array, dimension: number, key: string, weight: number): void {
-  const hash = fnv1a(key);
-  const secondHash = mix(key, 0xdeadbeef);
+/** Adds the feature whose key was just fed to the vector (upstream: add_feat). */
+function addFeature(vector: Float32Array, dimension: number, weight: number): void {
+  const hash = fnvState >>> 0;
+  const secondHash = mixState >>> 0;
   const value = hash & 1 ? -weight : weight;
   if ((dimension & (dimension - 1)) === 0) {
     addAt(vector, hash & (dimension - 1), value);
@@ -37,6 +69,8 @@ function addFeature(vector: Float32Array, dimension: number, key: string, weight
     addAt(vector, secondHash % dimension, value * 0.5);
   }
 }
+
+const underscore = '_'.charCodeAt(0);
 
 // upstream: norm (in place, sum of squares in double precision)
 export function normalizeInPlace(vector: Float32Array | Float64Array): void {
@@ -64,28 +98,49 @@ export function syntheticEmbedding(text: string, sector: Sector, dimension: numb
   const expandedLength = expanded.length;
   const sectorWeight = sectorConfigs[sector].syntheticWeight;
   const documentLengthLog = Math.log(1 + expandedLength);
+  const prefix = keyPrefixes(sector);
 
   for (const [token, count] of counts) {
     const termFrequency = count / expandedLength;
     const inverseFrequency = Math.log(1 + expandedLength / count);
     const weight = (termFrequency * inverseFrequency + 1) * sectorWeight;
-    addFeature(vector, dimension, `${sector}|tok|${token}`, weight);
-    if (token.length >= 3) {
-      for (let i = 0; i <= token.length - 3; i++) addFeature(vector, dimension, `${sector}|c3|${token.slice(i, i + 3)}`, weight * 0.4);
+    beginKey(prefix.tok);
+    feed(token);
+    addFeature(vector, dimension, weight);
+    for (let i = 0; i <= token.length - 3; i++) {
+      beginKey(prefix.c3);
+      feed(token, i, i + 3);
+      addFeature(vector, dimension, weight * 0.4);
     }
-    if (token.length >= 4) {
-      for (let i = 0; i <= token.length - 4; i++) addFeature(vector, dimension, `${sector}|c4|${token.slice(i, i + 4)}`, weight * 0.3);
+    for (let i = 0; i <= token.length - 4; i++) {
+      beginKey(prefix.c4);
+      feed(token, i, i + 4);
+      addFeature(vector, dimension, weight * 0.3);
     }
   }
   for (let i = 0; i < tokens.length - 1; i++) {
     const positionWeight = 1 / (1 + i * 0.1);
-    addFeature(vector, dimension, `${sector}|bi|${tokens[i]}_${tokens[i + 1]}`, 1.4 * sectorWeight * positionWeight);
+    beginKey(prefix.bi);
+    feed(tokens[i]!);
+    feedCharacter(underscore);
+    feed(tokens[i + 1]!);
+    addFeature(vector, dimension, 1.4 * sectorWeight * positionWeight);
   }
   for (let i = 0; i < tokens.length - 2; i++) {
-    addFeature(vector, dimension, `${sector}|tri|${tokens[i]}_${tokens[i + 1]}_${tokens[i + 2]}`, sectorWeight);
+    beginKey(prefix.tri);
+    feed(tokens[i]!);
+    feedCharacter(underscore);
+    feed(tokens[i + 1]!);
+    feedCharacter(underscore);
+    feed(tokens[i + 2]!);
+    addFeature(vector, dimension, sectorWeight);
   }
   for (let i = 0; i < Math.min(tokens.length - 2, 20); i++) {
-    addFeature(vector, dimension, `${sector}|skip|${tokens[i]}_${tokens[i + 2]}`, 0.7 * sectorWeight);
+    beginKey(prefix.skip);
+    feed(tokens[i]!);
+    feedCharacter(underscore);
+    feed(tokens[i + 2]!);
+    addFeature(vector, dimension, 0.7 * sectorWeight);
   }
   for (let i = 0; i < Math.min(tokens.length, 50); i++) {
     const index = i % dimension;
@@ -93,8 +148,12 @@ export function syntheticEmbedding(text: string, sector: Sector, dimension: numb
     addAt(vector, index, ((0.5 * sectorWeight) / documentLengthLog) * Math.sin(angle));
     addAt(vector, (index + 1) % dimension, ((0.5 * sectorWeight) / documentLengthLog) * Math.cos(angle));
   }
-  addFeature(vector, dimension, `${sector}|len|${Math.min(Math.floor(Math.log2(expandedLength + 1)), 10)}`, 0.6 * sectorWeight);
-  addFeature(vector, dimension, `${sector}|dens|${Math.floor((counts.size / expandedLength) * 10)}`, 0.5 * sectorWeight);
+  beginKey(prefix.len);
+  feed(String(Math.min(Math.floor(Math.log2(expandedLength + 1)), 10)));
+  addFeature(vector, dimension, 0.6 * sectorWeight);
+  beginKey(prefix.dens);
+  feed(String(Math.floor((counts.size / expandedLength) * 10)));
+  addFeature(vector, dimension, 0.5 * sectorWeight);
   normalizeInPlace(vector);
   return vector;
 }

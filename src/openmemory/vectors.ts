@@ -1,5 +1,6 @@
 // Vector arithmetic OpenMemory applies after embedding: chunk means, the mean vector, the 128-d compression,
 // cosine similarity, and the float32 little-endian storage format.
+import os from 'node:os';
 import { sectorConfigs, type Sector } from './sectors.js';
 import { normalizeInPlace } from './synthetic-embedding.js';
 
@@ -65,14 +66,24 @@ export function cosineSimilarity(a: Vector, b: Vector): number {
   return dot / (Math.sqrt(normA) * Math.sqrt(normB));
 }
 
-/** float32 little-endian bytes, as OpenMemory stores `vectors.v`, `mean_vec` and `compressed_vec`. */
+const littleEndian = os.endianness() === 'LE';
+
+/**
+ * float32 little-endian bytes, as OpenMemory stores `vectors.v`, `mean_vec` and `compressed_vec`. On a little-endian
+ * machine a Float32Array's own bytes are those (`writeFloatLE` rounds through a Float32Array too).
+ */
 export function float32Bytes(vector: Vector): Buffer {
+  if (littleEndian) {
+    const values = vector instanceof Float32Array ? vector.slice() : Float32Array.from(vector);
+    return Buffer.from(values.buffer, 0, values.byteLength);
+  }
   const buffer = Buffer.alloc(vector.length * 4);
   for (let i = 0; i < vector.length; i++) buffer.writeFloatLE(vector[i] as number, i * 4);
   return buffer;
 }
 
 export function float32FromBytes(bytes: Uint8Array): Float32Array {
+  if (littleEndian) return new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
   const vector = new Float32Array(bytes.length / 4);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   for (let i = 0; i < vector.length; i++) vector[i] = view.getFloat32(i * 4, true);
