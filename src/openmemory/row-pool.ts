@@ -24,8 +24,9 @@ const minimumRowsPerTask = 32;
 /**
  * Memories whose waypoints one task decides: a few tasks per worker for a user of any size, so that the workers
  * finish together, and at most a few windows' worth, so that a slice's history (one window) stays a small part of it.
+ * Fewer than `smallest` are decided on the main thread.
  */
-const waypointSlice = { minimum: 256, maximum: 2000, perWorker: 4 };
+const waypointSlice = { smallest: 16, minimum: 256, maximum: 2000, perWorker: 4 };
 
 /**
  * The number of workers by default: the machine's cores. When this module runs from its TypeScript source (the
@@ -73,13 +74,13 @@ export class RowPool {
   }
 
   /**
-   * The same as `tenantWaypoints(nodes, window, from)`. A user with less than two slices' worth of memories to decide
-   * is decided on the main thread, which would only wait for a single task.
+   * The same as `tenantWaypoints(nodes, window, from)`. A small user is one task: its caller (finalizing users) reads
+   * and writes other users meanwhile; only a handful of memories are not worth a message each way.
    */
   async tenantWaypoints(nodes: readonly WaypointNode[], window = waypointCandidateWindow, from = 0): Promise<Waypoint[]> {
     const threads = this.threads;
     const count = nodes.length - from;
-    if (!threads || count < 2 * waypointSlice.minimum) return tenantWaypoints(nodes, window, from);
+    if (!threads || count < waypointSlice.smallest) return tenantWaypoints(nodes, window, from);
     const size = Math.min(waypointSlice.maximum, Math.max(waypointSlice.minimum, Math.ceil(count / (threads.size * waypointSlice.perWorker))));
     // A slice's vectors are packed when it is sent: at most two slices per worker are in memory at once.
     const sending = pLimit(threads.size * 2);

@@ -1,11 +1,13 @@
 // The row pool gives what the main thread gives, byte for byte, for any number of worker threads.
 // Its threads run the compiled worker (dist/src/openmemory/row-worker.js): `npm test` builds it first.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import os from 'node:os';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MemoryEmbedder, type TextEmbeddingProvider } from '../../src/openmemory/embedder.js';
 import { embeddingConfigFromEnv } from '../../src/openmemory/embedding-config.js';
 import { buildMemoryRows, type MemoryInput, type MemoryRows } from '../../src/openmemory/memory-rows.js';
 import { RowPool } from '../../src/openmemory/row-pool.js';
+import { rowThreadNiceness } from '../../src/openmemory/row-worker.js';
 import { tenantWaypoints, type WaypointNode } from '../../src/openmemory/waypoints.js';
 import { fixturePath } from '../support/fixtures.js';
 
@@ -70,6 +72,26 @@ describe('rows on worker threads', () => {
     for (const workers of [2, 4]) {
       expect(comparable(await pool(embedder, workers).buildMemoryRows(inputs))).toEqual(expected);
     }
+  });
+
+  it.runIf(process.platform === 'linux')('on Linux, its threads run at a lower priority than the main thread', async () => {
+    const niceOf = (stat: string): number => Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+    const threadNices = (): number[] =>
+      readdirSync('/proc/self/task').flatMap((thread) => {
+        try {
+          return [niceOf(readFileSync(`/proc/self/task/${thread}/stat`, 'utf8'))];
+        } catch {
+          return []; // a thread that just ended
+        }
+      });
+    const mainNice = os.getPriority();
+    const lowered = Math.min(19, mainNice + rowThreadNiceness);
+    const before = threadNices().filter((nice) => nice === lowered).length;
+    const embedder = new MemoryEmbedder(embeddingConfigFromEnv({}));
+    const threads = pool(embedder, 2);
+    await threads.buildMemoryRows(goldenInputs(2)); // enough for a task on each thread
+    expect(threadNices().filter((nice) => nice === lowered).length - before).toBe(2);
+    expect(os.getPriority()).toBe(mainNice);
   });
 
   it('with one worker, runs no thread (today’s code path)', async () => {
@@ -137,8 +159,11 @@ describe('waypoints on worker threads', () => {
     }
   });
 
-  it('a small user is decided on the main thread, with the same result', async () => {
-    const nodes = randomNodes(300, 5);
-    expect(await pool(embedder, 2).tenantWaypoints(nodes)).toEqual(tenantWaypoints(nodes));
+  it('small users (one task, or none for a handful of memories) get the same waypoints', async () => {
+    const threads = pool(embedder, 2);
+    for (const [count, from] of [[300, 0], [100, 0], [100, 60], [15, 0], [2, 0], [1, 0]] as const) {
+      const nodes = randomNodes(count, 5);
+      expect({ count, from, waypoints: await threads.tenantWaypoints(nodes, 1000, from) }).toEqual({ count, from, waypoints: tenantWaypoints(nodes, 1000, from) });
+    }
   });
 });
