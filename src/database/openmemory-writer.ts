@@ -174,9 +174,19 @@ export class OpenMemoryWriter {
    * them — text on SQLite, uuid on PostgreSQL); the mean vectors are then read by id. No statement runs long, even
    * for a user with many memories (on SQLite without WAL a long read would hold off another connection's commit);
    * each listing reads past all the user's memories (nothing indexes their time), hence listings longer than pages.
+   * A user with no more than a page of memories from `offset` on is read in one statement.
    */
   async *memoriesInOrder(userId: string, offset: number, paging: MemoryPaging): AsyncGenerator<StoredMemory[]> {
     const order = 'order by coalesce(created_at, 0), id';
+    // Most users have no more than a page of memories: they are read whole, vectors and all, by this one statement.
+    const whole = await this.executor.all<{ id: string; created_at: number | null; mean_vec: Buffer | null }>(
+      `select id, created_at, mean_vec from ${this.memories} where user_id = ? ${order} limit ? offset ?`,
+      [userId, paging.page + 1, offset],
+    );
+    if (whole.length <= paging.page) {
+      if (whole.length > 0) yield whole.map((row) => ({ id: String(row.id), createdAt: Number(row.created_at ?? 0), meanVector: row.mean_vec }));
+      return;
+    }
     let positions = await this.positions(`where user_id = ? ${order} limit ? offset ?`, [userId, paging.listing, offset]);
     for (;;) {
       for (let start = 0; start < positions.length; start += paging.page) yield await this.withMeanVectors(positions.slice(start, start + paging.page));

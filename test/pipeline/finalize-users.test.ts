@@ -8,7 +8,7 @@ import type { SourceItem } from '../../src/records.js';
 import { testSource } from '../support/test-source.js';
 import { ImportBookkeeping } from '../../src/database/import-bookkeeping.js';
 import { openTarget, resolveTargetConfig, type TargetConfig } from '../../src/database/open-target.js';
-import { OpenMemoryWriter } from '../../src/database/openmemory-writer.js';
+import { OpenMemoryWriter, type MemoryPaging, type StoredMemory } from '../../src/database/openmemory-writer.js';
 import { SqliteExecutor } from '../../src/database/sqlite/sqlite-executor.js';
 import type { Target } from '../../src/database/target.js';
 import { float32FromBytes } from '../../src/openmemory/vectors.js';
@@ -224,6 +224,33 @@ describe.each(backends)('a user larger than a page and its window (%s)', (_name,
         // At most a window and two pages: one page's waypoints being chosen while the next one is read.
         expect(mostHeld).toBeGreaterThan(waypointCandidateWindow);
         expect(mostHeld).toBeLessThanOrEqual(waypointCandidateWindow + 2 * paging.page);
+      }
+    } finally {
+      await target.close();
+    }
+  });
+
+  it('reads a user within one page (one statement) in the same order as page by page', async () => {
+    const config = await makeTarget();
+    await importFrom({ source: longSource, target: config, env: {} });
+    const target = await openTarget(config);
+    try {
+      const memories = target.dialect.qualified(target.dialect.tables.memories);
+      const ids = await target.executor.all<{ id: string }>(`select id from ${memories} where user_id = ? order by content`, [longUser.name]);
+      for (const row of ids.filter((_row, i) => i % 41 === 0)) await target.executor.run(`update ${memories} set created_at = null where id = ?`, [row.id]);
+      const writer = new OpenMemoryWriter(target, 10_000);
+      const listed = async (offset: number, paging: MemoryPaging): Promise<{ pages: number; memories: unknown[] }> => {
+        const pages: StoredMemory[][] = [];
+        for await (const page of writer.memoriesInOrder(longUser.name, offset, paging)) pages.push(page);
+        return { pages: pages.length, memories: pages.flat().map((memory) => ({ ...memory, meanVector: memory.meanVector?.toString('hex') })) };
+      };
+      for (const offset of [0, 1234, ids.length - 1, ids.length]) {
+        const paged = await listed(offset, paging);
+        const whole = await listed(offset, { page: ids.length, listing: 700 });
+        expect(whole.pages).toBe(offset < ids.length ? 1 : 0);
+        if (ids.length - offset > paging.page) expect(paged.pages).toBeGreaterThan(1);
+        expect(whole.memories).toEqual(paged.memories);
+        expect(whole.memories).toHaveLength(ids.length - offset);
       }
     } finally {
       await target.close();
