@@ -1,6 +1,6 @@
 // One benchmark scenario per process, so each reports its own peak RSS. Run through bench/run.ts.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createReadStream } from 'node:fs';
 import { once } from 'node:events';
 import { rm } from 'node:fs/promises';
@@ -17,7 +17,6 @@ import { MemoryEmbedder } from '../src/openmemory/embedder.js';
 import { embeddingConfigFromEnv } from '../src/openmemory/embedding-config.js';
 import { buildMemoryRows, type MemoryInput } from '../src/openmemory/memory-rows.js';
 import { tenantWaypoints } from '../src/openmemory/waypoints.js';
-import { rmSync } from 'node:fs';
 import { once as onceEvent } from 'node:events';
 import { RowPool } from '../src/openmemory/row-pool.js';
 import { importFrom } from '../src/pipeline/import.js';
@@ -32,6 +31,18 @@ import { generatedSupermemoryAccount } from '../test/fakes/supermemory/supermemo
 import { startSupermemoryFake } from '../test/support/supermemory-fake.js';
 import { generatedZepAccount } from '../test/fakes/zep/zep-account.js';
 import { startZepFake } from '../test/support/zep-fake.js';
+
+/** Folders this scenario writes (exports, databases: GBs over a bench run), removed when its process ends. */
+const scratchFolders: string[] = [];
+process.on('exit', () => {
+  for (const folder of scratchFolders) rmSync(folder, { recursive: true, force: true });
+});
+
+function scratchFolder(prefix = 'om-bench-'): string {
+  const folder = mkdtempSync(path.join(os.tmpdir(), prefix));
+  scratchFolders.push(folder);
+  return folder;
+}
 
 type Result = Record<string, number | string>;
 
@@ -68,7 +79,7 @@ async function rows(memories: number, users: number, withWaypoints: boolean): Pr
 async function api(memories: number, users: number, latencyMs: number, rateLimit: number): Promise<Result> {
   const account = generatedMem0Account({ users, perUser: memories / users });
   const served = await serveHandlers(mem0Handlers(account, { latencyMs, rateLimitPerSecond: rateLimit }));
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'om-bench-'));
+  const dir = scratchFolder();
   const { source, http } = mem0Source({ apiKey: account.apiKey, baseUrl: served.url, requestsPerSecond: rateLimit, concurrency: 4 });
   const started = performance.now();
   const report = await importFrom({ source, target: { kind: 'sqlite', path: path.join(dir, 'om.sqlite'), vectorTable: undefined }, env: {} });
@@ -108,7 +119,7 @@ async function parseOnly(file: string): Promise<number> {
 
 /** Issue 4: an export file into SQLite (or PostgreSQL), then an unchanged re-run. */
 async function exportFile(memories: number, users: number, backend: 'sqlite' | 'postgres'): Promise<Result> {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'om-bench-'));
+  const dir = scratchFolder();
   const file = path.join(dir, 'export.jsonl');
   await writeExport(file, memories, users);
   const parseStarted = performance.now();
@@ -137,7 +148,7 @@ async function exportFile(memories: number, users: number, backend: 'sqlite' | '
  * the difference is what the run keeps per record.
  */
 async function exportJsonMemory(memories: number, users: number): Promise<Result> {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'om-bench-'));
+  const dir = scratchFolder();
   const file = path.join(dir, 'export.json');
   const out = createWriteStream(file);
   let page = '{"results": [';
@@ -196,7 +207,7 @@ async function exportJsonMemory(memories: number, users: number): Promise<Result
 async function zepApi(users: number, threadsPerUser: number, messagesPerThread: number, factsPerUser: number, latencyMs: number, perMinute: number): Promise<Result> {
   const account = generatedZepAccount({ users, threadsPerUser, messagesPerThread, factsPerUser });
   const served = await startZepFake(account, { latencyMs, rateLimitPerMinute: perMinute });
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'om-bench-'));
+  const dir = scratchFolder();
   const { source, http } = zepSource({ apiKey: account.apiKey, baseUrl: served.baseUrl, concurrency: 4 });
   const started = performance.now();
   const report = await importFrom({ source, target: { kind: 'sqlite', path: path.join(dir, 'om.sqlite'), vectorTable: undefined }, env: {} });
@@ -220,7 +231,7 @@ async function zepApi(users: number, threadsPerUser: number, messagesPerThread: 
 async function supermemoryApi(tags: number, documentsPerTag: number, memoriesPerTag: number, latencyMs: number, rateLimit: number): Promise<Result> {
   const account = generatedSupermemoryAccount({ tags, documentsPerTag, memoriesPerTag });
   const served = await startSupermemoryFake(account, { latencyMs, rateLimitPerSecond: rateLimit });
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'om-bench-'));
+  const dir = scratchFolder();
   const { source, http } = supermemorySource({ apiKey: account.apiKey, baseUrl: served.url, requestsPerSecond: rateLimit, concurrency: 4 });
   const started = performance.now();
   const report = await importFrom({ source, target: { kind: 'sqlite', path: path.join(dir, 'om.sqlite'), vectorTable: undefined }, env: {} });
@@ -260,7 +271,7 @@ async function workersExport(memories: number, users: number): Promise<Result> {
 
 /** Issue 10: the export into a new SQLite database with `--workers` `workers`; the fetch-and-write and the waypoints-and-summaries phases timed apart. */
 async function workersFile(memories: number, users: number, workers: number): Promise<Result> {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'om-bench-'));
+  const dir = scratchFolder();
   // The scenario process's own (every bench scenario's modules loaded), before the import.
   const startRssMiB = process.resourceUsage().maxRSS / 1024;
   const started = performance.now();
@@ -277,7 +288,6 @@ async function workersFile(memories: number, users: number, workers: number): Pr
   });
   const ended = performance.now();
   const cpu = process.cpuUsage(cpuAtStart);
-  rmSync(dir, { recursive: true, force: true });
   if (report.totals.created !== memories) throw new Error(`imported ${report.totals.created} of ${memories} memories`);
   const seconds = (ended - started) / 1000;
   const finalizeSeconds = (ended - (finalizing ?? ended)) / 1000;
@@ -416,7 +426,7 @@ function sampleLockWaits(adminUrl: string, database: string): { stop: () => Prom
  */
 async function shards(memories: number, users: number, processCounts: number[]): Promise<Result> {
   const file = shardsExportPath(memories, users);
-  const folder = mkdtempSync(path.join(os.tmpdir(), 'om-bench-shards-'));
+  const folder = scratchFolder('om-bench-shards-');
   const running: ChildProcess[] = [];
   let server: RunningPostgres | null = null;
   let admin: pg.Client | null = null;
@@ -477,7 +487,6 @@ async function shards(memories: number, users: number, processCounts: number[]):
     await lockWaits?.stop().catch(() => undefined);
     await admin?.end().catch(() => undefined);
     await server?.stop();
-    rmSync(folder, { recursive: true, force: true });
     rmSync(file, { force: true });
   }
   return result;
@@ -489,21 +498,17 @@ async function shards(memories: number, users: number, processCounts: number[]):
  * NODE_OPTIONS=--max-semi-space-size=4 (the README's hint for a tighter memory bound).
  */
 async function workersCli(memories: number, users: number, workers: number, smallYoungGeneration: number): Promise<Result> {
-  const folder = mkdtempSync(path.join(os.tmpdir(), 'om-bench-'));
-  try {
-    const started = performance.now();
-    const extraEnv: Record<string, string> = smallYoungGeneration ? { NODE_OPTIONS: '--max-semi-space-size=4' } : {};
-    const args = ['mem0', '--from-file', workersExportPath(memories, users), '--db', path.join(folder, 'om.sqlite'), '--workers', String(workers), '--quiet', '--json'];
-    const { exit } = startCli(args, folder, 'workers', extraEnv);
-    const ended = await exit;
-    if (ended.code !== 0) throw new Error(`om-import exited ${ended.code ?? ended.signal}: ${ended.stderr}`);
-    const report = JSON.parse(ended.stdout) as { totals: { created: number } };
-    if (report.totals.created !== memories) throw new Error(`imported ${report.totals.created} of ${memories} memories`);
-    const seconds = (ended.exitedAt - started) / 1000;
-    return { memories, users, workers, smallYoungGeneration, seconds, memoriesPerSecond: memories / seconds, cliPeakRssMiB: ended.peakRssMiB };
-  } finally {
-    rmSync(folder, { recursive: true, force: true });
-  }
+  const folder = scratchFolder();
+  const started = performance.now();
+  const extraEnv: Record<string, string> = smallYoungGeneration ? { NODE_OPTIONS: '--max-semi-space-size=4' } : {};
+  const args = ['mem0', '--from-file', workersExportPath(memories, users), '--db', path.join(folder, 'om.sqlite'), '--workers', String(workers), '--quiet', '--json'];
+  const { exit } = startCli(args, folder, 'workers', extraEnv);
+  const ended = await exit;
+  if (ended.code !== 0) throw new Error(`om-import exited ${ended.code ?? ended.signal}: ${ended.stderr}`);
+  const report = JSON.parse(ended.stdout) as { totals: { created: number } };
+  if (report.totals.created !== memories) throw new Error(`imported ${report.totals.created} of ${memories} memories`);
+  const seconds = (ended.exitedAt - started) / 1000;
+  return { memories, users, workers, smallYoungGeneration, seconds, memoriesPerSecond: memories / seconds, cliPeakRssMiB: ended.peakRssMiB };
 }
 
 const [name, ...args] = process.argv.slice(2);
