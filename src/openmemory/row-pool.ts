@@ -41,9 +41,12 @@ export class RowPool {
   private readonly threads: ThreadPool | null;
 
   /**
-   * `workers` threads (default: the machine's cores); 1 computes on the main thread. Threads start at the first task.
-   * Rows of an embedder with a remote provider (OM_TIER smart/deep with OM_EMBEDDINGS openai/ollama) are built on the
-   * main thread, which makes the remote calls; their waypoints still go to the threads.
+   * `workers` (default: the machine's cores) counts the main thread, which parses, fingerprints and writes while rows
+   * are built: rows, and small users' waypoints, go to `workers − 1` threads; a large user's waypoints, which the main
+   * thread waits for, to `workers` threads. 1 computes everything on the main thread. Threads start as tasks need them.
+   * (On 2 cores, rows on two threads beside the main thread were slower than on one: three busy threads for two cores,
+   * and ~35 MiB more.) Rows of an embedder with a remote provider (OM_TIER smart/deep with OM_EMBEDDINGS openai/ollama)
+   * are built on the main thread, which makes the remote calls; their waypoints still go to the threads.
    */
   constructor(
     private readonly embedder: MemoryEmbedder,
@@ -57,31 +60,41 @@ export class RowPool {
     return this.threads?.size ?? 1;
   }
 
+  /** Threads that build rows beside the main thread. */
+  private get rowThreads(): number {
+    return Math.max(1, this.workers - 1);
+  }
+
   /** The same as `buildMemoryRows(inputs, embedder)`. */
   async buildMemoryRows(inputs: readonly MemoryInput[]): Promise<MemoryRows[]> {
     const threads = this.threads;
     if (!threads || usesProvider(this.embedder.config) || inputs.length === 0) return buildMemoryRows(inputs, this.embedder);
-    const perTask = Math.max(minimumRowsPerTask, Math.ceil(inputs.length / threads.size));
+    const perTask = Math.max(minimumRowsPerTask, Math.ceil(inputs.length / this.rowThreads));
     // The synthetic embedder reads the tier and dimensions only: no credential goes to the threads.
     const config = { ...this.embedder.config, openai: { ...this.embedder.config.openai, apiKey: undefined } };
     const tasks: Promise<MemoryRows[]>[] = [];
     for (let start = 0; start < inputs.length; start += perTask) {
       const slice = inputs.slice(start, start + perTask);
       const task: RowTask = { kind: 'rows', config, sources: slice.map(rowSource) };
-      tasks.push(threads.run(task, []).then((result) => unpackRows(slice, result as PackedRows)));
+      tasks.push(threads.run(task, [], this.rowThreads).then((result) => unpackRows(slice, result as PackedRows)));
     }
     return (await Promise.all(tasks)).flat();
   }
 
   /**
-   * The same as `tenantWaypoints(nodes, window, from)`. A small user is one task: its caller (finalizing users) reads
-   * and writes other users meanwhile; only a handful of memories are not worth a message each way.
+   * The same as `tenantWaypoints(nodes, window, from)`. A small user is one task on a row thread: its caller
+   * (finalizing users) reads and writes other users meanwhile; only a handful of memories are not worth a message each
+   * way. A large user is split in slices over all the threads.
    */
   async tenantWaypoints(nodes: readonly WaypointNode[], window = waypointCandidateWindow, from = 0): Promise<Waypoint[]> {
     const threads = this.threads;
     const count = nodes.length - from;
     if (!threads || count < waypointSlice.smallest) return tenantWaypoints(nodes, window, from);
-    const size = Math.min(waypointSlice.maximum, Math.max(waypointSlice.minimum, Math.ceil(count / (threads.size * waypointSlice.perWorker))));
+    const large = count >= 2 * waypointSlice.minimum;
+    const size = large
+      ? Math.min(waypointSlice.maximum, Math.max(waypointSlice.minimum, Math.ceil(count / (threads.size * waypointSlice.perWorker))))
+      : count;
+    const threadLimit = large ? threads.size : this.rowThreads;
     // A slice's vectors are packed when it is sent: at most two slices per worker are in memory at once.
     const sending = pLimit(threads.size * 2);
     const slices: Promise<Waypoint[]>[] = [];
@@ -91,7 +104,8 @@ export class RowPool {
         sending(async () => {
           const first = Math.max(0, start - window);
           const task = waypointsTask(nodes, first, end, window, start - first);
-          const choices = (await threads.run(task, [task.values.buffer as ArrayBuffer, task.lengths.buffer as ArrayBuffer])) as WaypointChoices;
+          const transfer = [task.values.buffer as ArrayBuffer, task.lengths.buffer as ArrayBuffer];
+          const choices = (await threads.run(task, transfer, threadLimit)) as WaypointChoices;
           return Array.from(choices.targets, (target, i) => ({
             sourceId: (nodes[start + i] as WaypointNode).id,
             targetId: (nodes[first + target] as WaypointNode).id,
@@ -166,6 +180,8 @@ function workerFile(): URL {
 interface Job {
   message: TaskMessage;
   transfer: ArrayBuffer[];
+  /** How many threads may be running when this job needs one started. */
+  threadLimit: number;
   resolve: (result: RowTaskResult) => void;
   reject: (error: unknown) => void;
 }
@@ -185,7 +201,8 @@ class ThreadPool {
 
   constructor(readonly size: number) {}
 
-  run(task: RowTask, transfer: ArrayBuffer[]): Promise<RowTaskResult> {
+  /** Runs the task on an idle thread, or on a new one while fewer than `threadLimit` run, or when one is free. */
+  run(task: RowTask, transfer: ArrayBuffer[], threadLimit = this.size): Promise<RowTaskResult> {
     if (this.closed) return Promise.reject(new Error('the row pool is closed'));
     try {
       this.file ??= workerFile();
@@ -193,7 +210,7 @@ class ThreadPool {
       return Promise.reject(error);
     }
     return new Promise((resolve, reject) => {
-      this.queue.push({ message: { id: this.nextId++, task }, transfer, resolve, reject });
+      this.queue.push({ message: { id: this.nextId++, task }, transfer, threadLimit, resolve, reject });
       this.dispatch();
     });
   }
@@ -208,7 +225,8 @@ class ThreadPool {
 
   private dispatch(): void {
     while (this.queue.length > 0) {
-      const thread = this.idle.pop() ?? (this.threads.length < this.size ? this.start() : undefined);
+      const next = this.queue[0] as Job;
+      const thread = this.idle.pop() ?? (this.threads.length < Math.min(this.size, next.threadLimit) ? this.start() : undefined);
       if (!thread) return;
       const job = this.queue.shift() as Job;
       this.running.set(thread, job);

@@ -74,25 +74,34 @@ describe('rows on worker threads', () => {
     }
   });
 
-  it.runIf(process.platform === 'linux')('on Linux, its threads run at a lower priority than the main thread', async () => {
-    const niceOf = (stat: string): number => Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
-    const threadNices = (): number[] =>
-      readdirSync('/proc/self/task').flatMap((thread) => {
-        try {
-          return [niceOf(readFileSync(`/proc/self/task/${thread}/stat`, 'utf8'))];
-        } catch {
-          return []; // a thread that just ended
-        }
-      });
-    const mainNice = os.getPriority();
-    const lowered = Math.min(19, mainNice + rowThreadNiceness);
-    const before = threadNices().filter((nice) => nice === lowered).length;
-    const embedder = new MemoryEmbedder(embeddingConfigFromEnv({}));
-    const threads = pool(embedder, 2);
-    await threads.buildMemoryRows(goldenInputs(2)); // enough for a task on each thread
-    expect(threadNices().filter((nice) => nice === lowered).length - before).toBe(2);
-    expect(os.getPriority()).toBe(mainNice);
-  });
+  it.runIf(process.platform === 'linux')(
+    'on Linux, its threads run at a lower priority than the main thread; rows take workers − 1 of them, a large user’s waypoints all',
+    async () => {
+      const niceOf = (stat: string): number => Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+      const threadNices = (): number[] =>
+        readdirSync('/proc/self/task').flatMap((thread) => {
+          try {
+            return [niceOf(readFileSync(`/proc/self/task/${thread}/stat`, 'utf8'))];
+          } catch {
+            return []; // a thread that just ended
+          }
+        });
+      const mainNice = os.getPriority();
+      const lowered = Math.min(19, mainNice + rowThreadNiceness);
+      const before = threadNices().filter((nice) => nice === lowered).length;
+      const started = (): number => threadNices().filter((nice) => nice === lowered).length - before;
+      const embedder = new MemoryEmbedder(embeddingConfigFromEnv({}));
+      const threads = pool(embedder, 3);
+      await threads.buildMemoryRows(goldenInputs(4)); // enough for a task on each row thread
+      expect(started()).toBe(2);
+      await threads.tenantWaypoints(randomNodes(300, 3)); // a small user: one task on a row thread
+      expect(started()).toBe(2);
+      const nodes = randomNodes(3000, 4);
+      expect(await threads.tenantWaypoints(nodes)).toEqual(tenantWaypoints(nodes));
+      expect(started()).toBe(3);
+      expect(os.getPriority()).toBe(mainNice);
+    },
+  );
 
   it('with one worker, runs no thread (today’s code path)', async () => {
     const embedder = new MemoryEmbedder(embeddingConfigFromEnv({}));
