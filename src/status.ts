@@ -5,15 +5,19 @@ import { escapeControl, tableCell } from './pipeline/report.js';
 import { ImportBookkeeping, targetKey } from './database/import-bookkeeping.js';
 import type { TargetConfig } from './database/open-target.js';
 import { openReadOnly } from './database/read-only.js';
+import { runningClaims } from './database/run-lock.js';
 import { hasColumn, type SchemaStateName } from './database/schema-state.js';
 import type { SqlValue } from './database/sql-executor.js';
+import { shardName } from './pipeline/shard.js';
 
 /**
  * - `completed`: the run finished.
- * - `interrupted`: not finished (killed, failed, or still running), and the next run of the same scope resumes it.
+ * - `running`: not finished, and the process that claimed its shard of these tables is still running it (a new run
+ *   of that shard would be refused).
+ * - `interrupted`: not finished (killed, or failed), and the next run of the same scope resumes it.
  * - `abandoned`: not finished, and a later run started: no run resumes it any more.
  */
-export type RunStateName = 'completed' | 'interrupted' | 'abandoned';
+export type RunStateName = 'completed' | 'running' | 'interrupted' | 'abandoned';
 
 export interface RunStatus {
   runId: string;
@@ -21,6 +25,8 @@ export interface RunStatus {
   startedAt: string;
   finishedAt: string | null;
   state: RunStateName;
+  /** For a running run: the process running it (`host:pid`). */
+  runningIn?: string;
   /** What the run was asked to read and how it mapped users (`users`, `userMap`, `unmapped`, `include`, …), as recorded. */
   scope: Record<string, unknown> | null;
   /** Partitions (source users, files) the run finished. */
@@ -119,8 +125,15 @@ const runsTable = 'om_import_runs';
 const partitionsTable = 'om_import_partitions';
 const recordsTable = 'om_import_records';
 const pendingUsersTable = 'om_import_pending_users';
+const activeRunsTable = 'om_import_active_runs';
 
 const iso = (millis: number | string | null): string | null => (millis === null ? null : new Date(Number(millis)).toISOString());
+
+/** The shard a run's recorded scope names (`0/2`), `all` for an unsharded run. */
+function shardOfScope(scope: string | null): string {
+  const shard = parsedScope(scope)?.['shard'];
+  return typeof shard === 'string' ? shard : shardName(null);
+}
 
 function parsedScope(scope: string | null | undefined): Record<string, unknown> | null {
   if (scope === null || scope === undefined) return null;
@@ -188,6 +201,8 @@ export async function databaseStatus(config: TargetConfig): Promise<DatabaseStat
             order by source, account, started_at desc, run_id desc`,
         )
       : [];
+    // Claims of the shards of these tables whose processes still run (a run killed with -9 leaves its claim row).
+    const claims = facts.tables.has(activeRunsTable) ? await runningClaims(target, key) : [];
     const partitionCounts = facts.tables.has(partitionsTable)
       ? await executor.all<{ source: string; account: string; run_id: string; n: unknown }>(
           `select source, account, run_id, count(*) as n from ${qualified(partitionsTable)} group by source, account, run_id`,
@@ -243,14 +258,24 @@ export async function databaseStatus(config: TargetConfig): Promise<DatabaseStat
           fullFetchReason: previous.fullFetchReason,
         });
       }
-      const statuses: RunStatus[] = runs.map((run) => ({
-        runId: run.run_id,
-        startedAt: iso(run.started_at as number) as string,
-        finishedAt: iso(run.finished_at === null ? null : (run.finished_at as number)),
-        state: run.finished_at !== null ? 'completed' : resumable.has(run.run_id) ? 'interrupted' : 'abandoned',
-        scope: parsedScope(run.scope),
-        partitionsFinished: partitionsFinished(run),
-      }));
+      // A shard claimed by a process that still runs: its newest unfinished run of that shard is the one running.
+      const runningIn = new Map<string, string>();
+      for (const claim of claims.filter((claim) => claim.source === source && claim.account === account)) {
+        const run = runs.find((candidate) => candidate.finished_at === null && shardOfScope(candidate.scope) === claim.shard);
+        if (run && resumable.has(run.run_id)) runningIn.set(run.run_id, claim.owner);
+      }
+      const statuses: RunStatus[] = runs.map((run) => {
+        const owner = runningIn.get(run.run_id);
+        return {
+          runId: run.run_id,
+          startedAt: iso(run.started_at as number) as string,
+          finishedAt: iso(run.finished_at === null ? null : (run.finished_at as number)),
+          state: run.finished_at !== null ? 'completed' : owner !== undefined ? 'running' : resumable.has(run.run_id) ? 'interrupted' : 'abandoned',
+          ...(owner !== undefined ? { runningIn: owner } : {}),
+          scope: parsedScope(run.scope),
+          partitionsFinished: partitionsFinished(run),
+        };
+      });
       const recorded = recordsByAccount.find((row) => row.source === source && row.account === account);
       accounts.push({ source, account, runs: statuses, next, records: count(recorded?.n), users: count(recorded?.users) });
     }
@@ -345,12 +370,13 @@ function describeNextRun(next: NextRunStatus): string[] {
 }
 
 function describeRun(run: RunStatus): string {
-  const state =
-    run.state === 'completed'
-      ? `completed ${shownTime(run.finishedAt as string)}`
-      : run.state === 'interrupted'
-        ? 'interrupted (not finished; or still running)'
-        : 'abandoned (not finished; a later run started)';
+  const states: Record<RunStateName, string> = {
+    completed: `completed ${shownTime(run.finishedAt ?? run.startedAt)}`,
+    running: `running (in process ${escapeControl(run.runningIn ?? '?')}; a second run of its shard is refused)`,
+    interrupted: 'interrupted (not finished, and no process runs it: killed or failed)',
+    abandoned: 'abandoned (not finished; a later run started)',
+  };
+  const state = states[run.state];
   const partitions = `${run.partitionsFinished} ${run.partitionsFinished === 1 ? 'partition' : 'partitions'} finished`;
   return `run ${escapeControl(run.runId)}: started ${shownTime(run.startedAt)}, ${state}, ${partitions} (${describeScope(run.scope)})`;
 }

@@ -98,6 +98,48 @@ export async function acquireRunLock(target: Target, claim: RunClaim): Promise<(
   };
 }
 
+/** A claim on a target whose run is still running (see runningClaims). */
+export interface RunningClaim {
+  shard: string;
+  source: string;
+  account: string;
+  /** `host:pid` of the process. */
+  owner: string;
+  /** When that process claimed the shard. */
+  claimedAt: number;
+}
+
+/**
+ * The claims on this target whose runs are still running: exactly those a new run of the same shard would be refused
+ * on. On PostgreSQL a session still holds the claim's advisory lock (a killed run's claim row stays, its lock does
+ * not); on SQLite the claiming process is not known to be gone (it still exists on this machine, or it is on another
+ * one). Reads only (the `pg_locks` view; no lock is taken).
+ */
+export async function runningClaims(target: Target, targetKey: string): Promise<RunningClaim[]> {
+  const { executor } = target;
+  const table = target.dialect.qualified('om_import_active_runs');
+  const claims = await executor.all<ActiveRun>(`select shard, source, account, owner, started_at from ${table} where target = ? order by shard`, [targetKey]);
+  const running: RunningClaim[] = [];
+  for (const claim of claims) {
+    let held: boolean;
+    if (target.dialect.name === 'postgres') {
+      // An advisory lock on one bigint key shows as its high and low 32 bits (classid, objid) with objsubid 1.
+      const key = claim.shard === 'all' ? `om-import:${targetKey}` : `om-import:${targetKey}:shard:${claim.shard}`;
+      const [row] = await executor.all<{ held: boolean }>(
+        `select exists(select 1 from pg_locks where locktype = 'advisory' and granted and mode = 'ExclusiveLock' and objsubid = 1
+           and database = (select oid from pg_database where datname = current_database())
+           and ((classid::bigint << 32) | objid::bigint) = hashtext(?)::bigint) as held`,
+        [key],
+      );
+      held = row?.held === true;
+    } else {
+      held = !isGone(claim.owner);
+    }
+    if (held) running.push({ shard: claim.shard, source: claim.source, account: claim.account, owner: claim.owner, claimedAt: Number(claim.started_at) });
+  }
+  return running;
+}
+
 /** Whether the process named `host:pid` is known to be gone: it ran on this machine and is no longer there. */
 function isGone(owner: string): boolean {
   const separator = owner.lastIndexOf(':');

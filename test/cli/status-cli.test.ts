@@ -79,7 +79,7 @@ describe.each(killTargets)('om-import status (CLI, %s)', (_name, backend) => {
     const resume = killed.json.accounts[0]!.next[0]!.resume;
     expect(resume).toMatchObject({ runId: killedRun.runId, lastCompletedPartitions: null });
     expect(resume!.finishedPartitions).toHaveLength(finished);
-    expect(killed.text).toMatch(new RegExp(`^ {2}run ${killedRun.runId}: started \\S+, interrupted \\(not finished; or still running\\), ${finished} partitions? finished`, 'm'));
+    expect(killed.text).toMatch(new RegExp(`^ {2}run ${killedRun.runId}: started \\S+, interrupted \\(not finished, and no process runs it: killed or failed\\), ${finished} partitions? finished`, 'm'));
     expect(killed.text).toContain(`a resume would continue run ${killedRun.runId}: ${finished} partition${finished === 1 ? '' : 's'} finished`);
     expect(killed.text).toContain('no completed run: the next run fetches everything');
 

@@ -1,4 +1,6 @@
+import { spawnSync } from 'node:child_process';
 import { copyFileSync, readFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/errors.js';
@@ -6,7 +8,9 @@ import { migrate } from '../../src/migrate.js';
 import { importFrom } from '../../src/pipeline/import.js';
 import type { Partition, Source, SourceItem } from '../../src/records.js';
 import { databaseStatus, formatStatus, type AccountStatus } from '../../src/status.js';
-import { resolveTargetConfig, type TargetConfig } from '../../src/database/open-target.js';
+import { targetKey } from '../../src/database/import-bookkeeping.js';
+import { openTarget, resolveTargetConfig, type TargetConfig } from '../../src/database/open-target.js';
+import { acquireRunLock } from '../../src/database/run-lock.js';
 import { backends } from '../support/targets.js';
 import { fixturePath } from '../support/fixtures.js';
 import { copyFixtureDatabase, tempDir } from '../support/temp.js';
@@ -62,6 +66,44 @@ describe.each(backends)('om-import status (%s)', (_name, makeTarget) => {
     expect(formatStatus(status)).toMatch(/^om-import status: \S+ .*has no om-import tables: om-import never imported into it \(it holds 0 memories of 0 users\)$/);
   });
 
+  it('tells a run still running (its process holds the claim of its shard) from one killed, whose claim is left behind', async () => {
+    const config = await makeTarget();
+    await expect(run(config, { failIn: 'cy' })).rejects.toThrow(/while reading cy/);
+    const unfinished = (await accountOf(config)).runs[0]!;
+    expect(unfinished.state).toBe('interrupted');
+
+    // This process claims the shard (all users) of these tables, as a run does when it starts (or resumes).
+    const holder = await openTarget(config);
+    const release = await acquireRunLock(holder, { targetKey: targetKey(holder), shard: null, source: 'test', account: 'account-1', now: Date.now() });
+    try {
+      const running = (await accountOf(config)).runs[0]!;
+      expect(running).toEqual({ ...unfinished, state: 'running', runningIn: `${os.hostname()}:${process.pid}` });
+      expect(formatStatus(await databaseStatus(config))).toContain(
+        `run ${unfinished.runId}: started ${unfinished.startedAt.replace(/\.\d+Z$/, 'Z')}, running (in process ${os.hostname()}:${process.pid}; a second run of its shard is refused), 2 partitions finished`,
+      );
+    } finally {
+      await release();
+    }
+    expect((await accountOf(config)).runs[0]).toEqual(unfinished);
+
+    // A running shard's claim says nothing of the unsharded run.
+    const releaseShard = await acquireRunLock(holder, { targetKey: targetKey(holder), shard: { index: 0, count: 2 }, source: 'test', account: 'account-1', now: Date.now() });
+    try {
+      expect((await accountOf(config)).runs[0]).toEqual(unfinished);
+    } finally {
+      await releaseShard();
+    }
+
+    // A killed run's claim stays behind: on SQLite its process is gone, on PostgreSQL no session holds its lock.
+    const gone = spawnSync(process.execPath, ['-e', '']).pid;
+    const claims = holder.dialect.qualified('om_import_active_runs');
+    await holder.executor.run(`insert into ${claims}(target, shard, source, account, owner, started_at) values (?, 'all', 'test', 'account-1', ?, ?)`, [
+      targetKey(holder), `${os.hostname()}:${gone}`, Date.now(),
+    ]);
+    await holder.close();
+    expect((await accountOf(config)).runs[0]).toEqual(unfinished);
+  });
+
   it('follows an interrupted run, its resume, and runs that start over', async () => {
     const target = await makeTarget();
 
@@ -81,7 +123,7 @@ describe.each(backends)('om-import status (%s)', (_name, makeTarget) => {
     let status = await databaseStatus(target);
     expect(status.totals.pendingUsers).toBe(2); // ana and ben: their notes are written, not yet their waypoints and summary
     let text = formatStatus(status);
-    expect(text).toContain(`run ${first.runId}: started ${first.startedAt.replace(/\.\d+Z$/, 'Z')}, interrupted (not finished; or still running), 2 partitions finished (unmapped=keep users=all)`);
+    expect(text).toContain(`run ${first.runId}: started ${first.startedAt.replace(/\.\d+Z$/, 'Z')}, interrupted (not finished, and no process runs it: killed or failed), 2 partitions finished (unmapped=keep users=all)`);
     expect(text).toContain(`a resume would continue run ${first.runId}: 2 partitions finished (the next run of the same scope without --fresh)`);
     expect(text).toContain('no completed run: the next run fetches everything');
     expect(text).toContain('2 users await their waypoints and summary (the next import into these tables writes them)');
