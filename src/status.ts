@@ -2,13 +2,12 @@
 // (completed, interrupted, abandoned) and their scope, what a resume would continue, what an incremental run would
 // start from — and memories per user. It only reads: the connection is made read-only before its first query.
 import { escapeControl, tableCell } from './pipeline/report.js';
-import { ImportBookkeeping, targetKey } from './database/import-bookkeeping.js';
+import { ImportBookkeeping, shardOfScope, targetKey } from './database/import-bookkeeping.js';
 import type { TargetConfig } from './database/open-target.js';
 import { openReadOnly } from './database/read-only.js';
 import { runningClaims } from './database/run-lock.js';
 import { hasColumn, type SchemaStateName } from './database/schema-state.js';
 import type { SqlValue } from './database/sql-executor.js';
-import { shardName } from './pipeline/shard.js';
 
 /**
  * - `completed`: the run finished.
@@ -128,12 +127,6 @@ const pendingUsersTable = 'om_import_pending_users';
 const activeRunsTable = 'om_import_active_runs';
 
 const iso = (millis: number | string | null): string | null => (millis === null ? null : new Date(Number(millis)).toISOString());
-
-/** The shard a run's recorded scope names (`0/2`), `all` for an unsharded run. */
-function shardOfScope(scope: string | null): string {
-  const shard = parsedScope(scope)?.['shard'];
-  return typeof shard === 'string' ? shard : shardName(null);
-}
 
 function parsedScope(scope: string | null | undefined): Record<string, unknown> | null {
   if (scope === null || scope === undefined) return null;

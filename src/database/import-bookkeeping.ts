@@ -171,15 +171,18 @@ export class ImportBookkeeping {
       [this.source, this.account, this.target],
     );
     const wanted = scope;
-    const sameScope = runs.filter((run) => run.scope === wanted);
+    // Runs of the other shards of this scope are other processes' own lines of runs: they neither abandon this
+    // shard's interrupted run nor make its next run read everything.
+    const relevant = runs.filter((run) => !siblingShards(run.scope, wanted));
+    const sameScope = relevant.filter((run) => run.scope === wanted);
     const completed = sameScope.find((run) => run.finished_at !== null) ?? null;
     const lastCompletedStart = fresh || !completed ? null : Number(completed.started_at);
-    const lastCompletedAny = runs.find((run) => run.finished_at !== null) ?? null;
+    const lastCompletedAny = relevant.find((run) => run.finished_at !== null) ?? null;
     const fullFetchReason =
       !fresh && lastCompletedAny && lastCompletedAny.scope !== wanted && (!completed || Number(completed.started_at) < Number(lastCompletedAny.started_at))
         ? `the last completed run read a different scope (${scopeDifference(lastCompletedAny.scope, wanted)}): everything is read again`
         : null;
-    const latest = runs[0];
+    const latest = relevant[0];
     if (fresh || !latest || latest.finished_at !== null || latest.scope !== wanted) {
       return { interrupted: null, lastCompletedStart: fullFetchReason ? null : lastCompletedStart, fullFetchReason };
     }
@@ -349,17 +352,41 @@ export class ImportBookkeeping {
   }
 }
 
+/** A stored scope's parts, or null when it cannot be read (an earlier om-import's). */
+function scopeParts(scope: string | null): Record<string, unknown> | null {
+  if (scope === null) return null;
+  try {
+    const parts: unknown = JSON.parse(scope);
+    return parts !== null && typeof parts === 'object' && !Array.isArray(parts) ? (parts as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The parts in which two scopes differ (`users`, `userMap`, …). */
+function differingParts(before: Record<string, unknown>, now: Record<string, unknown>): string[] {
+  const keys = [...new Set([...Object.keys(before), ...Object.keys(now)])].sort();
+  return keys.filter((key) => JSON.stringify(before[key]) !== JSON.stringify(now[key]));
+}
+
+/** The shard a stored scope names (`0/2`), `all` for an unsharded run's. */
+export function shardOfScope(scope: string | null): string {
+  const shard = scopeParts(scope)?.['shard'];
+  return typeof shard === 'string' ? shard : 'all';
+}
+
+/** Whether two stored scopes are two shards of one scope (they differ in their shard, and in nothing else). */
+function siblingShards(one: string, other: string): boolean {
+  const [a, b] = [scopeParts(one), scopeParts(other)];
+  if (!a || !b) return false;
+  const differing = differingParts(a, b);
+  return differing.length === 1 && differing[0] === 'shard';
+}
+
 /** Which parts of two stored scopes differ, for the report: `users, user map`. */
 function scopeDifference(before: string, now: string): string {
-  let previous: Record<string, unknown> = {};
-  let current: Record<string, unknown> = {};
-  try {
-    previous = JSON.parse(before) as Record<string, unknown>;
-    current = JSON.parse(now) as Record<string, unknown>;
-  } catch {
-    return 'unknown';
-  }
-  const keys = [...new Set([...Object.keys(previous), ...Object.keys(current)])].sort();
-  const differing = keys.filter((key) => JSON.stringify(previous[key]) !== JSON.stringify(current[key]));
+  const [previous, current] = [scopeParts(before), scopeParts(now)];
+  if (!previous || !current) return 'unknown';
+  const differing = differingParts(previous, current);
   return differing.length > 0 ? differing.join(', ') : 'it was written by an earlier om-import';
 }

@@ -8,6 +8,7 @@ import { UsageError } from '../../src/errors.js';
 import { importFrom } from '../../src/pipeline/import.js';
 import { ownsUser, resolveShard, shardOfUser, type Shard } from '../../src/pipeline/shard.js';
 import { TenantMap } from '../../src/pipeline/tenant-map.js';
+import type { Source } from '../../src/records.js';
 import { openTarget, resolveTargetConfig, type TargetConfig } from '../../src/database/open-target.js';
 import { acquireRunLock } from '../../src/database/run-lock.js';
 import { generatedMem0Account } from '../fakes/mem0/mem0-account.js';
@@ -17,6 +18,7 @@ import { cleanAndResumedRuns, importedUsers, killTargets, stateOf } from '../sup
 import { startMem0Fake } from '../support/mem0-fake.js';
 import { createTestDatabase } from '../support/postgres.js';
 import { tempDir } from '../support/temp.js';
+import { testSource } from '../support/test-source.js';
 
 const servers: ServedHandlers[] = [];
 afterEach(async () => {
@@ -93,6 +95,42 @@ describe('sharded imports into one PostgreSQL database, all shards at once', () 
     await http?.close();
     expect(again.incrementalSince).not.toBeNull(); // shard 1's own last completed run
     expect(again.tenants.every((tenant) => ownsUser({ index: 1, count: 2 }, tenant.userId ?? ''))).toBe(true);
+  });
+});
+
+describe('runs of two shards, one after the other', () => {
+  it('neither abandon the other shard’s interrupted run nor make its next run read everything', async () => {
+    const target: TargetConfig = { kind: 'sqlite', path: path.join(tempDir(), 'openmemory.sqlite'), vectorTable: undefined };
+    const users = ['u0', 'u1', 'u2', 'u3', 'u4', 'u5', 'u6', 'u7'];
+    const [first, second] = [{ index: 0, count: 2 }, { index: 1, count: 2 }];
+    const failing = users.filter((user) => shardOfUser(user, 2) === 0)[1]!;
+    const notes = (failIn: string | null): Source => ({
+      ...testSource(users, function* (user) {
+        for (let i = 0; i < 3; i++) {
+          const record = {
+            sourceKind: 'test.note', sourceId: `${user}-${i}`, tenantKey: user, content: `${user} note ${i}`, role: null,
+            tags: [], metadata: {}, sourceFields: {}, createdAt: Date.UTC(2026, 0, 1 + i), updatedAt: Date.UTC(2026, 0, 1 + i),
+          };
+          yield { type: 'memory', record, raw: record };
+        }
+        if (user === failIn) throw new Error(`the source failed while reading ${user}`);
+      }),
+      filtersByUpdateTime: true,
+    });
+    const run = (shard: Shard, failIn: string | null = null) => importFrom({ source: notes(failIn), target, env: {}, concurrency: 1, shard });
+
+    await expect(run(first, failing)).rejects.toThrow(/while reading/);
+    await run(second); // starts, and completes, after shard 0's interrupted run
+    const resumed = await run(first);
+    expect(resumed).toMatchObject({ resumed: true });
+    expect(resumed.incrementalSince).toBeNull(); // shard 0 never completed before
+    // Each shard's next run builds on its own last completed run, whatever the other shard did since.
+    const againSecond = await run(second);
+    expect(againSecond).toMatchObject({ resumed: false, fullFetchReason: null });
+    expect(againSecond.incrementalSince).not.toBeNull();
+    const againFirst = await run(first);
+    expect(againFirst).toMatchObject({ resumed: false, fullFetchReason: null });
+    expect(againFirst.incrementalSince).not.toBeNull();
   });
 });
 
