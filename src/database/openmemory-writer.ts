@@ -178,9 +178,11 @@ export class OpenMemoryWriter {
    */
   async *memoriesInOrder(userId: string, offset: number, paging: MemoryPaging): AsyncGenerator<StoredMemory[]> {
     const order = 'order by coalesce(created_at, 0), id';
-    // Most users have no more than a page of memories: they are read whole, vectors and all, by this one statement.
+    // Most users have no more than a page of memories: they are read whole, vectors and all, by this one statement
+    // (which sorts ids and times only, as a listing does, then reads at most a page and one of vectors).
     const whole = await this.executor.all<{ id: string; created_at: number | null; mean_vec: Buffer | null }>(
-      `select id, created_at, mean_vec from ${this.memories} where user_id = ? ${order} limit ? offset ?`,
+      `select m.id, m.created_at, m.mean_vec from (select id from ${this.memories} where user_id = ? ${order} limit ? offset ?) listed
+        join ${this.memories} m on m.id = listed.id order by coalesce(m.created_at, 0), m.id`,
       [userId, paging.page + 1, offset],
     );
     if (whole.length <= paging.page) {
