@@ -11,7 +11,7 @@ import type { MemoryEmbedder } from './embedder.js';
 import { usesProvider } from './embedding-config.js';
 import { buildMemoryRows, memoryRows, rowSource, type ComputedRows, type MemoryInput, type MemoryRows } from './memory-rows.js';
 import type { ByteSpan, PackedRows, ResultMessage, RowTask, RowTaskResult, TaskMessage, WaypointChoices, WaypointsTask } from './row-worker.js';
-import { float32FromBytes } from './vectors.js';
+import { float32FromBytes, littleEndian } from './vectors.js';
 import { tenantWaypoints, waypointCandidateWindow, type Waypoint, type WaypointNode } from './waypoints.js';
 
 /** The worker, compiled: present when this module is compiled too (dist/), absent beside its TypeScript source. */
@@ -61,7 +61,7 @@ export class RowPool {
   }
 
   /** Threads that build rows beside the main thread. */
-  private get rowThreads(): number {
+  private get rowThreadCount(): number {
     return Math.max(1, this.workers - 1);
   }
 
@@ -69,14 +69,14 @@ export class RowPool {
   async buildMemoryRows(inputs: readonly MemoryInput[]): Promise<MemoryRows[]> {
     const threads = this.threads;
     if (!threads || usesProvider(this.embedder.config) || inputs.length === 0) return buildMemoryRows(inputs, this.embedder);
-    const perTask = Math.max(minimumRowsPerTask, Math.ceil(inputs.length / this.rowThreads));
+    const perTask = Math.max(minimumRowsPerTask, Math.ceil(inputs.length / this.rowThreadCount));
     // The synthetic embedder reads the tier and dimensions only: no credential goes to the threads.
     const config = { ...this.embedder.config, openai: { ...this.embedder.config.openai, apiKey: undefined } };
     const tasks: Promise<MemoryRows[]>[] = [];
     for (let start = 0; start < inputs.length; start += perTask) {
       const slice = inputs.slice(start, start + perTask);
       const task: RowTask = { kind: 'rows', config, sources: slice.map(rowSource) };
-      tasks.push(threads.run(task, [], this.rowThreads).then((result) => unpackRows(slice, result as PackedRows)));
+      tasks.push(threads.run(task, [], this.rowThreadCount).then((result) => unpackRows(slice, result as PackedRows)));
     }
     return (await Promise.all(tasks)).flat();
   }
@@ -94,7 +94,7 @@ export class RowPool {
     const size = large
       ? Math.min(waypointSlice.maximum, Math.max(waypointSlice.minimum, Math.ceil(count / (threads.size * waypointSlice.perWorker))))
       : count;
-    const threadLimit = large ? threads.size : this.rowThreads;
+    const threadLimit = large ? threads.size : this.rowThreadCount;
     // A slice's vectors are packed when it is sent: at most two slices per worker are in memory at once.
     const sending = pLimit(threads.size * 2);
     const slices: Promise<Waypoint[]>[] = [];
@@ -143,8 +143,6 @@ function waypointsTask(nodes: readonly WaypointNode[], first: number, end: numbe
   return { kind: 'waypoints', values, lengths, window, from };
 }
 
-const littleEndian = os.endianness() === 'LE';
-
 /** Rows from a worker's packed result: buffers are views of the one moved buffer, nothing is copied. */
 function unpackRows(inputs: readonly MemoryInput[], packed: PackedRows): MemoryRows[] {
   const bytes = (span: ByteSpan): Buffer => Buffer.from(packed.bytes, span.offset, span.length);
@@ -180,7 +178,7 @@ function workerFile(): URL {
 interface Job {
   message: TaskMessage;
   transfer: ArrayBuffer[];
-  /** How many threads may be running when this job needs one started. */
+  /** How many tasks may be running (this one included) when it starts. */
   threadLimit: number;
   resolve: (result: RowTaskResult) => void;
   reject: (error: unknown) => void;
@@ -201,7 +199,7 @@ class ThreadPool {
 
   constructor(readonly size: number) {}
 
-  /** Runs the task on an idle thread, or on a new one while fewer than `threadLimit` run, or when one is free. */
+  /** Runs the task once fewer than `threadLimit` tasks are running, on an idle thread or a new one. */
   run(task: RowTask, transfer: ArrayBuffer[], threadLimit = this.size): Promise<RowTaskResult> {
     if (this.closed) return Promise.reject(new Error('the row pool is closed'));
     try {
@@ -225,8 +223,9 @@ class ThreadPool {
 
   private dispatch(): void {
     while (this.queue.length > 0) {
-      const next = this.queue[0] as Job;
-      const thread = this.idle.pop() ?? (this.threads.length < Math.min(this.size, next.threadLimit) ? this.start() : undefined);
+      // The next job waits while as many threads as it may use are busy (whatever started them).
+      if (this.running.size >= Math.min(this.size, (this.queue[0] as Job).threadLimit)) return;
+      const thread = this.idle.pop() ?? (this.threads.length < this.size ? this.start() : undefined);
       if (!thread) return;
       const job = this.queue.shift() as Job;
       this.running.set(thread, job);

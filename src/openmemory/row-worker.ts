@@ -128,7 +128,7 @@ export const rowThreadNiceness = 10;
  * main thread waited ~1.1 s for a core per 100k memories, ~0.6 s after). Elsewhere, or when not allowed, nothing
  * changes.
  */
-function yieldToMainThread(): void {
+function lowerOwnPriority(): void {
   try {
     const thread = Number(readlinkSync('/proc/thread-self').split('/').pop());
     if (!Number.isInteger(thread) || thread === process.pid) return; // never the whole process
@@ -138,7 +138,7 @@ function yieldToMainThread(): void {
   }
 }
 
-if (parentPort) yieldToMainThread();
+if (parentPort) lowerOwnPriority();
 
 parentPort?.on('message', (message: TaskMessage) => {
   runTask(message.task).then(

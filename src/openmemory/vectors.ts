@@ -66,7 +66,8 @@ export function cosineSimilarity(a: Vector, b: Vector): number {
   return dot / (Math.sqrt(normA) * Math.sqrt(normB));
 }
 
-const littleEndian = os.endianness() === 'LE';
+/** Whether typed arrays are little-endian here, as OpenMemory's stored vectors are (x86, ARM: yes). */
+export const littleEndian = os.endianness() === 'LE';
 
 /**
  * float32 little-endian bytes, as OpenMemory stores `vectors.v`, `mean_vec` and `compressed_vec`. On a little-endian
@@ -74,7 +75,7 @@ const littleEndian = os.endianness() === 'LE';
  */
 export function float32Bytes(vector: Vector): Buffer {
   if (littleEndian) {
-    const values = vector instanceof Float32Array ? vector.slice() : Float32Array.from(vector);
+    const values = new Float32Array(vector); // a copy, each value rounded to float32
     return Buffer.from(values.buffer, 0, values.byteLength);
   }
   const buffer = Buffer.alloc(vector.length * 4);

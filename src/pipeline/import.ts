@@ -75,7 +75,7 @@ export interface ImportOptions {
   concurrency?: number;
   /** Records per write transaction. */
   batchSize?: number;
-  /** Worker threads building rows and waypoints (default: the machine's cores); 1: all on the main thread. */
+  /** Cores to use (default: the machine's): the main thread and `workers − 1` row threads (see RowPool); 1: no thread. */
   workers?: number;
   /** Folder where the fetched wire records are saved as JSONL. */
   saveExportDir?: string;
