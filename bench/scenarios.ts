@@ -34,9 +34,16 @@ import { startZepFake } from '../test/support/zep-fake.js';
 
 /** Folders this scenario writes (exports, databases: GBs over a bench run), removed when its process ends. */
 const scratchFolders: string[] = [];
-process.on('exit', () => {
-  for (const folder of scratchFolders) rmSync(folder, { recursive: true, force: true });
-});
+const removeScratchFolders = (): void => {
+  for (const folder of scratchFolders.splice(0)) rmSync(folder, { recursive: true, force: true });
+};
+process.on('exit', removeScratchFolders);
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    removeScratchFolders();
+    process.kill(process.pid, signal); // then end as the signal ends a process
+  });
+}
 
 function scratchFolder(prefix = 'om-bench-'): string {
   const folder = mkdtempSync(path.join(os.tmpdir(), prefix));
