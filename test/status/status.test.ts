@@ -11,6 +11,7 @@ import { databaseStatus, formatStatus, type AccountStatus } from '../../src/stat
 import { targetKey } from '../../src/database/import-bookkeeping.js';
 import { openTarget, resolveTargetConfig, type TargetConfig } from '../../src/database/open-target.js';
 import { acquireRunLock } from '../../src/database/run-lock.js';
+import { shardOfUser } from '../../src/pipeline/shard.js';
 import { backends } from '../support/targets.js';
 import { fixturePath } from '../support/fixtures.js';
 import { copyFixtureDatabase, tempDir } from '../support/temp.js';
@@ -102,6 +103,32 @@ describe.each(backends)('om-import status (%s)', (_name, makeTarget) => {
     ]);
     await holder.close();
     expect((await accountOf(config)).runs[0]).toEqual(unfinished);
+  });
+
+  it('shows the runs of two shards running side by side as running, each in its process', async () => {
+    const config = await makeTarget();
+    const shards = [{ index: 0, count: 2 }, { index: 1, count: 2 }];
+    // Each shard's run is left unfinished (the source fails in a user of that shard), shard 1's after shard 0's.
+    for (const shard of shards) {
+      const failIn = userNames.find((user) => shardOfUser(user, 2) === shard.index)!;
+      await expect(importFrom({ source: notesSource(failIn), target: config, env: {}, concurrency: 1, shard })).rejects.toThrow(/while reading/);
+    }
+    expect((await accountOf(config)).runs.map((r) => r.state)).toEqual(['interrupted', 'interrupted']);
+    const holder = await openTarget(config);
+    const releases = [];
+    try {
+      for (const shard of shards) {
+        releases.push(await acquireRunLock(holder, { targetKey: targetKey(holder), shard, source: 'test', account: 'account-1', now: Date.now() }));
+      }
+      const runs = (await accountOf(config)).runs;
+      expect(runs.map((r) => [r.scope?.['shard'], r.state, r.runningIn])).toEqual([
+        ['1/2', 'running', `${os.hostname()}:${process.pid}`],
+        ['0/2', 'running', `${os.hostname()}:${process.pid}`],
+      ]);
+    } finally {
+      for (const release of releases) await release();
+      await holder.close();
+    }
   });
 
   it('follows an interrupted run, its resume, and runs that start over', async () => {
