@@ -157,16 +157,24 @@ describe.each(backends)('a user larger than a page and its window (%s)', (_name,
   /** Listings end inside pages, pages inside runs of equal times. */
   const paging = { page: 300, listing: 700 };
 
-  it('gets, page by page, the waypoints of the whole list at once, holding at most a window and two pages', async () => {
+  /**
+   * The long user imported into a new target, every `every`-th of its memories (in content order) without a time:
+   * those sort first, as 0, among themselves by id.
+   */
+  async function longUserWithTimelessMemories(every: number): Promise<{ target: Target; memories: string; ids: string[] }> {
     const config = await makeTarget();
     await importFrom({ source: longSource, target: config, env: {} });
     const target = await openTarget(config);
+    const memories = target.dialect.qualified(target.dialect.tables.memories);
+    const rows = await target.executor.all<{ id: string }>(`select id from ${memories} where user_id = ? order by content`, [longUser.name]);
+    const ids = rows.map((row) => String(row.id));
+    for (const id of ids.filter((_id, i) => i % every === 0)) await target.executor.run(`update ${memories} set created_at = null where id = ?`, [id]);
+    return { target, memories, ids };
+  }
+
+  it('gets, page by page, the waypoints of the whole list at once, holding at most a window and two pages', async () => {
+    const { target, memories } = await longUserWithTimelessMemories(53);
     try {
-      const memories = target.dialect.qualified(target.dialect.tables.memories);
-      // Some memories without a time: they sort first, as 0, among themselves by id.
-      const ids = await target.executor.all<{ id: string }>(`select id from ${memories} where user_id = ? order by content`, [longUser.name]);
-      const timeless = ids.filter((_row, i) => i % 53 === 0).map((row) => String(row.id));
-      for (const id of timeless) await target.executor.run(`update ${memories} set created_at = null where id = ?`, [id]);
 
       // The reference: every memory in source order (time, missing as 0, then id), decided in one list.
       const stored = await target.executor.all<{ id: string; created_at: number | null; mean_vec: Buffer }>(
@@ -231,13 +239,8 @@ describe.each(backends)('a user larger than a page and its window (%s)', (_name,
   });
 
   it('reads a user within one page (one statement) in the same order as page by page', async () => {
-    const config = await makeTarget();
-    await importFrom({ source: longSource, target: config, env: {} });
-    const target = await openTarget(config);
+    const { target, ids } = await longUserWithTimelessMemories(41);
     try {
-      const memories = target.dialect.qualified(target.dialect.tables.memories);
-      const ids = await target.executor.all<{ id: string }>(`select id from ${memories} where user_id = ? order by content`, [longUser.name]);
-      for (const row of ids.filter((_row, i) => i % 41 === 0)) await target.executor.run(`update ${memories} set created_at = null where id = ?`, [row.id]);
       const writer = new OpenMemoryWriter(target, 10_000);
       const listed = async (offset: number, paging: MemoryPaging): Promise<{ pages: number; memories: unknown[] }> => {
         const pages: StoredMemory[][] = [];
