@@ -105,8 +105,6 @@ export interface RunningClaim {
   account: string;
   /** `host:pid` of the process. */
   owner: string;
-  /** When that process claimed the shard. */
-  claimedAt: number;
 }
 
 /**
@@ -135,7 +133,7 @@ export async function runningClaims(target: Target, targetKey: string): Promise<
     } else {
       held = !isGone(claim.owner);
     }
-    if (held) running.push({ shard: claim.shard, source: claim.source, account: claim.account, owner: claim.owner, claimedAt: Number(claim.started_at) });
+    if (held) running.push({ shard: claim.shard, source: claim.source, account: claim.account, owner: claim.owner });
   }
   return running;
 }
