@@ -2,7 +2,7 @@
 // (completed, interrupted, abandoned) and their scope, what a resume would continue, what an incremental run would
 // start from — and memories per user. It only reads: the connection is made read-only before its first query.
 import { escapeControl, tableCell } from './pipeline/report.js';
-import { ImportBookkeeping, shardOfScope, targetKey } from './database/import-bookkeeping.js';
+import { ImportBookkeeping, scopeParts, shardOfScope, targetKey } from './database/import-bookkeeping.js';
 import type { TargetConfig } from './database/open-target.js';
 import { openReadOnly } from './database/read-only.js';
 import { runningClaims } from './database/run-lock.js';
@@ -128,16 +128,6 @@ const activeRunsTable = 'om_import_active_runs';
 
 const iso = (millis: number | string | null): string | null => (millis === null ? null : new Date(Number(millis)).toISOString());
 
-function parsedScope(scope: string | null | undefined): Record<string, unknown> | null {
-  if (scope === null || scope === undefined) return null;
-  try {
-    const parsed: unknown = JSON.parse(scope);
-    return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : null;
-  } catch {
-    return null;
-  }
-}
-
 /** What om-import's runs and records say about a database (its tables of this configuration); reads only. */
 export async function databaseStatus(config: TargetConfig): Promise<DatabaseStatus> {
   const { target, facts, schema } = await openReadOnly(config, 'no status to show');
@@ -235,7 +225,7 @@ export async function databaseStatus(config: TargetConfig): Promise<DatabaseStat
         const sameScopeCompleted = runs.find((run) => run.finished_at !== null && (run.scope ?? '{}') === scope);
         const startOf = previous.lastCompletedStart;
         next.push({
-          scope: parsedScope(scope),
+          scope: scopeParts(scope),
           resume: interrupted
             ? {
                 runId: interrupted.runId,
@@ -265,7 +255,7 @@ export async function databaseStatus(config: TargetConfig): Promise<DatabaseStat
           finishedAt: iso(run.finished_at === null ? null : (run.finished_at as number)),
           state: run.finished_at !== null ? 'completed' : owner !== undefined ? 'running' : resumable.has(run.run_id) ? 'interrupted' : 'abandoned',
           ...(owner !== undefined ? { runningIn: owner } : {}),
-          scope: parsedScope(run.scope),
+          scope: scopeParts(run.scope),
           partitionsFinished: partitionsFinished(run),
         };
       });

@@ -353,7 +353,7 @@ export class ImportBookkeeping {
 }
 
 /** A stored scope's parts, or null when it cannot be read (an earlier om-import's). */
-function scopeParts(scope: string | null): Record<string, unknown> | null {
+export function scopeParts(scope: string | null): Record<string, unknown> | null {
   if (scope === null) return null;
   try {
     const parts: unknown = JSON.parse(scope);
