@@ -24,6 +24,20 @@ interface ActiveRun {
   started_at: number;
 }
 
+/** The claims recorded on a target, by shard. */
+function claimsOn(target: Target, targetKey: string): Promise<ActiveRun[]> {
+  return target.executor.all<ActiveRun>(
+    `select shard, source, account, owner, started_at from ${target.dialect.qualified('om_import_active_runs')} where target = ? order by shard`,
+    [targetKey],
+  );
+}
+
+/** The PostgreSQL advisory lock a claim holds exclusively: the whole target's for an unsharded run, else its shard's. */
+function claimLockKey(targetKey: string, shard: string): string {
+  const whole = `om-import:${targetKey}`;
+  return shard === 'all' ? whole : `${whole}:shard:${shard}`;
+}
+
 /** Claims the shard for this process; answers the function that gives it back. Throws, naming the running one, when taken. */
 export async function acquireRunLock(target: Target, claim: RunClaim): Promise<() => Promise<void>> {
   const table = target.dialect.qualified('om_import_active_runs');
@@ -38,8 +52,7 @@ export async function acquireRunLock(target: Target, claim: RunClaim): Promise<(
   );
   const shard = shardName(claim.shard);
   const owner = `${os.hostname()}:${process.pid}`;
-  const active = (): Promise<ActiveRun[]> =>
-    executor.all<ActiveRun>(`select shard, source, account, owner, started_at from ${table} where target = ? order by shard`, [claim.targetKey]);
+  const active = (): Promise<ActiveRun[]> => claimsOn(target, claim.targetKey);
   const conflicts = (run: ActiveRun): boolean => shard === 'all' || run.shard === 'all' || run.shard === shard;
   const refuse = (running: ActiveRun[]): never => {
     const named = running.length > 0
@@ -51,7 +64,7 @@ export async function acquireRunLock(target: Target, claim: RunClaim): Promise<(
   };
 
   if (target.dialect.name === 'postgres') {
-    const whole = `om-import:${claim.targetKey}`;
+    const whole = claimLockKey(claim.targetKey, 'all');
     const locks: string[] = [];
     const release = async (): Promise<void> => {
       for (const lock of locks.reverse()) await executor.all(lock);
@@ -65,7 +78,7 @@ export async function acquireRunLock(target: Target, claim: RunClaim): Promise<(
       shard === 'all'
         ? await tryLock('select pg_try_advisory_lock(hashtext(?)) as locked', whole, 'select pg_advisory_unlock(?)')
         : (await tryLock('select pg_try_advisory_lock_shared(hashtext(?)) as locked', whole, 'select pg_advisory_unlock_shared(?)')) &&
-          (await tryLock('select pg_try_advisory_lock(hashtext(?)) as locked', `${whole}:shard:${shard}`, 'select pg_advisory_unlock(?)'));
+          (await tryLock('select pg_try_advisory_lock(hashtext(?)) as locked', claimLockKey(claim.targetKey, shard), 'select pg_advisory_unlock(?)'));
     if (!locked) {
       await release();
       refuse((await active()).filter(conflicts));
@@ -114,20 +127,16 @@ export interface RunningClaim {
  * one). Reads only (the `pg_locks` view; no lock is taken).
  */
 export async function runningClaims(target: Target, targetKey: string): Promise<RunningClaim[]> {
-  const { executor } = target;
-  const table = target.dialect.qualified('om_import_active_runs');
-  const claims = await executor.all<ActiveRun>(`select shard, source, account, owner, started_at from ${table} where target = ? order by shard`, [targetKey]);
   const running: RunningClaim[] = [];
-  for (const claim of claims) {
+  for (const claim of await claimsOn(target, targetKey)) {
     let held: boolean;
     if (target.dialect.name === 'postgres') {
       // An advisory lock on one bigint key shows as its high and low 32 bits (classid, objid) with objsubid 1.
-      const key = claim.shard === 'all' ? `om-import:${targetKey}` : `om-import:${targetKey}:shard:${claim.shard}`;
-      const [row] = await executor.all<{ held: boolean }>(
+      const [row] = await target.executor.all<{ held: boolean }>(
         `select exists(select 1 from pg_locks where locktype = 'advisory' and granted and mode = 'ExclusiveLock' and objsubid = 1
            and database = (select oid from pg_database where datname = current_database())
            and ((classid::bigint << 32) | objid::bigint) = hashtext(?)::bigint) as held`,
-        [key],
+        [claimLockKey(targetKey, claim.shard)],
       );
       held = row?.held === true;
     } else {
