@@ -36,6 +36,11 @@ export interface StoredMemory extends SourcePosition {
   meanVector: Buffer | null;
 }
 
+/** A memories row's place in source order (ids are uuids on PostgreSQL, text on SQLite). */
+function sourcePosition(row: { id: string; created_at: number | null }): SourcePosition {
+  return { id: String(row.id), createdAt: Number(row.created_at ?? 0) };
+}
+
 /** How many memories are read with their mean vectors at a time (a page), and how many ids and times (a listing). */
 export interface MemoryPaging {
   page: number;
@@ -186,7 +191,7 @@ export class OpenMemoryWriter {
       [userId, paging.page + 1, offset],
     );
     if (whole.length <= paging.page) {
-      if (whole.length > 0) yield whole.map((row) => ({ id: String(row.id), createdAt: Number(row.created_at ?? 0), meanVector: row.mean_vec }));
+      if (whole.length > 0) yield whole.map((row) => ({ ...sourcePosition(row), meanVector: row.mean_vec }));
       return;
     }
     let positions = await this.positions(`where user_id = ? ${order} limit ? offset ?`, [userId, paging.listing, offset]);
@@ -203,7 +208,7 @@ export class OpenMemoryWriter {
   /** Ids and times of the memories `select … from memories ${rest}` answers. */
   private async positions(rest: string, params: readonly SqlValue[]): Promise<SourcePosition[]> {
     const rows = await this.executor.all<{ id: string; created_at: number | null }>(`select id, created_at from ${this.memories} ${rest}`, params);
-    return rows.map((row) => ({ id: String(row.id), createdAt: Number(row.created_at ?? 0) }));
+    return rows.map(sourcePosition);
   }
 
   private async withMeanVectors(positions: readonly SourcePosition[]): Promise<StoredMemory[]> {
