@@ -7,7 +7,7 @@ import { TargetError, UsageError } from '../errors.js';
 import { fileTimestamp } from '../records.js';
 import { validIdentifier } from './identifiers.js';
 import { postgresDialect } from './postgres/postgres-dialect.js';
-import { PostgresExecutor } from './postgres/postgres-executor.js';
+import type { PostgresExecutor } from './postgres/postgres-executor.js';
 import { sqliteDialect } from './sqlite/sqlite-dialect.js';
 import { SqliteExecutor } from './sqlite/sqlite-executor.js';
 import { postgresTableNames, sqliteTableNames } from './table-names.js';
@@ -248,6 +248,8 @@ function openSqlite(config: Extract<TargetConfig, { kind: 'sqlite' }>, options: 
 }
 
 async function openPostgres(config: Extract<TargetConfig, { kind: 'postgres' }>): Promise<Target> {
+  // pg is loaded by the runs that write PostgreSQL only: a SQLite run's process stays ~6 MiB smaller without it.
+  const { PostgresExecutor } = await import('./postgres/postgres-executor.js');
   let executor: PostgresExecutor;
   try {
     executor = await PostgresExecutor.connect({ ...config.connection, connectionTimeoutMillis: 15_000 });

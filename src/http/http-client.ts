@@ -1,7 +1,7 @@
 // The HTTP client every adapter shares: a keep-alive pool, bounded concurrency, one rate limiter and one retry
 // policy, composed once per run (in the manner of undici's composed dispatchers).
 import pLimit, { type LimitFunction } from 'p-limit';
-import { Agent, request, type Dispatcher } from 'undici';
+import type { Dispatcher, request as undiciRequest } from 'undici';
 import { AuthenticationError, SourceError } from '../errors.js';
 import { RateLimiter, reportedWaitMs } from './rate-limiter.js';
 import { backoffDelay, defaultRetryPolicy, isRetryableError, isRetryableStatus, parseRetryAfter, type RetryPolicyOptions } from './retry-policy.js';
@@ -92,7 +92,11 @@ const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => set
 export class HttpClient {
   readonly stats: HttpStats = { requests: 0, retries: 0, throttled: 0 };
   readonly rateLimiter: RateLimiter;
-  private readonly dispatcher: Dispatcher;
+  /**
+   * undici and this client's keep-alive pool, loaded and made by the first request: a run that sends none (an
+   * import from an export file) does not load undici (~10 MiB of the process's memory).
+   */
+  private connection: Promise<{ request: typeof undiciRequest; dispatcher: Dispatcher }> | null = null;
   private readonly limit: LimitFunction;
   private readonly retry: RetryPolicyOptions;
   private readonly sleep: (ms: number) => Promise<void>;
@@ -106,7 +110,6 @@ export class HttpClient {
     this.sleep = options.sleep ?? defaultSleep;
     this.timeoutMs = options.timeoutMs ?? 30_000;
     this.maxWaitMs = options.maxWaitMs ?? defaultMaxWaitMs;
-    this.dispatcher = new Agent({ keepAliveTimeout: 10_000, connections: Math.max(1, options.concurrency) });
   }
 
   private inFlight = 0;
@@ -148,12 +151,13 @@ export class HttpClient {
       this.stats.requests++;
       let retryAfter: number | null = null;
       // The whole exchange, headers and body, must finish within the timeout.
+      const { request, dispatcher } = await this.connect();
       const deadline = AbortSignal.timeout(this.timeoutMs);
       this.inFlight++;
       try {
         const response = await request(url, {
           method: spec.method,
-          dispatcher: this.dispatcher,
+          dispatcher,
           signal: deadline,
           headers: {
             accept: 'application/json',
@@ -240,8 +244,16 @@ export class HttpClient {
     if (Number.isFinite(remaining) && Number.isFinite(reset)) this.rateLimiter.observeWindow(remaining, reset * 1000, this.inFlight - 1);
   }
 
+  private connect(): Promise<{ request: typeof undiciRequest; dispatcher: Dispatcher }> {
+    this.connection ??= import('undici').then(({ Agent, request }) => ({
+      request,
+      dispatcher: new Agent({ keepAliveTimeout: 10_000, connections: Math.max(1, this.options.concurrency) }),
+    }));
+    return this.connection;
+  }
+
   async close(): Promise<void> {
-    await this.dispatcher.close();
+    if (this.connection) await (await this.connection).dispatcher.close();
   }
 }
 
