@@ -17,6 +17,7 @@ import { MemoryEmbedder } from '../src/openmemory/embedder.js';
 import { embeddingConfigFromEnv } from '../src/openmemory/embedding-config.js';
 import { buildMemoryRows, type MemoryInput } from '../src/openmemory/memory-rows.js';
 import { tenantWaypoints } from '../src/openmemory/waypoints.js';
+import { float32FromBytes } from '../src/openmemory/vectors.js';
 import { once as onceEvent } from 'node:events';
 import { RowPool } from '../src/openmemory/row-pool.js';
 import { importFrom } from '../src/pipeline/import.js';
@@ -74,7 +75,7 @@ async function rows(memories: number, users: number, withWaypoints: boolean): Pr
     for (const row of built) {
       let list = byUser.get(row.userId);
       if (!list) byUser.set(row.userId, (list = []));
-      list.push({ id: row.id, meanVector: row.meanVectorValues });
+      list.push({ id: row.id, meanVector: float32FromBytes(row.meanVector) });
     }
     for (const nodes of byUser.values()) waypoints += tenantWaypoints(nodes).length;
   }
@@ -313,7 +314,7 @@ async function workersRows(memories: number, users: number, workers: number, wit
     for (const row of await pool.buildMemoryRows(all.slice(i, i + 1000))) {
       let list = byUser.get(row.userId);
       if (!list) byUser.set(row.userId, (list = []));
-      list.push({ id: row.id, meanVector: row.meanVectorValues });
+      list.push({ id: row.id, meanVector: float32FromBytes(row.meanVector) });
     }
   }
   const rowsDone = performance.now();

@@ -35,25 +35,49 @@ export class MemoryEmbedder {
     return usesProvider(this.config) && this.provider ? this.provider.modelFor('semantic') : 'synthetic';
   }
 
+  /** Each memory's vectors by sector, in vectors of its own. */
   async embed(requests: readonly EmbeddingRequest[]): Promise<SectorVectors[]> {
-    const chunked = requests.map((request) => ({ chunks: chunkText(request.text), sectors: request.sectors }));
-    const remote = usesProvider(this.config) ? await this.embedRemotely(chunked) : undefined;
-    return chunked.map(({ chunks, sectors }) => {
-      const vectors: SectorVectors = new Map();
-      for (const sector of sectors) {
-        const chunkVectors = chunks.map((chunk) => this.combine(chunk, sector, remote?.get(remoteKey(sector, chunk))));
-        vectors.set(sector, chunkVectors.length === 1 ? (chunkVectors[0] as Vector) : averageVectors(chunkVectors));
-      }
-      return vectors;
-    });
+    const vectorsOf = await this.embedding(requests);
+    return requests.map((_, index) => vectorsOf(index));
   }
 
-  private combine(chunk: string, sector: Sector, remoteVector: Float32Array | undefined): Vector {
+  /**
+   * Makes the batch's remote calls (one per sector), then answers what computes memory `index`'s vectors. With
+   * `reuse`, a one-chunk text's synthetic vectors are written over the same vector per sector at each call, and are
+   * valid until the next call only: for a caller that stores them at once (computeRows), no vector is allocated per
+   * memory.
+   */
+  async embedding(requests: readonly EmbeddingRequest[], reuse = false): Promise<(index: number) => SectorVectors> {
+    const chunked = requests.map((request) => ({ chunks: chunkText(request.text), sectors: request.sectors }));
+    const remote = usesProvider(this.config) ? await this.embedRemotely(chunked) : undefined;
+    const reused = new Map<Sector, Float32Array>();
+    const reusedFor = (sector: Sector): Float32Array => {
+      let vector = reused.get(sector);
+      if (!vector) reused.set(sector, (vector = new Float32Array(this.config.dimension)));
+      return vector;
+    };
+    return (index) => {
+      const { chunks, sectors } = chunked[index] as { chunks: string[]; sectors: readonly Sector[] };
+      const vectors: SectorVectors = new Map();
+      for (const sector of sectors) {
+        if (chunks.length === 1) {
+          const chunk = chunks[0] as string;
+          vectors.set(sector, this.combine(chunk, sector, remote?.get(remoteKey(sector, chunk)), reuse ? reusedFor(sector) : undefined));
+        } else {
+          vectors.set(sector, averageVectors(chunks.map((chunk) => this.combine(chunk, sector, remote?.get(remoteKey(sector, chunk))))));
+        }
+      }
+      return vectors;
+    };
+  }
+
+  /** A chunk's vector for a sector; its synthetic part written into `into` when given. */
+  private combine(chunk: string, sector: Sector, remoteVector: Float32Array | undefined, into?: Float32Array): Vector {
     const { tier, dimension } = this.config;
-    if (!remoteVector) return syntheticEmbedding(chunk, sector, dimension);
+    if (!remoteVector) return syntheticEmbedding(chunk, sector, dimension, into);
     if (tier === 'deep') return remoteVector;
     // smart tier: 0.6 × synthetic ⧺ 0.4 × compress(remote, 128), normalised (upstream: gen_emb_smart).
-    const synthetic = syntheticEmbedding(chunk, sector, dimension);
+    const synthetic = syntheticEmbedding(chunk, sector, dimension, into);
     const compressed = compressVector(remoteVector, 128);
     const fused = new Float64Array(dimension + 128);
     for (let i = 0; i < dimension; i++) fused[i] = 0.6 * (synthetic[i] as number);

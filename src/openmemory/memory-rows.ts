@@ -3,7 +3,7 @@
 import type { MemoryEmbedder } from './embedder.js';
 import { classify, embeddedSectors, initialSalience, isSector, sectorConfigs, type Classification, type Sector } from './sectors.js';
 import { simhash } from './simhash.js';
-import { compressVector, float32Bytes, float32FromBytes, meanVector } from './vectors.js';
+import { compressVector, Float32Storage, meanVector } from './vectors.js';
 
 export interface MemoryInput {
   id: string;
@@ -42,8 +42,6 @@ export interface MemoryRows {
   decayLambda: number;
   meanDimension: number;
   meanVector: Buffer;
-  /** The stored mean vector read back as float32, for waypoints. */
-  meanVectorValues: Float32Array;
   compressedVector: Buffer | null;
   vectors: VectorRow[];
 }
@@ -75,29 +73,35 @@ export function rowSource(input: MemoryInput): RowSource {
   return { text: input.sourceText ?? input.content, forcedSector: isSector(forced) ? forced : null };
 }
 
-export async function computeRows(sources: readonly RowSource[], embedder: MemoryEmbedder): Promise<ComputedRows[]> {
+/**
+ * The rows' fields of each memory, memory by memory: its vectors are computed into the same few vectors each time
+ * and stored at once in `storage` (a row thread moves its buffers to the main thread).
+ */
+export async function computeRows(sources: readonly RowSource[], embedder: MemoryEmbedder, storage = new Float32Storage()): Promise<ComputedRows[]> {
   const classifications = sources.map((source) => classify(source.text, source.forcedSector === null ? null : { sector: source.forcedSector }));
-  const embedded = await embedder.embed(
+  const vectorsOf = await embedder.embedding(
     sources.map((source, i) => ({ text: source.text, sectors: embeddedSectors(classifications[i] as Classification) })),
+    true,
   );
+  let mean: Float64Array | undefined;
   return sources.map((source, i) => {
     const classification = classifications[i] as Classification;
-    const sectorVectors = embedded[i] as Map<Sector, Float32Array | Float64Array>;
-    const mean = meanVector(sectorVectors);
+    const sectorVectors = vectorsOf(i); // valid until the next memory's: stored below
+    mean = meanVector(sectorVectors, mean);
     return {
       simhash: simhash(source.text),
       primarySector: classification.primary,
       salience: initialSalience(classification),
       decayLambda: sectorConfigs[classification.primary].decayLambda,
-      meanVector: float32Bytes(mean),
-      compressedVector: embedder.config.tier === 'smart' && mean.length > 128 ? float32Bytes(compressVector(mean, 128)) : null,
-      vectors: [...sectorVectors].map(([sector, vector]) => ({ sector, bytes: float32Bytes(vector), dimension: vector.length })),
+      meanVector: storage.bytesOf(mean),
+      compressedVector: embedder.config.tier === 'smart' && mean.length > 128 ? storage.bytesOf(compressVector(mean, 128)) : null,
+      vectors: [...sectorVectors].map(([sector, vector]) => ({ sector, bytes: storage.bytesOf(vector), dimension: vector.length })),
     };
   });
 }
 
 /** A memory's rows: its stored fields with what was computed from its text. */
-export function memoryRows(input: MemoryInput, computed: ComputedRows, meanVectorValues = float32FromBytes(computed.meanVector)): MemoryRows {
+export function memoryRows(input: MemoryInput, computed: ComputedRows): MemoryRows {
   return {
     id: input.id,
     userId: input.userId,
@@ -111,9 +115,8 @@ export function memoryRows(input: MemoryInput, computed: ComputedRows, meanVecto
     lastSeenAt: input.updatedAt,
     salience: computed.salience,
     decayLambda: computed.decayLambda,
-    meanDimension: meanVectorValues.length,
+    meanDimension: computed.meanVector.length / 4,
     meanVector: computed.meanVector,
-    meanVectorValues,
     compressedVector: computed.compressedVector,
     vectors: computed.vectors,
   };

@@ -1,6 +1,6 @@
 // Row building and waypoint selection on worker threads (row-worker.ts), the main thread keeping the I/O.
 // Work goes out in batches: a batch of memories' texts split evenly over the workers, a user's memories in slices that
-// each carry the window of history before them; vectors come back in one moved (not copied) buffer per batch. Every
+// each carry the window of history before them; vectors come back in a few moved (not copied) buffers per batch. Every
 // result is computed by the main thread's own code, so it is the same byte for byte for any number of workers.
 // With one worker there is no thread at all: the main thread runs today's code.
 import { existsSync } from 'node:fs';
@@ -9,9 +9,9 @@ import { Worker } from 'node:worker_threads';
 import pLimit from 'p-limit';
 import type { MemoryEmbedder } from './embedder.js';
 import { usesProvider } from './embedding-config.js';
-import { buildMemoryRows, memoryRows, rowSource, type ComputedRows, type MemoryInput, type MemoryRows } from './memory-rows.js';
-import type { ByteSpan, PackedRows, ResultMessage, RowTask, RowTaskResult, TaskMessage, WaypointChoices, WaypointsTask } from './row-worker.js';
-import { float32FromBytes, littleEndian } from './vectors.js';
+import { buildMemoryRows, memoryRows, rowSource, type MemoryInput, type MemoryRows } from './memory-rows.js';
+import type { PackedRows, ResultMessage, RowTask, RowTaskResult, TaskMessage, WaypointChoices, WaypointsTask } from './row-worker.js';
+import type { ByteSpan } from './vectors.js';
 import { tenantWaypoints, waypointCandidateWindow, type Waypoint, type WaypointNode } from './waypoints.js';
 
 /** The worker, compiled: present when this module is compiled too (dist/), absent beside its TypeScript source. */
@@ -143,11 +143,11 @@ function waypointsTask(nodes: readonly WaypointNode[], first: number, end: numbe
   return { kind: 'waypoints', values, lengths, window, from };
 }
 
-/** Rows from a worker's packed result: buffers are views of the one moved buffer, nothing is copied. */
+/** Rows from a worker's packed result: buffers are views of the moved buffers, nothing is copied. */
 function unpackRows(inputs: readonly MemoryInput[], packed: PackedRows): MemoryRows[] {
-  const bytes = (span: ByteSpan): Buffer => Buffer.from(packed.bytes, span.offset, span.length);
-  return packed.memories.map((memory, i) => {
-    const computed: ComputedRows = {
+  const bytes = (span: ByteSpan): Buffer => Buffer.from(packed.buffers[span.buffer] as ArrayBuffer, span.offset, span.length);
+  return packed.memories.map((memory, i) =>
+    memoryRows(inputs[i] as MemoryInput, {
       simhash: memory.simhash,
       primarySector: memory.primarySector,
       salience: memory.salience,
@@ -155,13 +155,8 @@ function unpackRows(inputs: readonly MemoryInput[], packed: PackedRows): MemoryR
       meanVector: bytes(memory.meanVector),
       compressedVector: memory.compressedVector ? bytes(memory.compressedVector) : null,
       vectors: memory.vectors.map((vector) => ({ sector: vector.sector, bytes: bytes(vector.span), dimension: vector.dimension })),
-    };
-    // Stored float32 little-endian: on such a machine the mean vector's values are a view of its bytes.
-    const meanValues = littleEndian
-      ? new Float32Array(packed.bytes, memory.meanVector.offset, memory.meanVector.length / 4)
-      : float32FromBytes(computed.meanVector);
-    return memoryRows(inputs[i] as MemoryInput, computed, meanValues);
-  });
+    }),
+  );
 }
 
 /**

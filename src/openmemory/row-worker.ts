@@ -1,6 +1,6 @@
 // A worker thread of the row pool (row-pool.ts). It runs the very code the main thread runs (computeRows,
 // waypointChoices), so a result is the same byte for byte wherever it was computed; what it adds is only the packing:
-// every vector of a task in one buffer, moved back to the main thread rather than copied.
+// a task's vectors in a few buffers, moved back to the main thread rather than copied.
 import { readlinkSync } from 'node:fs';
 import os from 'node:os';
 import { parentPort } from 'node:worker_threads';
@@ -8,6 +8,7 @@ import { MemoryEmbedder } from './embedder.js';
 import type { EmbeddingConfig } from './embedding-config.js';
 import { computeRows, type RowSource } from './memory-rows.js';
 import type { Sector } from './sectors.js';
+import { Float32Storage, type ByteSpan } from './vectors.js';
 import { waypointChoices } from './waypoints.js';
 
 /** Rows of a batch of memories. Only the synthetic embedder runs here: the config must not use a remote provider. */
@@ -15,12 +16,6 @@ export interface RowsTask {
   kind: 'rows';
   config: EmbeddingConfig;
   sources: RowSource[];
-}
-
-/** Where a vector's float32 little-endian bytes are in `PackedRows.bytes`. */
-export interface ByteSpan {
-  offset: number;
-  length: number;
 }
 
 export interface PackedMemory {
@@ -33,9 +28,9 @@ export interface PackedMemory {
   vectors: { sector: Sector; span: ByteSpan; dimension: number }[];
 }
 
-/** A `RowsTask`'s result: the memories in the order given, their vectors back to back in one buffer. */
+/** A `RowsTask`'s result: the memories in the order given, their vectors in a few buffers (spans say where). */
 export interface PackedRows {
-  bytes: ArrayBuffer;
+  buffers: ArrayBuffer[];
   memories: PackedMemory[];
 }
 
@@ -72,7 +67,7 @@ export type ResultMessage = { id: number; result: RowTaskResult } | { id: number
 export async function runTask(task: RowTask): Promise<{ result: RowTaskResult; transfer: ArrayBuffer[] }> {
   if (task.kind === 'rows') {
     const result = await packedRows(task);
-    return { result, transfer: [result.bytes] };
+    return { result, transfer: result.buffers };
   }
   const result: WaypointChoices = { ...choices(task), spent: { values: task.values, lengths: task.lengths } };
   // The task's vectors go back with the result: kept here, they would stay allocated until this thread's heap is
@@ -83,29 +78,18 @@ export async function runTask(task: RowTask): Promise<{ result: RowTaskResult; t
 }
 
 async function packedRows(task: RowsTask): Promise<PackedRows> {
-  const computed = await computeRows(task.sources, new MemoryEmbedder(task.config));
-  let size = 0;
-  for (const rows of computed) {
-    size += rows.meanVector.length + (rows.compressedVector?.length ?? 0);
-    for (const vector of rows.vectors) size += vector.bytes.length;
-  }
-  const bytes = new Uint8Array(size);
-  let offset = 0;
-  const place = (buffer: Buffer): ByteSpan => {
-    bytes.set(buffer, offset);
-    offset += buffer.length;
-    return { offset: offset - buffer.length, length: buffer.length };
-  };
+  const storage = new Float32Storage();
+  const computed = await computeRows(task.sources, new MemoryEmbedder(task.config), storage);
   const memories = computed.map((rows) => ({
     simhash: rows.simhash,
     primarySector: rows.primarySector,
     salience: rows.salience,
     decayLambda: rows.decayLambda,
-    meanVector: place(rows.meanVector),
-    compressedVector: rows.compressedVector ? place(rows.compressedVector) : null,
-    vectors: rows.vectors.map((vector) => ({ sector: vector.sector, span: place(vector.bytes), dimension: vector.dimension })),
+    meanVector: storage.spanOf(rows.meanVector),
+    compressedVector: rows.compressedVector ? storage.spanOf(rows.compressedVector) : null,
+    vectors: rows.vectors.map((vector) => ({ sector: vector.sector, span: storage.spanOf(vector.bytes), dimension: vector.dimension })),
   }));
-  return { bytes: bytes.buffer, memories };
+  return { buffers: storage.buffers, memories };
 }
 
 function choices(task: WaypointsTask): WaypointChoices {

@@ -81,9 +81,16 @@ export function normalizeInPlace(vector: Float32Array | Float64Array): void {
   for (let i = 0; i < vector.length; i++) vector[i] = (vector[i] as number) * inverse;
 }
 
-/** OpenMemory's deterministic, model-free embedding of a text for one sector (upstream: gen_syn_emb). */
-export function syntheticEmbedding(text: string, sector: Sector, dimension: number): Float32Array {
-  const vector = new Float32Array(dimension);
+/**
+ * OpenMemory's deterministic, model-free embedding of a text for one sector (upstream: gen_syn_emb), in a new vector
+ * or over the `dimension` values of `into`.
+ */
+export function syntheticEmbedding(text: string, sector: Sector, dimension: number, into?: Float32Array): Float32Array {
+  const vector = into ?? new Float32Array(dimension);
+  if (into) {
+    if (into.length !== dimension) throw new RangeError(`syntheticEmbedding: a vector of ${into.length} values given for dimension ${dimension}`);
+    into.fill(0);
+  }
   const tokens = canonicalTokenList(text);
   if (tokens.length === 0) {
     vector.fill(1 / Math.sqrt(dimension));

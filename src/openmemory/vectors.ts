@@ -16,14 +16,17 @@ export function averageVectors(vectors: readonly Vector[]): Float64Array {
   return sum;
 }
 
-/** The mean of a memory's sector vectors, weighted by softmax(2 × sector weight) (upstream: calc_mean_vec). */
-export function meanVector(sectorVectors: ReadonlyMap<Sector, Vector>): Float64Array {
+/**
+ * The mean of a memory's sector vectors, weighted by softmax(2 × sector weight) (upstream: calc_mean_vec), in a new
+ * vector or in `into` when it has their length.
+ */
+export function meanVector(sectorVectors: ReadonlyMap<Sector, Vector>, into?: Float64Array): Float64Array {
   let first: Vector | undefined;
   for (const vector of sectorVectors.values()) { first = vector; break; }
   if (!first) throw new Error('meanVector needs at least one sector vector');
   let weightSum = 0;
   for (const sector of sectorVectors.keys()) weightSum += Math.exp(2 * sectorConfigs[sector].weight);
-  const mean = new Float64Array(first.length);
+  const mean = into?.length === first.length ? into.fill(0) : new Float64Array(first.length);
   for (const [sector, vector] of sectorVectors) {
     const weight = Math.exp(2 * sectorConfigs[sector].weight) / weightSum;
     for (let i = 0; i < mean.length; i++) mean[i] = (mean[i] as number) + weight * (vector[i] as number);
@@ -81,6 +84,55 @@ export function float32Bytes(vector: Vector): Buffer {
   const buffer = Buffer.alloc(vector.length * 4);
   for (let i = 0; i < vector.length; i++) buffer.writeFloatLE(vector[i] as number, i * 4);
   return buffer;
+}
+
+/** Where a vector's bytes are in `Float32Storage.buffers`. */
+export interface ByteSpan {
+  buffer: number;
+  offset: number;
+  length: number;
+}
+
+/**
+ * Many vectors stored as `float32Bytes` stores each, carved out of a few shared buffers of `chunkBytes` instead of
+ * one allocation per vector: a batch of memories' vectors are a handful of buffers to move to another thread, and
+ * not thousands of small ones for the garbage collector (in a row thread, those piled up to ~40 MiB of its memory
+ * between collections).
+ */
+export class Float32Storage {
+  readonly buffers: ArrayBuffer[] = [];
+  private readonly indexes = new Map<ArrayBufferLike, number>();
+  private current: ArrayBuffer | null = null;
+  private used = 0;
+
+  constructor(private readonly chunkBytes = 64 * 1024) {}
+
+  /** The vector's float32 little-endian bytes, stored here. */
+  bytesOf(vector: Vector): Buffer {
+    const length = vector.length * 4;
+    if (!this.current || this.used + length > this.current.byteLength) {
+      this.current = new ArrayBuffer(Math.max(this.chunkBytes, length));
+      this.indexes.set(this.current, this.buffers.length);
+      this.buffers.push(this.current);
+      this.used = 0;
+    }
+    const offset = this.used;
+    this.used += length;
+    if (littleEndian) {
+      new Float32Array(this.current, offset, vector.length).set(vector); // rounds each value to float32, as float32Bytes
+    } else {
+      const view = new DataView(this.current, offset, length);
+      for (let i = 0; i < vector.length; i++) view.setFloat32(i * 4, vector[i] as number, true);
+    }
+    return Buffer.from(this.current, offset, length);
+  }
+
+  /** Where bytes this storage gave are. */
+  spanOf(bytes: Buffer): ByteSpan {
+    const buffer = this.indexes.get(bytes.buffer);
+    if (buffer === undefined) throw new Error('Float32Storage.spanOf: bytes not stored here');
+    return { buffer, offset: bytes.byteOffset, length: bytes.byteLength };
+  }
 }
 
 export function float32FromBytes(bytes: Uint8Array): Float32Array {

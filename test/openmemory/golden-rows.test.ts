@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { classify, initialSalience, sectorConfigs, type Sector } from '../../src/openmemory/sectors.js';
+import { classify, initialSalience, isSector, sectorConfigs, type Sector } from '../../src/openmemory/sectors.js';
 import { simhash } from '../../src/openmemory/simhash.js';
 import { chunkText } from '../../src/openmemory/chunking.js';
 import { essence } from '../../src/openmemory/essence.js';
 import { MemoryEmbedder } from '../../src/openmemory/embedder.js';
+import { computeRows } from '../../src/openmemory/memory-rows.js';
 import { embeddingConfigFromEnv } from '../../src/openmemory/embedding-config.js';
 import { float32Bytes, float32FromBytes, meanVector } from '../../src/openmemory/vectors.js';
 import { fixturePath } from '../support/fixtures.js';
@@ -71,5 +72,17 @@ describe.each(files)('golden rows %s', (file) => {
     const meanBytes = float32Bytes(meanVector(vectors!));
     expect(maxAbsDiff(float32FromBytes(meanBytes), float32FromBytes(Buffer.from(row.mean_vec, 'base64')))).toBeLessThanOrEqual(1e-6);
     expect(meanBytes.equals(Buffer.from(row.mean_vec, 'base64'))).toBe(true);
+  });
+
+  it('computeRows of all the cases in one batch (each computed in the vectors of the one before) stores the same bytes', async () => {
+    const sources = rows.map((row) => ({ text: row.text, forcedSector: isSector(row.metadata?.['sector']) ? (row.metadata['sector'] as Sector) : null }));
+    const computed = await computeRows(sources, embedder);
+    computed.forEach((memory, i) => {
+      const row = rows[i] as GoldenRow;
+      expect(memory.simhash).toBe(row.simhash);
+      expect(memory.primarySector).toBe(row.classification.primary);
+      expect(memory.meanVector.toString('base64')).toBe(row.mean_vec);
+      expect(Object.fromEntries(memory.vectors.map((vector) => [vector.sector, vector.bytes.toString('base64')]))).toEqual(row.vectors);
+    });
   });
 });

@@ -54,7 +54,6 @@ function comparable(rows: MemoryRows[]): unknown[] {
   return rows.map((row) => ({
     ...row,
     meanVector: row.meanVector.toString('hex'),
-    meanVectorValues: [...row.meanVectorValues],
     compressedVector: row.compressedVector?.toString('hex') ?? null,
     vectors: row.vectors.map((vector) => ({ ...vector, bytes: vector.bytes.toString('hex') })),
   }));

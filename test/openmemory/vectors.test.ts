@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { float32Bytes, float32FromBytes } from '../../src/openmemory/vectors.js';
+import { float32Bytes, float32FromBytes, Float32Storage } from '../../src/openmemory/vectors.js';
 
 /** The storage format spelt out value by value, as `float32Bytes` once wrote it. */
 function writtenOneByOne(values: ArrayLike<number>): Buffer {
@@ -46,5 +46,19 @@ describe('vectors as stored', () => {
     expect(Array.from(vector)).toEqual(readOneByOne(stored));
     vector[0] = 42;
     expect(stored.readFloatLE(0)).toBe(0);
+  });
+
+  it('Float32Storage stores each vector as float32Bytes does, in shared buffers its spans point into', () => {
+    const storage = new Float32Storage(64); // 16 values a buffer: vectors share buffers, and a longer one gets its own
+    const vectors = [Float64Array.from(awkward), randomDoubles(5, 1), randomDoubles(7, 2), Float32Array.from(randomDoubles(3, 4)), randomDoubles(40, 5)];
+    const stored = vectors.map((vector) => storage.bytesOf(vector));
+    vectors.forEach((vector, i) => expect(stored[i]!.equals(writtenOneByOne(vector))).toBe(true));
+    expect(storage.buffers.length).toBe(3); // [16 values] [5 + 7 + 3] [40]
+    expect(storage.buffers.map((buffer) => buffer.byteLength)).toEqual([64, 64, 160]);
+    stored.forEach((bytes, i) => {
+      const span = storage.spanOf(bytes);
+      expect(Buffer.from(storage.buffers[span.buffer]!, span.offset, span.length).equals(writtenOneByOne(vectors[i]!))).toBe(true);
+    });
+    expect(() => storage.spanOf(float32Bytes(vectors[1]!))).toThrow(/not stored here/);
   });
 });
