@@ -1,12 +1,7 @@
 #!/usr/bin/env node
-import { runCli } from './program.js';
+// The om-import command: this file starts it on a thread of its own, and is that thread (see command-thread.ts).
+import { isMainThread, workerData } from 'node:worker_threads';
+import { runCommand, startCommandThread, type CommandThreadData } from './command-thread.js';
 
-// A reader that stops early (`om-import … | head`) closes the pipe: stop quietly instead of crashing.
-for (const stream of [process.stdout, process.stderr]) {
-  stream.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-    throw error;
-  });
-}
-
-process.exitCode = await runCli(process.argv.slice(2));
+if (isMainThread) startCommandThread(new URL(import.meta.url));
+else await runCommand(workerData as CommandThreadData);

@@ -317,10 +317,15 @@ class TerminalDisplay implements ProgressDisplay {
     if (!this.lines.has('waiting')) {
       const format = (): string => {
         const line = this.state.waitingLine() ?? '';
-        return this.options.redact(this.options.color ? styleText('yellow', line) : line);
+        return this.options.redact(this.paint('yellow', line));
       };
       this.lines.set('waiting', this.bars.create(1, 0, {}, { format }));
     }
+  }
+
+  /** `text` in `color` when colours are allowed; styleText is asked about the display's stream (by default it asks stdout's). */
+  private paint(color: 'yellow' | 'cyan', text: string): string {
+    return this.options.color ? styleText(color, text, { stream: this.options.stream }) : text;
   }
 
   /** Adds a phase's line the first time it has something to show; cli-progress redraws it from then on. */
@@ -331,7 +336,7 @@ class TerminalDisplay implements ProgressDisplay {
       if (!phase) return '';
       const label = phase.label.padEnd(9);
       const bar = phase.fraction !== null ? ` ${cliProgress.Format.BarFormat(phase.fraction, options)}` : '';
-      return this.options.redact(`${this.options.color ? styleText('cyan', label) : label}${bar} ${phase.text}`);
+      return this.options.redact(`${this.paint('cyan', label)}${bar} ${phase.text}`);
     };
     this.lines.set(key, this.bars.create(1, 0, {}, { format }));
   }
