@@ -352,14 +352,14 @@ interface CliExit {
  * The real CLI (`node dist/src/cli/main.js …args`), in `folder` (no OpenMemory .env there) and without the OM_*
  * variables of this shell; it writes its peak RSS on exit (bench/peak-rss-on-exit.ts) to a file in `folder`.
  */
-function startCli(args: string[], folder: string, label: string, extraEnv: Record<string, string> = {}): { child: ChildProcess; exit: Promise<CliExit> } {
+function startCli(args: string[], folder: string, label: string): { child: ChildProcess; exit: Promise<CliExit> } {
   const cli = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
   const peakRssReporter = new URL('./peak-rss-on-exit.js', import.meta.url).href;
   const peakRssFile = path.join(folder, `${label}.peak-rss`);
   const env = Object.fromEntries(Object.entries(process.env).filter(([variable]) => !variable.startsWith('OM_')));
   const child = spawn(process.execPath, ['--import', peakRssReporter, cli, ...args], {
     cwd: folder,
-    env: { ...env, ...extraEnv, BENCH_PEAK_RSS_FILE: peakRssFile },
+    env: { ...env, BENCH_PEAK_RSS_FILE: peakRssFile },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
@@ -502,21 +502,19 @@ async function shards(memories: number, users: number, processCounts: number[]):
 
 /**
  * Issue 10: the same export imported by the real CLI (`--workers` `workers`), in a process of its own: its wall time
- * and its own peak RSS, what a user of om-import sees. `smallYoungGeneration` 1: with
- * NODE_OPTIONS=--max-semi-space-size=4 (the README's hint for a tighter memory bound).
+ * and its own peak RSS (all its threads), what a user of om-import sees.
  */
-async function workersCli(memories: number, users: number, workers: number, smallYoungGeneration: number): Promise<Result> {
+async function workersCli(memories: number, users: number, workers: number): Promise<Result> {
   const folder = scratchFolder();
   const started = performance.now();
-  const extraEnv: Record<string, string> = smallYoungGeneration ? { NODE_OPTIONS: '--max-semi-space-size=4' } : {};
   const args = ['mem0', '--from-file', workersExportPath(memories, users), '--db', path.join(folder, 'om.sqlite'), '--workers', String(workers), '--quiet', '--json'];
-  const { exit } = startCli(args, folder, 'workers', extraEnv);
+  const { exit } = startCli(args, folder, 'workers');
   const ended = await exit;
   if (ended.code !== 0) throw new Error(`om-import exited ${ended.code ?? ended.signal}: ${ended.stderr}`);
   const report = JSON.parse(ended.stdout) as { totals: { created: number } };
   if (report.totals.created !== memories) throw new Error(`imported ${report.totals.created} of ${memories} memories`);
   const seconds = (ended.exitedAt - started) / 1000;
-  return { memories, users, workers, smallYoungGeneration, seconds, memoriesPerSecond: memories / seconds, cliPeakRssMiB: ended.peakRssMiB };
+  return { memories, users, workers, seconds, memoriesPerSecond: memories / seconds, cliPeakRssMiB: ended.peakRssMiB };
 }
 
 const [name, ...args] = process.argv.slice(2);
@@ -533,7 +531,7 @@ const scenarios: Record<string, () => Promise<Result>> = {
   'workers-export': () => workersExport(numbers[0]!, numbers[1]!),
   'workers-file': () => workersFile(numbers[0]!, numbers[1]!, numbers[2]!),
   'workers-rows': () => workersRows(numbers[0]!, numbers[1]!, numbers[2]!, numbers[3]!),
-  'workers-cli': () => workersCli(numbers[0]!, numbers[1]!, numbers[2]!, numbers[3]!),
+  'workers-cli': () => workersCli(numbers[0]!, numbers[1]!, numbers[2]!),
   'shards-export': () => shardsExport(numbers[0]!, numbers[1]!),
   shards: () => shards(numbers[0]!, numbers[1]!, numbers.slice(2)),
 };
