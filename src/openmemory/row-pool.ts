@@ -11,7 +11,7 @@ import type { MemoryEmbedder } from './embedder.js';
 import { usesProvider } from './embedding-config.js';
 import { buildMemoryRows, memoryRows, rowSource, type MemoryInput, type MemoryRows } from './memory-rows.js';
 import type { PackedRows, ResultMessage, RowTask, RowTaskResult, TaskMessage, WaypointChoices, WaypointsTask } from './row-worker.js';
-import type { ByteSpan } from './vectors.js';
+import { vectorChunkBytes, type ByteSpan } from './vectors.js';
 import { tenantWaypoints, waypointCandidateWindow, type Waypoint, type WaypointNode } from './waypoints.js';
 
 /** The worker, compiled: present when this module is compiled too (dist/), absent beside its TypeScript source. */
@@ -19,6 +19,8 @@ const workerBeside = new URL('./row-worker.js', import.meta.url);
 
 /** Each thread's young generation (V8's default is several times larger). */
 const youngGenerationMiB = 4;
+/** Released buffers kept for the next rows tasks at most (beyond: left to the collector). */
+const maximumSpareBytes = 16 * 2 ** 20;
 /** Below this many memories a batch is not split further (a task costs a message each way). */
 const minimumRowsPerTask = 32;
 /**
@@ -39,6 +41,12 @@ export function defaultWorkers(): number {
 
 export class RowPool {
   private readonly threads: ThreadPool | null;
+  /** Buffers the threads stored vectors in that came back with rows: what `release` may hand back to them. */
+  private readonly fromThreads = new WeakSet<ArrayBuffer>();
+  /** Buffers of rows released, for the next rows tasks. */
+  private readonly spare: ArrayBuffer[] = [];
+  /** Bytes of buffers per memory in the last rows task: how many spare buffers a task of n memories fills. */
+  private bufferBytesPerMemory = 0;
 
   /**
    * `workers` (default: the machine's cores) counts the main thread, which parses, fingerprints and writes while rows
@@ -75,10 +83,36 @@ export class RowPool {
     const tasks: Promise<MemoryRows[]>[] = [];
     for (let start = 0; start < inputs.length; start += perTask) {
       const slice = inputs.slice(start, start + perTask);
-      const task: RowTask = { kind: 'rows', config, sources: slice.map(rowSource) };
-      tasks.push(threads.run(task, [], this.rowThreadCount).then((result) => unpackRows(slice, result as PackedRows)));
+      const spare = this.spare.splice(0, Math.ceil((slice.length * this.bufferBytesPerMemory) / vectorChunkBytes));
+      const task: RowTask = { kind: 'rows', config, sources: slice.map(rowSource), spare };
+      tasks.push(threads.run(task, spare, this.rowThreadCount).then((result) => this.unpackRows(slice, result as PackedRows)));
     }
     return (await Promise.all(tasks)).flat();
+  }
+
+  /**
+   * Rows written, whose vectors are not read again: the buffers the threads stored their vectors in go back to the
+   * threads with the next rows tasks, to be overwritten. Without this, every batch's buffers waited for a full
+   * collection of this thread's heap (they are promoted while the batch is in flight), ~20 MiB of them at a time.
+   * The rows' vector Buffers are empty afterwards.
+   */
+  release(rows: readonly MemoryRows[]): void {
+    const keep = Math.ceil(maximumSpareBytes / vectorChunkBytes);
+    for (const row of rows) {
+      for (const bytes of [row.meanVector, row.compressedVector, ...row.vectors.map((vector) => vector.bytes)]) {
+        const buffer = bytes?.buffer as ArrayBuffer | undefined;
+        if (!buffer || !this.fromThreads.has(buffer)) continue;
+        this.fromThreads.delete(buffer);
+        if (this.spare.length < keep) this.spare.push(buffer);
+      }
+    }
+  }
+
+  /** Rows from a worker's packed result: buffers are views of the moved buffers, nothing is copied. */
+  private unpackRows(inputs: readonly MemoryInput[], packed: PackedRows): MemoryRows[] {
+    for (const buffer of packed.buffers) this.fromThreads.add(buffer);
+    if (packed.memories.length > 0) this.bufferBytesPerMemory = (packed.buffers.length * vectorChunkBytes) / packed.memories.length;
+    return unpackRows(inputs, packed);
   }
 
   /**
