@@ -3,13 +3,14 @@
 // The main thread loads nothing else; the thread writes to the same stdout and stderr, and its exit code is the
 // process's.
 import tty from 'node:tty';
-import { getHeapStatistics } from 'node:v8';
 import { parentPort, Worker } from 'node:worker_threads';
-import { knownSecrets, Redactor } from './environment.js';
+import { describeError } from '../errors.js';
+import { knownSecrets, loadEnvironment, Redactor, type Environment } from './environment.js';
 
-/** What the command thread is told: its arguments, and what it cannot see from a thread (stderr is a terminal). */
+/** What the command thread is told: its arguments, and what it cannot see from a thread (which streams are terminals). */
 export interface CommandThreadData {
   args: string[];
+  stdoutIsTty: boolean;
   stderrIsTty: boolean;
 }
 
@@ -37,33 +38,46 @@ export function startCommandThread(file: URL): void {
     });
   }
   const stderrIsTty = !!process.stderr.isTTY;
+  const args = process.argv.slice(2);
   const thread = new Worker(file, {
-    workerData: { args: process.argv.slice(2), stderrIsTty } satisfies CommandThreadData,
+    workerData: { args, stdoutIsTty: !!process.stdout.isTTY, stderrIsTty } satisfies CommandThreadData,
     resourceLimits: { maxYoungGenerationSizeMb: commandYoungGenerationMiB },
   });
+  // The heap limit V8 gave the thread (node's, or --max-old-space-size), known while it runs.
+  let oldGenerationMiB: number | undefined;
+  thread.once('online', () => (oldGenerationMiB = thread.resourceLimits?.maxOldGenerationSizeMb));
   if (stderrIsTty) {
     const resized = (): void => thread.postMessage({ columns: process.stderr.columns, rows: process.stderr.rows } satisfies TerminalSize);
     process.stderr.on('resize', resized);
     thread.on('exit', () => process.stderr.off('resize', resized));
   }
-  thread.on('error', (error: Error & { code?: string }) => {
+  thread.on('error', (error: unknown) => {
     process.exitCode = 1;
-    if (error.code === 'ERR_WORKER_OUT_OF_MEMORY') {
-      const limitMiB = Math.round(getHeapStatistics().heap_size_limit / 2 ** 20);
+    if ((error as { code?: unknown }).code === 'ERR_WORKER_OUT_OF_MEMORY') {
+      const limit = oldGenerationMiB ? `its ${oldGenerationMiB} MiB of JavaScript heap` : 'its JavaScript heap';
+      const more = oldGenerationMiB ? 2 * oldGenerationMiB : 8192;
       process.stderr.write(
-        `om-import: out of memory: the run needed more than node's ${limitMiB} MiB of JavaScript heap; what it wrote is kept, ` +
-          `and a run with more resumes it: NODE_OPTIONS=--max-old-space-size=${2 * limitMiB} om-import …\n`,
+        `om-import: out of memory: the run needed more than ${limit}; what it wrote is kept, and a run with more resumes it: ` +
+          `NODE_OPTIONS=--max-old-space-size=${more} om-import …\n`,
       );
     } else {
-      // An error the command did not catch (a defect): its message, without a secret the arguments or environment hold.
-      const args = process.argv.slice(2);
-      const redactor = new Redactor(knownSecrets(process.env, { apiKey: flagValue(args, '--api-key'), pg: flagValue(args, '--pg') }));
-      process.stderr.write(`om-import: internal error: ${redactor.redact(error.message)}\n`);
+      // An error the command did not catch (a defect): one line, without a secret of the arguments or environment.
+      const redactor = new Redactor(knownSecrets(environmentOf(args), { apiKey: flagValue(args, '--api-key'), pg: flagValue(args, '--pg') }));
+      process.stderr.write(`om-import: internal error: ${redactor.redact(describeError(error)).replace(/\s*\n\s*/g, ' ')}\n`);
     }
   });
   thread.on('exit', (code) => {
     if (process.exitCode === undefined) process.exitCode = code;
   });
+}
+
+/** The environment the command read (the process's over `.env` or --env-file), for its secrets. */
+function environmentOf(args: readonly string[]): Environment {
+  try {
+    return loadEnvironment(flagValue(args, '--env-file'));
+  } catch {
+    return process.env;
+  }
 }
 
 /** The value of `--name value` or `--name=value` among command-line arguments (the last one given). */
@@ -79,10 +93,12 @@ function flagValue(args: readonly string[], name: string): string | undefined {
 /** The command, on its thread. */
 export async function runCommand(data: CommandThreadData): Promise<void> {
   const { runCli, defaultIo } = await import('./program.js');
-  // On a terminal, stderr is opened here as one (from a thread, process.stderr is a pipe to the main thread): the
-  // progress display moves its cursor, and the warnings and errors go the same way, in order.
+  // A terminal is opened here as one (from a thread, process.stdout and process.stderr are pipes to the main thread,
+  // which writes what they carry in order): the progress display moves its cursor on stderr, and what goes to stdout
+  // on the same terminal must not overtake it or fall behind.
   const terminal = data.stderrIsTty ? new tty.WriteStream(2) : null;
   const stderr = terminal ?? process.stderr;
+  const stdout = terminal && data.stdoutIsTty ? new tty.WriteStream(1) : process.stdout;
   if (terminal) {
     parentPort?.on('message', (size: TerminalSize) => {
       terminal.columns = size.columns;
@@ -93,6 +109,7 @@ export async function runCommand(data: CommandThreadData): Promise<void> {
   }
   process.exitCode = await runCli(data.args, {
     ...defaultIo,
+    stdout: (text) => stdout.write(text),
     stderr: (text) => stderr.write(text),
     stderrIsTty: data.stderrIsTty,
     stderrStream: stderr,

@@ -96,7 +96,7 @@ export class HttpClient {
    * undici and this client's keep-alive pool, loaded and made by the first request: a run that sends none (an
    * import from an export file) does not load undici (~10 MiB of the process's memory).
    */
-  private connection: Promise<{ request: typeof undiciRequest; dispatcher: Dispatcher }> | null = null;
+  private transport: Promise<{ request: typeof undiciRequest; dispatcher: Dispatcher }> | null = null;
   private readonly limit: LimitFunction;
   private readonly retry: RetryPolicyOptions;
   private readonly sleep: (ms: number) => Promise<void>;
@@ -151,7 +151,7 @@ export class HttpClient {
       this.stats.requests++;
       let retryAfter: number | null = null;
       // The whole exchange, headers and body, must finish within the timeout.
-      const { request, dispatcher } = await this.connect();
+      const { request, dispatcher } = await this.loadTransport();
       const deadline = AbortSignal.timeout(this.timeoutMs);
       this.inFlight++;
       try {
@@ -244,16 +244,16 @@ export class HttpClient {
     if (Number.isFinite(remaining) && Number.isFinite(reset)) this.rateLimiter.observeWindow(remaining, reset * 1000, this.inFlight - 1);
   }
 
-  private connect(): Promise<{ request: typeof undiciRequest; dispatcher: Dispatcher }> {
-    this.connection ??= import('undici').then(({ Agent, request }) => ({
+  private loadTransport(): Promise<{ request: typeof undiciRequest; dispatcher: Dispatcher }> {
+    this.transport ??= import('undici').then(({ Agent, request }) => ({
       request,
       dispatcher: new Agent({ keepAliveTimeout: 10_000, connections: Math.max(1, this.options.concurrency) }),
     }));
-    return this.connection;
+    return this.transport;
   }
 
   async close(): Promise<void> {
-    if (this.connection) await (await this.connection).dispatcher.close();
+    if (this.transport) await (await this.transport).dispatcher.close();
   }
 }
 

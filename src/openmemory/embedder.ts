@@ -37,7 +37,7 @@ export class MemoryEmbedder {
 
   /** Each memory's vectors by sector, in vectors of its own. */
   async embed(requests: readonly EmbeddingRequest[]): Promise<SectorVectors[]> {
-    const vectorsOf = await this.embedding(requests);
+    const vectorsOf = await this.sectorVectorsByIndex(requests);
     return requests.map((_, index) => vectorsOf(index));
   }
 
@@ -47,7 +47,7 @@ export class MemoryEmbedder {
    * valid until the next call only: for a caller that stores them at once (computeRows), no vector is allocated per
    * memory.
    */
-  async embedding(requests: readonly EmbeddingRequest[], reuse = false): Promise<(index: number) => SectorVectors> {
+  async sectorVectorsByIndex(requests: readonly EmbeddingRequest[], reuse = false): Promise<(index: number) => SectorVectors> {
     const chunked = requests.map((request) => ({ chunks: chunkText(request.text), sectors: request.sectors }));
     const remote = usesProvider(this.config) ? await this.embedRemotely(chunked) : undefined;
     const reused = new Map<Sector, Float32Array>();

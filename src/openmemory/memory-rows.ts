@@ -79,7 +79,7 @@ export function rowSource(input: MemoryInput): RowSource {
  */
 export async function computeRows(sources: readonly RowSource[], embedder: MemoryEmbedder, storage = new Float32Storage()): Promise<ComputedRows[]> {
   const classifications = sources.map((source) => classify(source.text, source.forcedSector === null ? null : { sector: source.forcedSector }));
-  const vectorsOf = await embedder.embedding(
+  const vectorsOf = await embedder.sectorVectorsByIndex(
     sources.map((source, i) => ({ text: source.text, sectors: embeddedSectors(classifications[i] as Classification) })),
     true,
   );

@@ -11,7 +11,7 @@ import type { MemoryEmbedder } from './embedder.js';
 import { usesProvider } from './embedding-config.js';
 import { buildMemoryRows, memoryRows, rowSource, type MemoryInput, type MemoryRows } from './memory-rows.js';
 import type { PackedRows, ResultMessage, RowTask, RowTaskResult, TaskMessage, WaypointChoices, WaypointsTask } from './row-worker.js';
-import { vectorChunkBytes, type ByteSpan } from './vectors.js';
+import type { ByteSpan } from './vectors.js';
 import { tenantWaypoints, waypointCandidateWindow, type Waypoint, type WaypointNode } from './waypoints.js';
 
 /** The worker, compiled: present when this module is compiled too (dist/), absent beside its TypeScript source. */
@@ -83,35 +83,48 @@ export class RowPool {
     const tasks: Promise<MemoryRows[]>[] = [];
     for (let start = 0; start < inputs.length; start += perTask) {
       const slice = inputs.slice(start, start + perTask);
-      const spare = this.spare.splice(0, Math.ceil((slice.length * this.bufferBytesPerMemory) / vectorChunkBytes));
+      const spare = this.spareFor(slice.length * this.bufferBytesPerMemory);
       const task: RowTask = { kind: 'rows', config, sources: slice.map(rowSource), spare };
-      tasks.push(threads.run(task, spare, this.rowThreadCount).then((result) => this.unpackRows(slice, result as PackedRows)));
+      tasks.push(threads.run(task, spare, this.rowThreadCount).then((result) => this.receivedRows(slice, result as PackedRows)));
     }
     return (await Promise.all(tasks)).flat();
   }
 
   /**
    * Rows written, whose vectors are not read again: the buffers the threads stored their vectors in go back to the
-   * threads with the next rows tasks, to be overwritten. Without this, every batch's buffers waited for a full
-   * collection of this thread's heap (they are promoted while the batch is in flight), ~20 MiB of them at a time.
-   * The rows' vector Buffers are empty afterwards.
+   * threads with the next rows tasks, to be overwritten. Without this, every batch's buffers waited, promoted, for a
+   * full collection of this thread's heap: ~20 MiB of them at a time. The rows' vector Buffers may be empty (moved)
+   * afterwards: never read them again.
    */
   release(rows: readonly MemoryRows[]): void {
-    const keep = Math.ceil(maximumSpareBytes / vectorChunkBytes);
+    let kept = this.spare.reduce((bytes, buffer) => bytes + buffer.byteLength, 0);
     for (const row of rows) {
       for (const bytes of [row.meanVector, row.compressedVector, ...row.vectors.map((vector) => vector.bytes)]) {
         const buffer = bytes?.buffer as ArrayBuffer | undefined;
         if (!buffer || !this.fromThreads.has(buffer)) continue;
         this.fromThreads.delete(buffer);
-        if (this.spare.length < keep) this.spare.push(buffer);
+        if (kept + buffer.byteLength > maximumSpareBytes) continue; // left to the collector
+        this.spare.push(buffer);
+        kept += buffer.byteLength;
       }
     }
   }
 
-  /** Rows from a worker's packed result: buffers are views of the moved buffers, nothing is copied. */
-  private unpackRows(inputs: readonly MemoryInput[], packed: PackedRows): MemoryRows[] {
-    for (const buffer of packed.buffers) this.fromThreads.add(buffer);
-    if (packed.memories.length > 0) this.bufferBytesPerMemory = (packed.buffers.length * vectorChunkBytes) / packed.memories.length;
+  /** Spare buffers of about `bytes` in all, taken from those released. */
+  private spareFor(bytes: number): ArrayBuffer[] {
+    let count = 0;
+    for (let taken = 0; count < this.spare.length && taken < bytes; count++) taken += (this.spare[count] as ArrayBuffer).byteLength;
+    return this.spare.splice(0, count);
+  }
+
+  /** `unpackRows`, noting the buffers (for `release`) and how many bytes of them a memory took. */
+  private receivedRows(inputs: readonly MemoryInput[], packed: PackedRows): MemoryRows[] {
+    let bytes = 0;
+    for (const buffer of packed.buffers) {
+      this.fromThreads.add(buffer);
+      bytes += buffer.byteLength;
+    }
+    if (packed.memories.length > 0) this.bufferBytesPerMemory = bytes / packed.memories.length;
     return unpackRows(inputs, packed);
   }
 

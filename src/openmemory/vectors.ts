@@ -70,20 +70,28 @@ export function cosineSimilarity(a: Vector, b: Vector): number {
 }
 
 /** Whether typed arrays are little-endian here, as OpenMemory's stored vectors are (x86, ARM: yes). */
-export const littleEndian = os.endianness() === 'LE';
+const littleEndian = os.endianness() === 'LE';
 
 /**
- * float32 little-endian bytes, as OpenMemory stores `vectors.v`, `mean_vec` and `compressed_vec`. On a little-endian
- * machine a Float32Array's own bytes are those (`writeFloatLE` rounds through a Float32Array too).
+ * float32 little-endian bytes, as OpenMemory stores `vectors.v`, `mean_vec` and `compressed_vec`, in a buffer of their
+ * own.
  */
 export function float32Bytes(vector: Vector): Buffer {
+  return storeFloat32(vector, new ArrayBuffer(vector.length * 4), 0);
+}
+
+/**
+ * Writes `vector` at `offset` of `buffer` in that format and answers those bytes. On a little-endian machine a
+ * Float32Array's own bytes are those (`writeFloatLE` rounds through a Float32Array too).
+ */
+function storeFloat32(vector: Vector, buffer: ArrayBuffer, offset: number): Buffer {
   if (littleEndian) {
-    const values = new Float32Array(vector); // a copy, each value rounded to float32
-    return Buffer.from(values.buffer, 0, values.byteLength);
+    new Float32Array(buffer, offset, vector.length).set(vector); // each value rounded to float32
+  } else {
+    const view = new DataView(buffer, offset, vector.length * 4);
+    for (let i = 0; i < vector.length; i++) view.setFloat32(i * 4, vector[i] as number, true);
   }
-  const buffer = Buffer.alloc(vector.length * 4);
-  for (let i = 0; i < vector.length; i++) buffer.writeFloatLE(vector[i] as number, i * 4);
-  return buffer;
+  return Buffer.from(buffer, offset, vector.length * 4);
 }
 
 /** Where a vector's bytes are in `Float32Storage.buffers`. */
@@ -126,13 +134,7 @@ export class Float32Storage {
     }
     const offset = this.used;
     this.used += length;
-    if (littleEndian) {
-      new Float32Array(this.current, offset, vector.length).set(vector); // rounds each value to float32, as float32Bytes
-    } else {
-      const view = new DataView(this.current, offset, length);
-      for (let i = 0; i < vector.length; i++) view.setFloat32(i * 4, vector[i] as number, true);
-    }
-    return Buffer.from(this.current, offset, length);
+    return storeFloat32(vector, this.current, offset);
   }
 
   /** Where bytes this storage gave are. */
