@@ -19,8 +19,6 @@ const workerBeside = new URL('./row-worker.js', import.meta.url);
 
 /** Each thread's young generation (V8's default is several times larger). */
 const youngGenerationMiB = 4;
-/** Released buffers kept for the next rows tasks at most (beyond: left to the collector). */
-const maximumSpareBytes = 16 * 2 ** 20;
 /** Below this many memories a batch is not split further (a task costs a message each way). */
 const minimumRowsPerTask = 32;
 /**
@@ -41,12 +39,6 @@ export function defaultWorkers(): number {
 
 export class RowPool {
   private readonly threads: ThreadPool | null;
-  /** Buffers the threads stored vectors in that came back with rows: what `release` may hand back to them. */
-  private readonly fromThreads = new WeakSet<ArrayBuffer>();
-  /** Buffers of rows released, for the next rows tasks. */
-  private readonly spare: ArrayBuffer[] = [];
-  /** Bytes of buffers per memory in the last rows task: how many spare buffers a task of n memories fills. */
-  private bufferBytesPerMemory = 0;
 
   /**
    * `workers` (default: the machine's cores) counts the main thread, which parses, fingerprints and writes while rows
@@ -83,49 +75,10 @@ export class RowPool {
     const tasks: Promise<MemoryRows[]>[] = [];
     for (let start = 0; start < inputs.length; start += perTask) {
       const slice = inputs.slice(start, start + perTask);
-      const spare = this.spareFor(slice.length * this.bufferBytesPerMemory);
-      const task: RowTask = { kind: 'rows', config, sources: slice.map(rowSource), spare };
-      tasks.push(threads.run(task, spare, this.rowThreadCount).then((result) => this.receivedRows(slice, result as PackedRows)));
+      const task: RowTask = { kind: 'rows', config, sources: slice.map(rowSource) };
+      tasks.push(threads.run(task, [], this.rowThreadCount).then((result) => unpackRows(slice, result as PackedRows)));
     }
     return (await Promise.all(tasks)).flat();
-  }
-
-  /**
-   * Rows written, whose vectors are not read again: the buffers the threads stored their vectors in go back to the
-   * threads with the next rows tasks, to be overwritten. Without this, every batch's buffers waited, promoted, for a
-   * full collection of this thread's heap: ~20 MiB of them at a time. The rows' vector Buffers may be empty (moved)
-   * afterwards: never read them again.
-   */
-  release(rows: readonly MemoryRows[]): void {
-    let kept = this.spare.reduce((bytes, buffer) => bytes + buffer.byteLength, 0);
-    for (const row of rows) {
-      for (const bytes of [row.meanVector, row.compressedVector, ...row.vectors.map((vector) => vector.bytes)]) {
-        const buffer = bytes?.buffer as ArrayBuffer | undefined;
-        if (!buffer || !this.fromThreads.has(buffer)) continue;
-        this.fromThreads.delete(buffer);
-        if (kept + buffer.byteLength > maximumSpareBytes) continue; // left to the collector
-        this.spare.push(buffer);
-        kept += buffer.byteLength;
-      }
-    }
-  }
-
-  /** Spare buffers of about `bytes` in all, taken from those released. */
-  private spareFor(bytes: number): ArrayBuffer[] {
-    let count = 0;
-    for (let taken = 0; count < this.spare.length && taken < bytes; count++) taken += (this.spare[count] as ArrayBuffer).byteLength;
-    return this.spare.splice(0, count);
-  }
-
-  /** `unpackRows`, noting the buffers (for `release`) and how many bytes of them a memory took. */
-  private receivedRows(inputs: readonly MemoryInput[], packed: PackedRows): MemoryRows[] {
-    let bytes = 0;
-    for (const buffer of packed.buffers) {
-      this.fromThreads.add(buffer);
-      bytes += buffer.byteLength;
-    }
-    if (packed.memories.length > 0) this.bufferBytesPerMemory = bytes / packed.memories.length;
-    return unpackRows(inputs, packed);
   }
 
   /**

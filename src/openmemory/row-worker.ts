@@ -8,7 +8,7 @@ import { MemoryEmbedder } from './embedder.js';
 import type { EmbeddingConfig } from './embedding-config.js';
 import { computeRows, type RowSource } from './memory-rows.js';
 import type { Sector } from './sectors.js';
-import { Float32Storage, vectorChunkBytes, type ByteSpan } from './vectors.js';
+import { Float32Storage, type ByteSpan } from './vectors.js';
 import { waypointChoices } from './waypoints.js';
 
 /** Rows of a batch of memories. Only the synthetic embedder runs here: the config must not use a remote provider. */
@@ -16,8 +16,6 @@ export interface RowsTask {
   kind: 'rows';
   config: EmbeddingConfig;
   sources: RowSource[];
-  /** Buffers of rows written since (see RowPool.release): vectors are stored in them before any new one is made. */
-  spare: ArrayBuffer[];
 }
 
 export interface PackedMemory {
@@ -80,7 +78,7 @@ export async function runTask(task: RowTask): Promise<{ result: RowTaskResult; t
 }
 
 async function packedRows(task: RowsTask): Promise<PackedRows> {
-  const storage = new Float32Storage(vectorChunkBytes, task.spare);
+  const storage = new Float32Storage();
   const computed = await computeRows(task.sources, new MemoryEmbedder(task.config), storage);
   const memories = computed.map((rows) => ({
     simhash: rows.simhash,

@@ -101,9 +101,6 @@ export interface ByteSpan {
   length: number;
 }
 
-/** The size of the buffers `Float32Storage` stores vectors in (64 vectors of 256 dimensions). */
-export const vectorChunkBytes = 64 * 1024;
-
 /**
  * Many vectors stored as `float32Bytes` stores each, carved out of a few shared buffers of `chunkBytes` instead of
  * one allocation per vector: a batch of memories' vectors are a handful of buffers to move to another thread, and
@@ -116,18 +113,13 @@ export class Float32Storage {
   private current: ArrayBuffer | null = null;
   private used = 0;
 
-  /** Buffers of `chunkBytes` are made as needed, after those of `spare` (buffers no longer read: overwritten here). */
-  constructor(
-    private readonly chunkBytes = vectorChunkBytes,
-    private readonly spare: ArrayBuffer[] = [],
-  ) {}
+  constructor(private readonly chunkBytes = 64 * 1024) {}
 
   /** The vector's float32 little-endian bytes, stored here. */
   bytesOf(vector: Vector): Buffer {
     const length = vector.length * 4;
     if (!this.current || this.used + length > this.current.byteLength) {
-      const reused = this.spare.length > 0 && (this.spare.at(-1) as ArrayBuffer).byteLength >= length ? this.spare.pop() : undefined;
-      this.current = reused ?? new ArrayBuffer(Math.max(this.chunkBytes, length));
+      this.current = new ArrayBuffer(Math.max(this.chunkBytes, length));
       this.indexes.set(this.current, this.buffers.length);
       this.buffers.push(this.current);
       this.used = 0;

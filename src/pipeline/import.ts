@@ -240,7 +240,6 @@ export async function importFrom(options: ImportOptions): Promise<ImportReport> 
           );
         }),
       );
-      rowPool.release(rows); // written: their vectors are not read again
       written += changed.length;
       options.onProgress?.({ type: 'writing', memories: written });
     };

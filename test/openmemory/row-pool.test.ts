@@ -73,25 +73,6 @@ describe('rows on worker threads', () => {
     }
   });
 
-  it('rows released after their write hand their buffers to the next task, which overwrites them and gives the same rows', async () => {
-    const embedder = new MemoryEmbedder(embeddingConfigFromEnv({}));
-    const threads = pool(embedder, 2);
-    const first = goldenInputs(2);
-    const second = goldenInputs(3).slice(first.length / 2); // other texts in other places than the first batch's
-    const expected = comparable(await buildMemoryRows(second, embedder));
-    const rows = await threads.buildMemoryRows(first);
-    expect(rows[0]!.meanVector.length).toBeGreaterThan(0);
-    threads.release(rows);
-    expect(comparable(await threads.buildMemoryRows(second))).toEqual(expected);
-    // The released buffers went to the thread with that task: here they are empty now.
-    expect(rows.every((row) => row.meanVector.length === 0 && row.vectors.every((vector) => vector.bytes.length === 0))).toBe(true);
-    // Rows the main thread built (a pool of one worker) are left as they are, whatever pool they are released to.
-    const own = await pool(embedder, 1).buildMemoryRows(first);
-    threads.release(own);
-    await threads.buildMemoryRows(second);
-    expect(own.every((row) => row.meanVector.length > 0)).toBe(true);
-  });
-
   it.runIf(process.platform === 'linux')(
     'on Linux, its threads run at a lower priority than the main thread; rows take workers − 1 of them, a large user’s waypoints all',
     async () => {
