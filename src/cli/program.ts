@@ -170,7 +170,7 @@ function addImportOptions(command: Command, source: SourceLabels): Command {
     .option('--prune', 'remove the memories om-import made of records the source no longer has (found by a full read of a user)')
     .option('--shard <i/n>', 'import only the OpenMemory users of shard i of n (0-based; by a stable hash of the mapped user_id)')
     .option('--shards <n>', 'with the shard index from JOB_COMPLETION_INDEX (a Kubernetes Indexed Job)', positiveInteger)
-    .option('--workers <n>', `cores to use: the main thread and n − 1 threads building rows; a large user's waypoints on n threads (default: the machine's cores, ${defaultWorkers()}; 1: no threads)`, positiveInteger)
+    .option('--workers <n>', `cores to use: the import's own thread and n − 1 threads building rows; a large user's waypoints on n threads (default: the machine's cores, ${defaultWorkers()}; 1: no threads)`, positiveInteger)
     .option('--save-export <dir>', 'also save what was fetched as JSONL, for an offline re-run with --from-file')
     .option('--report <file>', 'also write the whole per-user report to FILE: JSON (.json) or CSV (.csv), readable by you only');
 }
