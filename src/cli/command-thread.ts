@@ -92,7 +92,7 @@ function flagValue(args: readonly string[], name: string): string | undefined {
 
 /** The command, on its thread. */
 export async function runCommand(data: CommandThreadData): Promise<void> {
-  const { runCli, defaultIo } = await import('./program.js');
+  const { runCli } = await import('./program.js');
   // A terminal is opened here as one (from a thread, process.stdout and process.stderr are pipes to the main thread,
   // which writes what they carry in order): the progress display moves its cursor on stderr, and what goes to stdout
   // on the same terminal must not overtake it or fall behind.
@@ -108,11 +108,11 @@ export async function runCommand(data: CommandThreadData): Promise<void> {
     parentPort?.unref();
   }
   process.exitCode = await runCli(data.args, {
-    ...defaultIo,
     stdout: (text) => stdout.write(text),
     stderr: (text) => stderr.write(text),
     stderrIsTty: data.stderrIsTty,
     stderrStream: stderr,
+    env: process.env,
   });
 }
 

@@ -35,7 +35,7 @@ export interface CliIo {
   env: Environment;
 }
 
-export const defaultIo: CliIo = {
+const defaultIo: CliIo = {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
   stderrIsTty: !!process.stderr.isTTY,

@@ -144,6 +144,7 @@ export class HttpClient {
     const context = { source: this.options.source, ...spec.context };
     let lastProblem = '';
     let lastCode: string | undefined;
+    const { request, dispatcher } = await this.loadTransport();
     for (let attempt = 0; attempt <= this.retry.retries; attempt++) {
       if (attempt > 0) this.stats.retries++;
       lastCode = undefined;
@@ -151,7 +152,6 @@ export class HttpClient {
       this.stats.requests++;
       let retryAfter: number | null = null;
       // The whole exchange, headers and body, must finish within the timeout.
-      const { request, dispatcher } = await this.loadTransport();
       const deadline = AbortSignal.timeout(this.timeoutMs);
       this.inFlight++;
       try {
