@@ -3,9 +3,10 @@
 // allows (v5RequestProblems, for asserting that an adapter only sends valid requests), and is a response what the
 // spec promises (v5ResponseProblems, for the fake's contract test). Schemas are JSON Schema 2020-12, checked by ajv.
 //
-// The one thing taken from the wire note instead of the spec: `cursor` (changelog of 2026-11-02) is accepted as a
-// query parameter of the list operation, since neither stored spec has it; `nextCursor` in `pagination` needs no
-// rule, the spec's pagination object allows extra keys.
+// Taken from the wire note instead of the spec: `cursor` (changelog of 2026-11-02) is accepted as a query parameter
+// of the list operation, since neither stored spec has it, but not together with `page`; `sort=position` is refused
+// outside chunks (the spec's enum allows it for every type). `nextCursor` in `pagination` needs no rule: the spec's
+// pagination object allows extra keys.
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -165,6 +166,10 @@ function parameterProblems(match: V5OperationMatch, query: URLSearchParams): str
     if (!validate(typedQueryValue(values[0] ?? '', parameter.schema))) problems.push(...describe(validate.errors, `query parameter ${name}`));
   }
   if (query.has('cursor') && query.has('page')) problems.push('page and cursor together: a cursor walk sends no page (the note, §4.1)');
+  const type = match.pathParameters['type'];
+  if (query.get('sort') === 'position' && type !== undefined && type !== 'chunks') {
+    problems.push(`sort=position on ${type}: the spec's enum allows it, but it sorts chunks only (the note, §4.1)`);
+  }
   return problems;
 }
 
@@ -231,6 +236,12 @@ export function v5ResponseProblems(response: { method: string; path: string; sta
   }
   const validate = validatorFor(`${key} ${response.status} ${mediaType}`, media.schema);
   return validate(parsed) ? [] : describe(validate.errors, `${key} ${response.status} response`);
+}
+
+/** Whether the operation of a request declares a response for `status` (429 and 402 are declared nowhere, §8). */
+export function v5ResponseDeclared(method: string, path: string, status: number): boolean {
+  const match = matchV5Operation(method, new URL(path, 'http://fake.invalid').pathname);
+  return match !== null && match.operation.responses[String(status)] !== undefined;
 }
 
 /** Validates a body against one of the spec's component schemas (ErrorResponse, ValidationErrorResponse, …). */
