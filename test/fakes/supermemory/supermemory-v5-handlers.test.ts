@@ -269,6 +269,18 @@ describe('generations', () => {
     expect((await send(after, account, 'POST', '/v3/documents/list', { body: {} })).status).toBe(410);
     expect((await send(after, account, 'GET', '/namespaces')).status).toBe(200);
   });
+
+  it("only root paths are legacy: namespaces named v3 and ns are v5 namespaces in 'v5' mode", async () => {
+    const account = trickySupermemoryAccount();
+    const template = account.containerTags[3];
+    if (!template) throw new Error('the tricky account has five tags');
+    for (const name of ['v3', 'v4', 'ns']) account.containerTags.push({ ...template, id: `sPaCe0${name}`, name, containerTag: name });
+    const served = await fake(account, { generations: 'v5' });
+    for (const name of ['v3', 'v4', 'ns']) {
+      await v5(served, account, 'GET', `/ns/${name}`);
+      await v5(served, account, 'POST', `/ns/${name}/list/documents`);
+    }
+  });
 });
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -7,6 +7,19 @@
 // v5 routes are unversioned and live at the root: `/v5/ns/...` (or any other prefix) answers 404 JSON. The last
 // handler answers every unmatched request with 404 JSON (as the cloud does since 2026-08-23), so put these
 // handlers after any others.
+//
+// Choices where the note leaves the real behaviour open ([?]), each made visible so a test can rely on it:
+// - document metadata drops keys starting with `sm_internal` (internalMetadataKeyPrefix); non-objects read as {};
+// - a scoped key sees only its own namespaces in `/namespaces` and `/organization` (a filtered list, not 403;
+//   `scopedKeyNamespaceList: 'forbidden'` gives 403 instead) and gets 403 under any other namespace;
+// - profile item ids: the id of a latest, unforgotten memory of the namespace with the same text (trimmed,
+//   case-insensitive), else `aggregated_<fnv1a hash>`, which 404s on `GET memories/{id}`;
+// - `GET document?include=memories` lists every version linked to the document (superseded and forgotten ones
+//   too, flagged), oldest first; `related` lists leave forgotten memories out;
+// - list and profile routes under a namespace that never existed answer empty 200s (the spec declares no 404
+//   there); under a namespace in `namespacesGoneAfterListing` every route answers 404 `Namespace not found`;
+// - a cursor is bound to its namespace, type, sort, order, limit and body: any change answers 400; with both
+//   `page` and `cursor` the cursor wins.
 import { delay, http, HttpResponse, type RequestHandler } from 'msw';
 import type { SupermemoryAccount, SupermemoryWireDocument } from './supermemory-account.js';
 import type { SupermemoryFaultKind, SupermemoryFaults } from './supermemory-handlers.js';
@@ -176,6 +189,11 @@ function errorBody(status: number, error: string, details?: string): Response {
 /** The spec's ValidationErrorResponse: `error` is an ARRAY of issues, the input echoed as `data` (§8). */
 function validationFailure(data: unknown, issues: ValidationIssue[]): Response {
   return json({ success: false, error: issues, data }, 400);
+}
+
+/** Whether `pathname` starts at the origin's root with `firstSegment` (`/ns`), not behind a prefix (`/v5/ns`). */
+function atRoot(pathname: string, firstSegment: string): boolean {
+  return pathname === firstSegment || pathname.startsWith(`${firstSegment}/`);
 }
 
 /** What the cloud answers for a route it does not have, since 2026-08-23: JSON. */
@@ -360,14 +378,13 @@ export function supermemoryV5Handlers(account: SupermemoryAccount, options: Supe
     name: SupermemoryV5Route | ((params: PathParameters) => SupermemoryV5Route),
     resolve: Resolve,
   ): RequestHandler {
-    const firstSegment = `/${path.split('/')[1] ?? ''}`;
+    const wholePath = new RegExp(`^${path.replace(/:[a-zA-Z]+/g, '[^/]+')}$`);
     return http[method](`*${path}`, async ({ request, params }) => {
-      counters.requests++;
       const url = new URL(request.url);
-      if (url.pathname !== firstSegment && !url.pathname.startsWith(`${firstSegment}/`)) {
-        counters.byRoute.unknown++;
-        return unknownRoute();
-      }
+      // msw's `*` also matches a prefix (`/v5/ns/x`) or a route's own tail (`/ns/ns` matches `*/ns`): fall through,
+      // so the right route or the catch-all's 404 answers.
+      if (!wholePath.test(url.pathname)) return undefined;
+      counters.requests++;
       counters.byRoute[typeof name === 'function' ? name(params) : name]++;
       const gated = await gate(request);
       const response = gated instanceof Response ? gated : await resolve(request, gated, params, url.searchParams);
@@ -733,12 +750,17 @@ export function supermemoryV5Handlers(account: SupermemoryAccount, options: Supe
 
 /** Self-hosted supermemory-server 0.0.8 (and the cloud before v5): every v5 route answers 404 in plain text. */
 export function supermemoryV5RoutesAbsent(): RequestHandler[] {
-  const missing = () => new HttpResponse('404 Not Found', { status: 404, headers: { 'content-type': 'text/plain; charset=UTF-8' } });
-  return ['*/ns', '*/ns/*', '*/namespaces', '*/organization'].map((path) => http.all(path, missing));
+  const missing = (firstSegment: string) => ({ request }: { request: Request }) =>
+    atRoot(new URL(request.url).pathname, firstSegment)
+      ? new HttpResponse('404 Not Found', { status: 404, headers: { 'content-type': 'text/plain; charset=UTF-8' } })
+      : undefined;
+  return ['/ns', '/namespaces', '/organization'].map((firstSegment) => http.all(`*${firstSegment}*`, missing(firstSegment)));
 }
 
 /** After the 2026-12-31 shutdown: every v3/v4 route answers `{"error":"Not Found"}` (404, or 410 if chosen; unknown). */
 export function supermemoryLegacyRoutesGone(status: 404 | 410 = 404): RequestHandler[] {
-  const gone = () => errorBody(status, status === 410 ? 'Gone' : 'Not Found');
-  return ['*/v3/*', '*/v4/*'].map((path) => http.all(path, gone));
+  // Only at the root: `/ns/v3/list/documents` is namespace "v3", not a legacy route.
+  const gone = (firstSegment: string) => ({ request }: { request: Request }) =>
+    atRoot(new URL(request.url).pathname, firstSegment) ? errorBody(status, status === 410 ? 'Gone' : 'Not Found') : undefined;
+  return ['/v3', '/v4'].map((firstSegment) => http.all(`*${firstSegment}/*`, gone(firstSegment)));
 }
