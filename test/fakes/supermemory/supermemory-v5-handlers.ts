@@ -433,9 +433,15 @@ export function supermemoryV5Handlers(account: SupermemoryAccount, options: Supe
 
   // --- Lists -----------------------------------------------------------------------------------------------------
 
-  /** Query (page, limit, sort, order, cursor) and body (filter, include) of a list request, or the 400 to send. */
-  function readListRequest(type: V5ListType, namespace: string, query: URLSearchParams, body: Record<string, unknown>): ListRequest | Response {
-    const issues: ValidationIssue[] = [];
+  interface ListQuery {
+    page: number;
+    limit: number;
+    sort: V5ListSort;
+    order: 'asc' | 'desc';
+  }
+
+  /** page, limit (digit strings), sort, order from the query string, with the spec's defaults and bounds. */
+  function readListQuery(type: V5ListType, query: URLSearchParams, issues: ValidationIssue[]): ListQuery {
     const page = query.has('page') ? boundedInteger(query.get('page') ?? '', Number.MAX_SAFE_INTEGER) : 1;
     if (page === null) issues.push({ path: ['page'], message: 'Expected an integer of at least 1' });
     const limit = query.has('limit') ? boundedInteger(query.get('limit') ?? '', maximumLimit) : defaultLimit;
@@ -448,42 +454,56 @@ export function supermemoryV5Handlers(account: SupermemoryAccount, options: Supe
     }
     const order = query.get('order') ?? 'desc';
     if (order !== 'asc' && order !== 'desc') issues.push({ path: ['order'], message: "Invalid enum value. Expected 'asc' | 'desc'" });
+    // A server from before 2026-11-02 validates its query strictly, so it refuses the parameter it does not know.
     if (cursors === 'off' && query.has('cursor')) issues.push({ path: ['cursor'], message: "Unrecognized query parameter: 'cursor'" });
+    return {
+      page: page ?? 1,
+      limit: limit ?? defaultLimit,
+      sort: sort === 'updatedAt' || sort === 'position' ? sort : 'createdAt',
+      order: order === 'asc' ? 'asc' : 'desc',
+    };
+  }
 
-    const allowedBodyKeys = options.forgottenOption === false ? ['filter'] : ['filter', 'include'];
-    issues.push(...unknownBodyKeyIssues(body, allowedBodyKeys));
+  /** The body's `filter` and `include` (the latter only on servers with `forgottenOption`); nothing else. */
+  function listBodyIssues(body: Record<string, unknown>): ValidationIssue[] {
+    const issues = unknownBodyKeyIssues(body, options.forgottenOption === false ? ['filter'] : ['filter', 'include']);
     const include = body['include'];
-    if (include !== undefined) {
-      if (!isRecord(include)) issues.push({ path: ['include'], message: 'Expected an object' });
-      else {
-        for (const key of Object.keys(include)) if (key !== 'forgotten') issues.push({ path: ['include', key], message: `Unrecognized key: '${key}'` });
-        if (include['forgotten'] !== undefined && typeof include['forgotten'] !== 'boolean') {
-          issues.push({ path: ['include', 'forgotten'], message: 'Expected a boolean' });
-        }
+    if (include !== undefined && !isRecord(include)) issues.push({ path: ['include'], message: 'Expected an object' });
+    if (isRecord(include)) {
+      for (const key of Object.keys(include)) if (key !== 'forgotten') issues.push({ path: ['include', key], message: `Unrecognized key: '${key}'` });
+      if (include['forgotten'] !== undefined && typeof include['forgotten'] !== 'boolean') {
+        issues.push({ path: ['include', 'forgotten'], message: 'Expected a boolean' });
       }
     }
     if (body['filter'] !== undefined) issues.push(...filterIssues(body['filter'], ['filter']));
-    if (issues.length > 0) return validationFailure(body, issues);
+    return issues;
+  }
 
-    const includeForgotten = isRecord(include) && include['forgotten'] === true;
-    const binding: ListBinding = {
-      type,
-      namespace,
-      sort: sort as V5ListSort,
-      order: order as 'asc' | 'desc',
-      limit: limit ?? defaultLimit,
-      bodyDigest: fnv1a(JSON.stringify({ filter: body['filter'] ?? null, includeForgotten })),
-    };
-    const token = query.get('cursor');
-    if (token === null) return { binding, page: page ?? 1, cursor: null, includeForgotten, filter: body['filter'] };
+  /** The cursor to continue from: 400 if this fake did not issue it, it belongs to another listing, or it expired. */
+  function resumeCursor(token: string, binding: ListBinding): CursorState | Response {
     const cursor = decodeCursor(token);
-    if (!cursor || !sameBinding(cursor, binding)) {
-      return validationFailure({ cursor: token }, [{ path: ['cursor'], message: 'Invalid cursor' }]);
-    }
+    if (!cursor || !sameBinding(cursor, binding)) return validationFailure({ cursor: token }, [{ path: ['cursor'], message: 'Invalid cursor' }]);
     if (options.cursorLifetimeMs !== undefined && Date.now() - cursor.issuedAt > options.cursorLifetimeMs) {
       return validationFailure({ cursor: token }, [{ path: ['cursor'], message: 'Cursor expired' }]);
     }
-    return { binding, page: page ?? 1, cursor, includeForgotten, filter: body['filter'] };
+    return cursor;
+  }
+
+  /** Query (page, limit, sort, order, cursor) and body (filter, include) of a list request, or the 400 to send. */
+  function readListRequest(type: V5ListType, namespace: string, query: URLSearchParams, body: Record<string, unknown>): ListRequest | Response {
+    const issues: ValidationIssue[] = [];
+    const { page, limit, sort, order } = readListQuery(type, query, issues);
+    issues.push(...listBodyIssues(body));
+    if (issues.length > 0) return validationFailure(body, issues);
+
+    const include = body['include'];
+    const includeForgotten = isRecord(include) && include['forgotten'] === true;
+    const bodyDigest = fnv1a(JSON.stringify({ filter: body['filter'] ?? null, includeForgotten }));
+    const binding: ListBinding = { type, namespace, sort, order, limit, bodyDigest };
+    const token = query.get('cursor');
+    const cursor = token === null ? null : resumeCursor(token, binding);
+    if (cursor instanceof Response) return cursor;
+    return { binding, page, cursor, includeForgotten, filter: body['filter'] };
   }
 
   const timeOf = (time: string): number => Date.parse(time);
@@ -623,11 +643,8 @@ export function supermemoryV5Handlers(account: SupermemoryAccount, options: Supe
       parents.push(step);
     }
     const children: MemoryRecord[] = [];
-    for (let step = records.find((record) => record.parentMemoryId === memory.id); step && children.length < 3; ) {
-      children.push(step);
-      const current: MemoryRecord = step;
-      step = records.find((record) => record.parentMemoryId === current.id);
-    }
+    const childOf = (parent: MemoryRecord) => records.find((record) => record.parentMemoryId === parent.id);
+    for (let step = childOf(memory); step && children.length < 3; step = childOf(step)) children.push(step);
     const siblingRelations = new Map<string, string>();
     for (const [id, relation] of Object.entries(memory.relations)) if (relation !== 'updates') siblingRelations.set(id, relation);
     for (const record of records) {
