@@ -23,6 +23,18 @@ export interface MemoryRecord {
   updatedAt: number | null;
   /** Notable facts about how the record was read (e.g. `content-from-summary`); counted per tenant in the report. */
   flags?: string[];
+  /**
+   * Other ids under which an earlier run may have imported this very record, in the same partition (a Supermemory
+   * document read through API v5 was keyed by its v3 id; a memory entry by its chain's first version): a record not
+   * known by its own id takes over the memory of the first alias that is, and is known by its own id from then on.
+   */
+  aliases?: readonly string[];
+  /**
+   * The source sends this record differently from one API generation to the next (its wire fields, not what it
+   * says): when its fingerprint differs from the stored one, it is still unchanged where its owner, its content
+   * (whitespace aside) and its update time are those of the memory as stored.
+   */
+  comparedByContent?: boolean;
 }
 
 /** A source user, with the source's own summary of them where it has one (Zep does). */
@@ -36,6 +48,8 @@ export interface SkippedRecord {
   sourceId: string | null;
   tenantKey: string | null;
   reason: string;
+  /** As `MemoryRecord.aliases`: the ids an earlier run may have imported it under (a skip keeps those present too). */
+  aliases?: readonly string[];
   /**
    * The source says this record no longer holds (a fact Zep invalidated, an entry Supermemory forgot): a memory an
    * earlier run made of it is gone at the source (see `--prune`). Other skips (a document still processing) are not.
@@ -98,7 +112,22 @@ export interface Source {
   readonly listsWholePartitions?: boolean;
   /** Which API (generation) answered, once the run has found out, e.g. `Zep Cloud v3 (threads)`; for the report. */
   describeApi?(): string | null;
+  /**
+   * The aliases (see `MemoryRecord.aliases`) of a record an earlier om-import wrote before it kept aliases, read
+   * back from the provenance stored in its memory's `meta` (`om_import`): asked once per target and source.
+   */
+  aliasesOfImported?(imported: ImportedProvenance): readonly string[];
   close?(): Promise<void>;
+}
+
+/** What om-import stored of a record in its memory's `meta.om_import` (see `memoryInput`). */
+export interface ImportedProvenance {
+  recordId: string;
+  sourceKind: string | null;
+  tenantKey: string | null;
+  fields: Record<string, unknown>;
+  /** The memory's text (its full text where the content is an essence). */
+  content: string;
 }
 
 /** What each adapter's factory answers: the source, and the HTTP client it reads through (none for a file). */

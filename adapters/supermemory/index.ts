@@ -1,13 +1,16 @@
-// Supermemory as a source: the live API (hosted, or self-hosted through --base-url), or a snapshot --save-export
-// wrote. Tenants are container tags.
+// Supermemory as a source: the live API — v5 (namespaces) or v3/v4 (container tags), whichever the server speaks
+// (supermemory-api-generation.ts) — hosted or self-hosted through --base-url, or a snapshot --save-export wrote.
+// Tenants are container tags, which v5 calls namespaces (the same strings).
 import { UsageError } from '../../src/errors.js';
 import { connectionSettings, HttpClient, type ConnectionOptions } from '../../src/http/http-client.js';
 import type { OpenedSource } from '../../src/records.js';
-import { SupermemoryApi, supermemoryIncludeChoices, type SupermemoryInclude } from './supermemory-api.js';
+import { SupermemoryApiSource, type SupermemoryApiChoice } from './supermemory-api-generation.js';
+import { supermemoryIncludeChoices, type SupermemoryInclude } from './supermemory-listing.js';
 import { multiTagPolicies, type MultiTagPolicy } from './supermemory-records.js';
 import { SupermemorySnapshotFile } from './supermemory-snapshot-file.js';
 
-export { supermemoryIncludeChoices, type SupermemoryInclude } from './supermemory-api.js';
+export { supermemoryIncludeChoices, type SupermemoryInclude } from './supermemory-listing.js';
+export { legacyShutdownDate, supermemoryApiChoices, type SupermemoryApiChoice } from './supermemory-api-generation.js';
 export { multiTagPolicies, untaggedTenantKey, type MultiTagPolicy } from './supermemory-records.js';
 
 export const supermemoryDefaultBaseUrl = 'https://api.supermemory.ai';
@@ -25,6 +28,8 @@ export interface SupermemorySourceOptions extends ConnectionOptions {
   /** A document in several tags: imported under each (`all`, default) or under its first tag only. */
   multiTag?: MultiTagPolicy;
   pageSize?: number;
+  /** Which API to read: `auto` (default) asks the server; `v5` or `v4` (v3/v4) where the probe cannot tell. */
+  api?: SupermemoryApiChoice | undefined;
 }
 
 export function supermemorySource(options: SupermemorySourceOptions): OpenedSource {
@@ -47,11 +52,11 @@ export function supermemorySource(options: SupermemorySourceOptions): OpenedSour
     credentialHint: 'check the Supermemory API key (--api-key or SUPERMEMORY_API_KEY)',
     statusHints: {
       402: 'the quota or credits of the Supermemory plan are used up',
-      403: 'the key is scoped to other container tags (name them with --user-id, or use a full-access key)',
+      403: 'the key is scoped to other container tags / namespaces (name yours with --user-id, or use a full-access key)',
       429: 'rate limit or monthly quota of the Supermemory plan',
     },
   });
-  const source = new SupermemoryApi({
+  const source = new SupermemoryApiSource({
     http,
     baseUrl,
     tags: options.tags,
@@ -59,6 +64,6 @@ export function supermemorySource(options: SupermemorySourceOptions): OpenedSour
     multiTag,
     pageSize: options.pageSize ?? 100,
     lookahead: concurrency,
-  });
+  }, options.api);
   return { source, http };
 }

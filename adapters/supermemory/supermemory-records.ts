@@ -1,8 +1,11 @@
-// Supermemory wire objects (API v3/v4, camelCase) turned into records. Everything the live API fetches is first
-// wrapped in a self-describing envelope — the wire object plus what the run learnt about it (its tag, where its
-// text came from) — and the envelope is what `--save-export` keeps: the snapshot reader calls `supermemoryItem` on
-// the same envelope, so an offline re-run rebuilds exactly the items the live run produced.
-import { parseTime, timeFlags, type MemoryRecord, type SourceItem } from '../../src/records.js';
+// Supermemory wire objects (API v3/v4 and API v5, camelCase) turned into records. Everything a live reader fetches
+// is first wrapped in a self-describing envelope — the wire object plus what the run learnt about it (its tag, where
+// its text came from, which API generation sent it) — and the envelope is what `--save-export` keeps: the snapshot
+// reader calls `supermemoryItem` on the same envelope, so an offline re-run rebuilds exactly the items the live run
+// produced. The same document or memory read through either generation becomes the same memory: v5 keys records
+// by namespace and public id, and both generations name the other's key among their aliases (see `MemoryRecord`).
+import { hash } from 'node:crypto';
+import { parseTime, timeFlags, type ImportedProvenance, type MemoryRecord, type SourceItem } from '../../src/records.js';
 
 export const multiTagPolicies = ['all', 'first'] as const;
 export type MultiTagPolicy = (typeof multiTagPolicies)[number];
@@ -12,9 +15,13 @@ export const untaggedTenantKey = '(untagged)';
 /** Where a document's text was found: the listing (`includeContent`), the document's GET, or its chunks. */
 export type DocumentTextSource = 'list' | 'document' | 'chunks';
 
+/** The API generation a wire object came from: absent for v3/v4 (snapshots written before v5 existed). */
+export type SupermemoryWire = 'v5' | undefined;
+
 /** A document as listed under one tag, with the text the run resolved for it. */
 export interface DocumentEnvelope {
   supermemory: 'document';
+  api?: SupermemoryWire;
   /** The tenant it was listed under: a container tag, or `(untagged)`. */
   tag: string;
   multiTag: MultiTagPolicy;
@@ -30,6 +37,9 @@ export interface DocumentEnvelope {
 /** A memory entry (the latest of its version chain) as read under one tag. */
 export interface MemoryEnvelope {
   supermemory: 'memory';
+  api?: SupermemoryWire;
+  /** v5: the ids of the earlier versions of the chain (`GET …/memories/{id}?include=related` parents), nearest first. */
+  parents?: string[];
   tag: string;
   /**
    * The tag that owns the chain's plain key: the tag itself for `/v4/memories/list` entries (they belong to one
@@ -45,6 +55,7 @@ export interface MemoryEnvelope {
 /** A tag's profile (`POST /v4/profile`), which becomes the user's summary. */
 export interface ProfileEnvelope {
   supermemory: 'profile';
+  api?: SupermemoryWire;
   tag: string;
   profile: unknown;
 }
@@ -133,6 +144,28 @@ function splitMetadata(wire: Record<string, unknown>, omit: readonly string[]): 
   return { metadata: {}, sourceFields };
 }
 
+/** What both generations send of a document, read from either: v5 moved its lifecycle fields under `system`. */
+function documentLifecycle(document: Record<string, unknown>): { status: string | null; createdAt: unknown; updatedAt: unknown } {
+  const system = isObject(document['system']) ? document['system'] : null;
+  return system
+    ? { status: nonEmptyString(system['status']), createdAt: system['createdAt'], updatedAt: system['updatedAt'] }
+    : { status: nonEmptyString(document['status']), createdAt: document['createdAt'], updatedAt: document['updatedAt'] };
+}
+
+/**
+ * The names a document under `tag` goes by in the other generation: v5 keys it `<public id>@<namespace>`, where the
+ * public id is v3's `customId` (when it has one; §9.2 of the wire note, not confirmed) or its id; v3 keyed it by its
+ * id (`<id>@<tag>` outside its first tag). Every name is within the tag's partition, so none reaches another owner.
+ */
+function documentAliases(sourceId: string, tag: string, wire: SupermemoryWire, fields: Record<string, unknown>): string[] {
+  const id = idOf(fields['id']);
+  const names =
+    wire === 'v5'
+      ? [id]
+      : [idOf(fields['customId']), id].map((name) => (name === null ? null : `${name}@${tag}`));
+  return [...new Set(names.filter((name): name is string => name !== null && name !== sourceId))];
+}
+
 /**
  * One document under one tag. Only `done` documents are imported (earlier states have partial or no text and are
  * picked up by a later run); the text is the resolved content, else the summary, flagged.
@@ -140,21 +173,26 @@ function splitMetadata(wire: Record<string, unknown>, omit: readonly string[]): 
 export function documentItem(envelope: DocumentEnvelope): SourceItem {
   const tag = typeof envelope.tag === 'string' ? envelope.tag : null;
   const { document } = envelope;
-  const skip = (sourceId: string | null, reason: string): SourceItem => ({ type: 'skipped', skipped: { sourceId, tenantKey: tag, reason }, raw: envelope });
+  const wire = envelope.api === 'v5' ? 'v5' : undefined;
+  let aliases: string[] = [];
+  const skip = (sourceId: string | null, reason: string): SourceItem => ({ type: 'skipped', skipped: { sourceId, tenantKey: tag, reason, aliases }, raw: envelope });
   if (tag === null) return skip(null, 'snapshot record without a tag');
   if (!isObject(document)) return skip(null, 'document is not a JSON object');
   const id = idOf(document['id']);
   if (!id) return skip(null, 'document without an id');
-  const firstTag = documentTags(document)[0] ?? tag;
-  const sourceId = keyUnderTag(id, tag, firstTag);
+  // v5: a document lives in its namespace, and its id is unique there only.
+  const firstTag = wire === 'v5' ? null : (documentTags(document)[0] ?? tag);
+  const sourceId = firstTag === null ? `${id}@${tag}` : keyUnderTag(id, tag, firstTag);
+  aliases = documentAliases(sourceId, tag, wire, document);
   if (envelope.gone) return skip(sourceId, 'deleted at Supermemory after it was listed (reading it answered 404)');
-  const status = nonEmptyString(document['status']);
+  const lifecycle = documentLifecycle(document);
+  const status = lifecycle.status;
   if (status === 'failed') return skip(sourceId, 'processing failed at Supermemory');
   if (status !== 'done') return skip(sourceId, `not processed yet (status ${status ?? 'missing'}); a later run picks it up`);
-  if (tag !== firstTag && envelope.multiTag === 'first') return skip(sourceId, multiTagSkip(firstTag));
+  if (firstTag !== null && tag !== firstTag && envelope.multiTag === 'first') return skip(sourceId, multiTagSkip(firstTag));
 
   let text = documentText(envelope.text);
-  const flags: string[] = timeFlags(document['createdAt'], document['updatedAt']);
+  const flags: string[] = timeFlags(lifecycle.createdAt, lifecycle.updatedAt);
   if (text === null) {
     text = nonEmptyString(document['summary']);
     if (text === null) return skip(sourceId, 'no text: content, document and chunks are empty, and there is no summary');
@@ -162,7 +200,7 @@ export function documentItem(envelope: DocumentEnvelope): SourceItem {
   }
   const { metadata, sourceFields } = splitMetadata(document, ['content']);
   const type = nonEmptyString(document['type']);
-  const createdAt = parseTime(document['createdAt']);
+  const createdAt = parseTime(lifecycle.createdAt);
   const record: MemoryRecord = {
     sourceKind: 'supermemory.document',
     sourceId,
@@ -173,8 +211,10 @@ export function documentItem(envelope: DocumentEnvelope): SourceItem {
     metadata,
     sourceFields,
     createdAt,
-    updatedAt: parseTime(document['updatedAt']) ?? createdAt,
+    updatedAt: parseTime(lifecycle.updatedAt) ?? createdAt,
     ...(flags.length > 0 ? { flags } : {}),
+    aliases,
+    comparedByContent: true,
   };
   return { type: 'memory', record, raw: envelope };
 }
@@ -189,12 +229,36 @@ export function memoryChainKey(entry: Record<string, unknown>): string | null {
   return idOf(entry['rootMemoryId']) ?? idOf(entry['id']);
 }
 
+/** A memory version's times: v5 moved them under `system`. */
+function memoryTimes(version: Record<string, unknown>): { createdAt: unknown; updatedAt: unknown } {
+  const system = isObject(version['system']) ? version['system'] : null;
+  return system ? { createdAt: system['createdAt'], updatedAt: system['updatedAt'] } : { createdAt: version['createdAt'], updatedAt: version['updatedAt'] };
+}
+
 /** The earliest time of a chain (the entry and its `history`): when the memory first existed. */
 function chainCreatedAt(entry: Record<string, unknown>): number | null {
   const times = [entry, ...(Array.isArray(entry['history']) ? entry['history'].filter(isObject) : [])]
-    .map((version) => parseTime(version['createdAt']))
+    .map((version) => parseTime(memoryTimes(version).createdAt))
     .filter((time): time is number => time !== null);
   return times.length > 0 ? Math.min(...times) : null;
+}
+
+/**
+ * A memory entry's name by its text within a tag: the last resort by which the same unchanged entry is found across
+ * the v4 → v5 switch should v5 give entries other ids than v4 did (the wire note's open question 5).
+ */
+export function memoryTextAlias(text: string, tag: string): string {
+  return `text:${hash('sha256', text.replace(/\s+/g, ' ').trim(), 'hex').slice(0, 32)}@${tag}`;
+}
+
+/**
+ * The names a memory entry goes by in the other generation: v5 keys the latest version by its own id, v4 the chain
+ * by its first version's id; v5 names the earlier versions it read (`parents`), v4 its latest version's id; both,
+ * the entry's text.
+ */
+function memoryAliases(sourceId: string, tag: string, entry: Record<string, unknown>, parents: readonly unknown[] | undefined, text: string): string[] {
+  const names = [idOf(entry['id']), ...(parents ?? []).map(idOf), memoryTextAlias(text, tag)];
+  return [...new Set(names.filter((name): name is string => name !== null && name !== sourceId))];
 }
 
 /** The latest version of a memory entry chain under one tag; forgotten and superseded entries are skipped. */
@@ -222,7 +286,8 @@ export function memoryItem(envelope: MemoryEnvelope): SourceItem {
   if (text.trim() === '') return skip(id, 'empty `memory` text');
   const { metadata, sourceFields } = splitMetadata(entry, ['memory']);
   const createdAt = chainCreatedAt(entry);
-  const flags = timeFlags(entry['createdAt'], entry['updatedAt']);
+  const times = memoryTimes(entry);
+  const flags = timeFlags(times.createdAt, times.updatedAt);
   const record: MemoryRecord = {
     sourceKind: 'supermemory.memory',
     sourceId,
@@ -233,10 +298,24 @@ export function memoryItem(envelope: MemoryEnvelope): SourceItem {
     metadata,
     sourceFields,
     createdAt,
-    updatedAt: parseTime(entry['updatedAt']) ?? parseTime(entry['createdAt']) ?? createdAt,
+    updatedAt: parseTime(times.updatedAt) ?? parseTime(times.createdAt) ?? createdAt,
     ...(flags.length > 0 ? { flags } : {}),
+    aliases: memoryAliases(sourceId, tag, entry, envelope.parents, text),
+    comparedByContent: true,
   };
   return { type: 'memory', record, raw: envelope };
+}
+
+/**
+ * The aliases of a record an om-import from before aliases wrote (see `Source.aliasesOfImported`), from what it
+ * stored: the wire fields and the text. The same names `documentItem` and `memoryItem` give a v3/v4 record now.
+ */
+export function aliasesOfImported(imported: ImportedProvenance): string[] {
+  const tag = imported.tenantKey;
+  if (tag === null) return [];
+  if (imported.sourceKind === 'supermemory.document') return documentAliases(imported.recordId, tag, undefined, imported.fields);
+  if (imported.sourceKind === 'supermemory.memory') return memoryAliases(imported.recordId, tag, imported.fields, undefined, imported.content);
+  return [];
 }
 
 /** Profile facts: plain strings (v3/v4); `{memory}` objects (as v5 sends them) are read too. */

@@ -5,7 +5,7 @@
 import path from 'node:path';
 import { requireSnapshot, snapshotLines, type SnapshotHeader } from '../../src/pipeline/snapshot.js';
 import type { Partition, Source, SourceItem } from '../../src/records.js';
-import { isObject, supermemoryItem } from './supermemory-records.js';
+import { aliasesOfImported, isObject, supermemoryItem } from './supermemory-records.js';
 
 export interface SupermemorySnapshotFileOptions {
   /** Only these container tags (`(untagged)` names the documents without one), as with the API. */
@@ -33,6 +33,8 @@ export class SupermemorySnapshotFile implements Source {
   describeApi(): string {
     return `snapshot saved ${this.header.saved_at}`;
   }
+
+  aliasesOfImported = aliasesOfImported;
 
   async account(): Promise<string> {
     return this.header.account;

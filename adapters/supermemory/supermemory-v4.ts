@@ -1,11 +1,12 @@
-// The live Supermemory API (v3/v4; hosted, or a self-hosted server through --base-url): every container tag is a
+// The Supermemory API v3/v4 (hosted until 2026-12-31, or a self-hosted server): every container tag is a
 // partition, read as its profile (the user summary), its extracted memory entries and its documents with their
 // full text; documents without a tag form one more partition. Each wire object is wrapped in an envelope and turned
 // into its item by supermemory-records.ts, the function the snapshot reader calls too.
 import { SourceError } from '../../src/errors.js';
-import type { HttpClient } from '../../src/http/http-client.js';
 import { pagedListing, type ListingEvent, type ListingPage } from '../../src/http/paged-listing.js';
+import { inOrderAhead } from '../../src/http/read-ahead.js';
 import type { FetchOptions, Partition, Source, SourceItem } from '../../src/records.js';
+import { listingOrder, sessionAccount, type ListingOrder, type SupermemoryReaderOptions } from './supermemory-listing.js';
 import {
   chunksText,
   documentItem,
@@ -21,39 +22,9 @@ import {
   type DocumentEnvelope,
   type DocumentMemories,
   type DocumentTextSource,
-  type MultiTagPolicy,
 } from './supermemory-records.js';
 
-export const supermemoryIncludeChoices = ['documents', 'memories', 'profile'] as const;
-export type SupermemoryInclude = (typeof supermemoryIncludeChoices)[number];
-
-export interface SupermemoryApiOptions {
-  http: HttpClient;
-  baseUrl: string;
-  /** Only these container tags (`(untagged)` names the documents without one), instead of every listed tag. */
-  tags?: readonly string[] | undefined;
-  include: ReadonlySet<SupermemoryInclude>;
-  multiTag: MultiTagPolicy;
-  pageSize: number;
-  /** Documents whose text is being fetched at once, ahead of the one being yielded. */
-  lookahead: number;
-}
-
 const untaggedPartitionKey = 'untagged';
-
-/** How a listing is walked: all of it oldest first, or (incremental) newest changes first down to a time. */
-interface ListingOrder {
-  sort: 'createdAt' | 'updatedAt';
-  order: 'asc' | 'desc';
-  /** Incremental: stop after the first page that reaches back past this time (ms). */
-  until: number | null;
-}
-
-function listingOrder(options: FetchOptions): ListingOrder {
-  return options.updatedSince !== null
-    ? { sort: 'updatedAt', order: 'desc', until: options.updatedSince }
-    : { sort: 'createdAt', order: 'asc', until: null };
-}
 
 /** A document listed under a tag, once its text (and, without a memory list endpoint, its entries) was read. */
 interface ReadDocument {
@@ -61,7 +32,7 @@ interface ReadDocument {
   memories: DocumentMemories | null;
 }
 
-export class SupermemoryApi implements Source {
+export class SupermemoryV4 implements Source {
   readonly name = 'supermemory';
   /**
    * Supermemory has no "changed since" filter: an incremental run lists by `updatedAt` descending and stops at the
@@ -69,14 +40,14 @@ export class SupermemoryApi implements Source {
    * entry only flips `isForgotten`: neither removes what an earlier run imported.
    */
   readonly filtersByUpdateTime = true;
-  private session: Promise<string | null> | null = null;
+  private session: Promise<string> | null = null;
   /** Found out on the first request that needs it; a missing endpoint is a 404 there. */
   private tagListMissing = false;
   private memoriesEndpoint: 'unknown' | 'list' | 'missing' = 'unknown';
   /** The tag field of /v4/memories/list: the schema's array, or the singular one its own sample sends. */
   private memoriesTagField: 'containerTags' | 'containerTag' = 'containerTags';
 
-  constructor(private readonly options: SupermemoryApiOptions) {
+  constructor(private readonly options: SupermemoryReaderOptions) {
     this.scope = {
       tags: options.tags && options.tags.length > 0 ? [...options.tags].sort() : 'all',
       include: [...options.include].sort(),
@@ -97,15 +68,13 @@ export class SupermemoryApi implements Source {
       this.tagListMissing ? 'container tags taken from the document listing: /v3/container-tags/list is missing' : null,
       this.memoriesEndpoint === 'missing' ? 'memory entries read from each document: /v4/memories/list is missing' : null,
     ].filter(Boolean);
-    return `Supermemory API v3/v4${notes.length > 0 ? ` (${notes.join('; ')})` : ''}`;
+    return `Supermemory v3/v4${notes.length > 0 ? ` (${notes.join('; ')})` : ''}`;
   }
 
   /** The org id from `GET /v3/session`; a server without it (404) is named by its host. */
   async account(): Promise<string> {
-    this.session ??= this.options.http
-      .exchange({ method: 'GET', path: '/v3/session', notFoundIsAnswer: true })
-      .then(({ body }) => (isObject(body) && isObject(body['org']) ? nonEmptyString(body['org']['id']) : null));
-    return (await this.session) ?? new URL(this.options.baseUrl).host;
+    this.session ??= sessionAccount(this.options.http, this.options.baseUrl);
+    return this.session;
   }
 
   private get includesDocuments(): boolean {
@@ -347,34 +316,4 @@ export class SupermemoryApi implements Source {
 function withoutContent(document: Record<string, unknown>): Record<string, unknown> {
   const { content: _content, ...rest } = document;
   return rest;
-}
-
-/**
- * Maps each item of `source` through `work`, up to `window` at once, and yields the results in the source's order
- * (documents whose text needs more requests are read ahead while earlier ones are yielded). A failure surfaces when
- * its turn comes; work still in flight when the consumer stops is left to finish, its failure ignored.
- */
-async function* inOrderAhead<T, R>(source: AsyncIterable<T>, window: number, work: (item: T) => Promise<R>): AsyncGenerator<R> {
-  const pending: Promise<R>[] = [];
-  const iterator = source[Symbol.asyncIterator]();
-  let exhausted = false;
-  try {
-    for (;;) {
-      while (!exhausted && pending.length < Math.max(1, window)) {
-        const next = await iterator.next();
-        if (next.done) {
-          exhausted = true;
-          break;
-        }
-        const started = work(next.value);
-        started.catch(() => undefined);
-        pending.push(started);
-      }
-      const head = pending.shift();
-      if (head === undefined) return;
-      yield await head;
-    }
-  } finally {
-    if (!exhausted) await iterator.return?.();
-  }
 }

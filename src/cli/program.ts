@@ -5,8 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { mem0DefaultRateLimit, mem0Source } from '../../adapters/mem0/index.js';
 import {
-  multiTagPolicies, supermemoryDefaultBaseUrl, supermemoryDefaultRateLimit, supermemoryIncludeChoices, supermemorySource,
-  type MultiTagPolicy, type SupermemoryInclude,
+  legacyShutdownDate, multiTagPolicies, supermemoryApiChoices, supermemoryDefaultBaseUrl, supermemoryDefaultRateLimit, supermemoryIncludeChoices,
+  supermemorySource, type MultiTagPolicy, type SupermemoryApiChoice, type SupermemoryInclude,
 } from '../../adapters/supermemory/index.js';
 import { zepDefaultBaseUrl, zepDefaultInclude, zepDefaultRateLimit, zepIncludeChoices, zepSource, type ZepInclude } from '../../adapters/zep/index.js';
 import { defaultMaxWaitMs, type ConnectionOptions } from '../http/http-client.js';
@@ -104,6 +104,7 @@ interface ZepReadOptions extends SourceReadOptions {
 interface SupermemoryReadOptions extends SourceReadOptions {
   include: SupermemoryInclude[];
   multiTag: MultiTagPolicy;
+  api: SupermemoryApiChoice;
 }
 
 interface Mem0Options extends ImportCommandOptions, Mem0ReadOptions {}
@@ -202,7 +203,12 @@ function addSupermemoryOptions(command: Command): Command {
   return command
     .option('--base-url <url>', `Supermemory API (default: ${supermemoryDefaultBaseUrl}; a path prefix is kept)`)
     .option('--include <list>', `what to import, of ${supermemoryIncludeChoices.join(',')} (default: all)`, includeList(supermemoryIncludeChoices), [...supermemoryIncludeChoices])
-    .addOption(new Option('--multi-tag <policy>', 'a document in several container tags: imported under each (all), or under its first only').choices(multiTagPolicies).default('all'))
+    .addOption(new Option('--multi-tag <policy>', 'a document in several container tags: imported under each (all), or under its first only (v3/v4)').choices(multiTagPolicies).default('all'))
+    .addOption(
+      new Option('--api <generation>', `which Supermemory API to read: auto (v5 where the server answers it, else v3/v4), v5, or v4 (v3/v4; Supermemory's cloud ends it on ${legacyShutdownDate})`)
+        .choices(supermemoryApiChoices)
+        .default('auto'),
+    )
     .option('--from-file <file>', 'read a Supermemory snapshot written by --save-export instead of the API');
 }
 
@@ -255,6 +261,7 @@ function openSupermemory(options: SupermemoryReadOptions, apiKey: string | undef
     tags: options.userId,
     include: options.include,
     multiTag: options.multiTag,
+    api: options.api,
     ...connectionOptions(options, onWait),
   });
 }

@@ -5,6 +5,7 @@
 import { inClauseChunks, placeholderList, runForRows } from './multi-row.js';
 import type { SqlValue } from './sql-executor.js';
 import type { Target } from './target.js';
+import type { ImportedProvenance } from '../records.js';
 
 export interface KnownRecord {
   recordId: string;
@@ -16,6 +17,14 @@ export interface KnownRecord {
 /** A record as written: where it was listed (the partition, under this run's account), for telling what is gone. */
 export interface ImportedRecord extends KnownRecord {
   partitionKey: string;
+  /** Other ids the record is known by (see `MemoryRecord.aliases`), kept so that a later run can find it by them. */
+  aliases?: readonly string[] | undefined;
+}
+
+/** A known record that takes the id `to` (a record found by an alias: it is known by its own id from then on). */
+export interface RecordRename {
+  from: string;
+  to: string;
 }
 
 /**
@@ -55,6 +64,8 @@ export class ImportBookkeeping {
   private readonly partitions: string;
   private readonly pendingUsers: string;
   private readonly sourceSummaries: string;
+  private readonly aliases: string;
+  private readonly aliasBackfills: string;
   private readonly target: string;
 
   constructor(
@@ -70,6 +81,8 @@ export class ImportBookkeeping {
     this.partitions = qualified('om_import_partitions');
     this.pendingUsers = qualified('om_import_pending_users');
     this.sourceSummaries = qualified('om_import_source_summaries');
+    this.aliases = qualified('om_import_record_aliases');
+    this.aliasBackfills = qualified('om_import_alias_backfills');
     this.target = targetKey(database);
   }
 
@@ -147,6 +160,18 @@ export class ImportBookkeeping {
           primary key(target, source, account, tenant_key))`,
       );
       await this.executor.run(`create index if not exists om_import_source_summaries_user_idx on ${this.sourceSummaries}(target, user_id)`);
+
+      // Other ids a record is known by (a Supermemory v3 document's caller id, under which API v5 names it).
+      await this.executor.run(
+        `create table if not exists ${this.aliases}(target text not null, source text not null, alias text not null,
+          record_id text not null, primary key(target, source, alias))`,
+      );
+      await this.executor.run(`create index if not exists om_import_record_aliases_record_idx on ${this.aliases}(target, source, record_id)`);
+      // Which sources' earlier records had their aliases read back from their memories' provenance (once each).
+      await this.executor.run(
+        `create table if not exists ${this.aliasBackfills}(target text not null, source text not null, done_at bigint not null,
+          primary key(target, source))`,
+      );
     });
   }
 
@@ -241,7 +266,106 @@ export class ImportBookkeeping {
     return known;
   }
 
+  /**
+   * Records of a partition known by one of these aliases — as their id, or through an alias an earlier run kept —
+   * by alias. Only within the partition: an alias never reaches another owner's record.
+   */
+  async knownByAlias(partitionKey: string, aliases: readonly string[]): Promise<Map<string, KnownRecord>> {
+    const found = new Map<string, KnownRecord>();
+    if (!(await this.aliasTableExists())) return found; // a dry run on a database an earlier om-import wrote
+    for (const slice of inClauseChunks([...new Set(aliases)])) {
+      const rows = await this.executor.all<{ alias: string; record_id: string; memory_id: string; user_id: string; fingerprint: string }>(
+        `select r.record_id as alias, r.record_id, r.memory_id, r.user_id, r.fingerprint from ${this.records} r
+          where r.target = ? and r.source = ? and r.partition_key = ? and r.record_id in (${placeholderList(slice.length)})
+         union all
+         select a.alias, r.record_id, r.memory_id, r.user_id, r.fingerprint from ${this.aliases} a
+          join ${this.records} r on r.target = a.target and r.source = a.source and r.record_id = a.record_id
+          where a.target = ? and a.source = ? and r.partition_key = ? and a.alias in (${placeholderList(slice.length)})`,
+        [this.target, this.source, partitionKey, ...slice, this.target, this.source, partitionKey, ...slice],
+      );
+      for (const row of rows) {
+        if (!found.has(row.alias)) found.set(row.alias, { recordId: row.record_id, memoryId: row.memory_id, userId: row.user_id, fingerprint: row.fingerprint });
+      }
+    }
+    return found;
+  }
+
+  /** The aliases kept for these records, by record id (for telling whether a record is still listed under another id). */
+  async aliasesOf(recordIds: readonly string[]): Promise<Map<string, string[]>> {
+    const aliases = new Map<string, string[]>();
+    if (!(await this.aliasTableExists())) return aliases;
+    for (const slice of inClauseChunks(recordIds)) {
+      const rows = await this.executor.all<{ alias: string; record_id: string }>(
+        `select alias, record_id from ${this.aliases} where target = ? and source = ? and record_id in (${placeholderList(slice.length)})`,
+        [this.target, this.source, ...slice],
+      );
+      for (const row of rows) aliases.set(row.record_id, [...(aliases.get(row.record_id) ?? []), row.alias]);
+    }
+    return aliases;
+  }
+
+  private aliasTable: Promise<boolean> | null = null;
+
+  /** Whether the alias table exists (every run that writes creates it; a dry run may meet a database without it). */
+  private aliasTableExists(): Promise<boolean> {
+    this.aliasTable ??= this.database.inspect().then(({ facts }) => facts.tables.has('om_import_record_aliases'));
+    return this.aliasTable;
+  }
+
+  /**
+   * Known records take new ids (found by an alias, they are known by the id they now come with); each old id stays
+   * an alias of its record, so that a run that comes with the old id again finds it.
+   */
+  async renameRecords(renames: readonly RecordRename[]): Promise<void> {
+    for (const { from, to } of renames) {
+      await this.executor.run(`update ${this.records} set record_id = ? where target = ? and source = ? and record_id = ?`, [to, this.target, this.source, from]);
+      await this.executor.run(`update ${this.aliases} set record_id = ? where target = ? and source = ? and record_id = ?`, [to, this.target, this.source, from]);
+      await this.executor.run(`delete from ${this.aliases} where target = ? and source = ? and alias = ?`, [this.target, this.source, to]);
+    }
+    await this.keepAliases(renames.map(({ from, to }) => ({ recordId: to, alias: from })));
+  }
+
+  private async keepAliases(aliases: readonly { recordId: string; alias: string }[]): Promise<void> {
+    await runForRows(
+      this.executor,
+      aliases.filter(({ recordId, alias }) => alias !== recordId).map(({ recordId, alias }): SqlValue[] => [this.target, this.source, alias, recordId]),
+      (values) => `insert into ${this.aliases}(target, source, alias, record_id) values ${values}
+        on conflict(target, source, alias) do update set record_id = excluded.record_id`,
+    );
+  }
+
+  /**
+   * Once per target and source: the aliases of the records an earlier om-import wrote before it kept aliases, as
+   * `aliasesOf` reads them from the provenance in each memory's `meta`. Reads the records a page at a time.
+   */
+  async backfillAliases(memories: string, aliasesOf: (imported: ImportedProvenance) => readonly string[], now: number): Promise<void> {
+    const done = await this.executor.all<{ done_at: number }>(`select done_at from ${this.aliasBackfills} where target = ? and source = ?`, [this.target, this.source]);
+    if (done.length > 0) return;
+    const page = 1000;
+    let after = '';
+    for (;;) {
+      const rows = await this.executor.all<{ record_id: string; meta: string | null; content: string }>(
+        `select r.record_id, m.meta, m.content from ${this.records} r join ${memories} m on cast(m.id as text) = r.memory_id
+          where r.target = ? and r.source = ? and r.record_id > ? order by r.record_id limit ${page}`,
+        [this.target, this.source, after],
+      );
+      const aliases = rows.flatMap((row) => {
+        const provenance = importedProvenance(row.record_id, row.meta, row.content);
+        return provenance ? aliasesOf(provenance).map((alias) => ({ recordId: row.record_id, alias })) : [];
+      });
+      await this.executor.transaction(() => this.keepAliases(aliases));
+      const last = rows.at(-1);
+      if (rows.length < page || !last) break;
+      after = last.record_id;
+    }
+    await this.executor.run(
+      `insert into ${this.aliasBackfills}(target, source, done_at) values (?, ?, ?) on conflict(target, source) do nothing`,
+      [this.target, this.source, now],
+    );
+  }
+
   async recordImported(records: readonly ImportedRecord[], now: number): Promise<void> {
+    await this.keepAliases(records.flatMap((record) => (record.aliases ?? []).map((alias) => ({ recordId: record.recordId, alias }))));
     await runForRows(
       this.executor,
       records.map((record): SqlValue[] => [
@@ -270,6 +394,10 @@ export class ImportBookkeeping {
     for (const chunk of inClauseChunks(recordIds)) {
       await this.executor.run(
         `delete from ${this.records} where target = ? and source = ? and record_id in (${placeholderList(chunk.length)})`,
+        [this.target, this.source, ...chunk],
+      );
+      await this.executor.run(
+        `delete from ${this.aliases} where target = ? and source = ? and record_id in (${placeholderList(chunk.length)})`,
         [this.target, this.source, ...chunk],
       );
     }
@@ -350,6 +478,29 @@ export class ImportBookkeeping {
     }
     return imported;
   }
+}
+
+/** The provenance om-import stored in a memory's `meta.om_import`, or null when the meta holds none. */
+function importedProvenance(recordId: string, meta: string | null, content: string): ImportedProvenance | null {
+  try {
+    const parsed: unknown = meta === null ? null : JSON.parse(meta);
+    const provenance = isRecord(parsed) ? parsed['om_import'] : null;
+    if (!isRecord(provenance)) return null;
+    const text = (value: unknown): string | null => (typeof value === 'string' ? value : null);
+    return {
+      recordId,
+      sourceKind: text(provenance['source_kind']),
+      tenantKey: text(provenance['source_user']),
+      fields: isRecord(provenance['fields']) ? provenance['fields'] : {},
+      content: typeof provenance['full_content'] === 'string' ? provenance['full_content'] : content,
+    };
+  } catch {
+    return null;
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** A stored scope's parts, or null when it cannot be read (an earlier om-import's). */

@@ -36,6 +36,26 @@ export interface StoredMemory extends SourcePosition {
   meanVector: Buffer | null;
 }
 
+/** A memory's text and its source update time (ms; null when om-import stored none), as stored. */
+export interface StoredText {
+  content: string;
+  updatedAt: number | null;
+}
+
+function storedText(content: string, meta: string | null): StoredText {
+  let provenance: Record<string, unknown> = {};
+  try {
+    const parsed: unknown = meta === null ? null : JSON.parse(meta);
+    const stored = typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>)['om_import'] : null;
+    if (typeof stored === 'object' && stored !== null) provenance = stored as Record<string, unknown>;
+  } catch {
+    // unreadable meta: compared by its content alone
+  }
+  const fullContent = provenance['full_content'];
+  const updatedAt = typeof provenance['updated_at'] === 'string' ? Date.parse(provenance['updated_at']) : Number.NaN;
+  return { content: typeof fullContent === 'string' ? fullContent : content, updatedAt: Number.isFinite(updatedAt) ? updatedAt : null };
+}
+
 /** A memories row's place in source order (ids are uuids on PostgreSQL, text on SQLite). */
 function sourcePosition(row: { id: string; created_at: number | null }): SourcePosition {
   return { id: String(row.id), createdAt: Number(row.created_at ?? 0) };
@@ -230,6 +250,22 @@ export class OpenMemoryWriter {
       (values) => `insert into ${this.waypoints}(src_id, dst_id, user_id, weight, created_at, updated_at) values ${values}
         on conflict(src_id, user_id) do update set dst_id = excluded.dst_id, weight = excluded.weight, updated_at = excluded.updated_at`,
     );
+  }
+
+  /**
+   * What these memories say as stored: the full text (the `full_content` om-import kept when the content is an
+   * essence) and the source's update time from om-import's provenance, by memory id.
+   */
+  async storedTexts(memoryIds: readonly string[]): Promise<Map<string, StoredText>> {
+    const texts = new Map<string, StoredText>();
+    for (const chunk of inClauseChunks(memoryIds)) {
+      const rows = await this.executor.all<{ id: string; content: string; meta: string | null }>(
+        `select id, content, meta from ${this.memories} where id in (${placeholderList(chunk.length)})`,
+        chunk,
+      );
+      for (const row of rows) texts.set(String(row.id), storedText(row.content, row.meta));
+    }
+    return texts;
   }
 
   /** The user's most recent memories, as the summary generator reads them (in the source order above, reversed). */

@@ -69,6 +69,8 @@ export interface RequestSpec {
   context?: { tenant?: string; page?: string };
   /** A 404 is an answer here (a thread with no summary, an endpoint this server lacks): `body` null, `status` 404. */
   notFoundIsAnswer?: boolean;
+  /** A 410 Gone too (an API generation its server has retired): `body` null, `status` 410. */
+  goneIsAnswer?: boolean;
 }
 
 export interface HttpAnswer {
@@ -179,7 +181,7 @@ export class HttpClient {
           } catch {
             lastProblem = `HTTP ${status} with a body that is not JSON`;
           }
-        } else if (status === 404 && spec.notFoundIsAnswer) {
+        } else if ((status === 404 && spec.notFoundIsAnswer) || (status === 410 && spec.goneIsAnswer)) {
           this.rateLimiter.succeeded();
           return { status, headers: response.headers, body: null };
         } else if (status === 401 || status === 403) {
@@ -262,6 +264,24 @@ const connectionFailures = new Set(['ECONNREFUSED', 'EAI_AGAIN', 'UND_ERR_CONNEC
 
 /** A short, single-line excerpt of an error body (sources put their reason there). */
 function errorDetail(text: string): string {
-  const excerpt = text.replace(/\s+/g, ' ').trim().slice(0, 200);
+  const excerpt = (validationMessages(text) ?? text).replace(/\s+/g, ' ').trim().slice(0, 200);
   return excerpt ? `: ${excerpt}` : '';
+}
+
+/** A validation failure whose `error` is a list of `{message, path}` (Supermemory's 400s), as `path: message; …`. */
+function validationMessages(text: string): string | null {
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  const issues = typeof body === 'object' && body !== null ? (body as { error?: unknown }).error : null;
+  if (!Array.isArray(issues)) return null;
+  const messages = issues.map((issue: unknown) => {
+    const { message, path } = typeof issue === 'object' && issue !== null ? (issue as { message?: unknown; path?: unknown }) : {};
+    const where = Array.isArray(path) && path.length > 0 ? `${path.join('.')}: ` : '';
+    return `${where}${typeof message === 'string' ? message : JSON.stringify(issue)}`;
+  });
+  return messages.length > 0 ? messages.join('; ') : null;
 }

@@ -13,7 +13,7 @@ import { ImportBookkeeping, targetKey, type KnownRecord, type RunState } from '.
 import { acquireRunLock, withSchemaLock } from '../database/run-lock.js';
 import { openTarget, type TargetConfig } from '../database/open-target.js';
 import { removeMemories } from '../database/memory-removal.js';
-import { OpenMemoryWriter } from '../database/openmemory-writer.js';
+import { OpenMemoryWriter, type StoredText } from '../database/openmemory-writer.js';
 import type { Target } from '../database/target.js';
 import { finalizeUsers } from './finalize-users.js';
 import { prepareTarget, refuseMixedDimensions } from './prepare-target.js';
@@ -138,6 +138,10 @@ export async function importFrom(options: ImportOptions): Promise<ImportReport> 
       // One run per shard of this target at a time; the claim goes with the run (or with its process, if killed).
       releaseRunLock = await acquireRunLock(opened, { targetKey: targetKey(opened), shard, source: source.name, account, now: startedAt });
       await withSchemaLock(opened, () => bookkeeping.ensureTables());
+      if (source.aliasesOfImported) {
+        const aliasesOfImported = source.aliasesOfImported.bind(source);
+        await bookkeeping.backfillAliases(opened.dialect.qualified(opened.dialect.tables.memories), aliasesOfImported, startedAt);
+      }
       run = await bookkeeping.startRun(startedAt, fresh, scope);
       ({ lastCompletedStart, fullFetchReason } = run);
     } else if (hasBookkeeping) {
@@ -195,37 +199,53 @@ export async function importFrom(options: ImportOptions): Promise<ImportReport> 
      */
     const processBatch = async (batch: PendingItem[], partitionKey: string, previousWrite: Promise<void>): Promise<void> => {
       if (batch.length === 0) return previousWrite;
-      const known = hasBookkeeping ? await bookkeeping.knownRecords(batch.map((item) => item.record.sourceId)) : new Map<string, KnownRecord>();
+      const known = hasBookkeeping ? await knownRecordsOf(bookkeeping, batch, partitionKey) : new Map<string, KnownRecord>();
+      const storedTexts = await storedTextsToCompare(writer, batch, known);
       const changed: { item: PendingItem; previous: KnownRecord | undefined; input: MemoryInput }[] = [];
+      /** Unchanged records whose bookkeeping row is brought up to date: a new fingerprint (same content), or a new id. */
+      const refreshed: { item: PendingItem; previous: KnownRecord }[] = [];
       for (const item of batch) {
         const previous = known.get(item.record.sourceId);
-        if (previous && previous.fingerprint === item.recordFingerprint) {
+        if (previous && (previous.fingerprint === item.recordFingerprint || sameContentAsStored(item, previous, storedTexts))) {
           item.tenant.unchanged++;
+          if (previous.fingerprint !== item.recordFingerprint || previous.recordId !== item.record.sourceId) refreshed.push({ item, previous });
           continue;
         }
         if (previous) item.tenant.updated++;
         else item.tenant.created++;
         changed.push({ item, previous, input: memoryInput(item, source.name, account, previous?.memoryId ?? null, runStart, embedder.config) });
       }
-      if (changed.length === 0 || dryRun) return previousWrite;
-      const rows = await rowPool.buildMemoryRows(changed.map((entry) => entry.input));
+      if ((changed.length === 0 && refreshed.length === 0) || dryRun) return previousWrite;
+      const rows = changed.length > 0 ? await rowPool.buildMemoryRows(changed.map((entry) => entry.input)) : [];
       await previousWrite;
       if (failure) return; // another partition failed: the run writes nothing more
       await serialWrite(() =>
         opened.executor.transaction(async () => {
           const writtenAt = now();
-          await writer.writeMemories(
-            changed.map((entry, i) => ({ rows: rows[i]!, isNew: !entry.previous })),
-            embedder.modelName,
-            writtenAt,
+          // Records found by an alias are known by the id they came with from now on.
+          await bookkeeping.renameRecords(
+            [...changed, ...refreshed].flatMap(({ item, previous }) =>
+              previous && previous.recordId !== item.record.sourceId ? [{ from: previous.recordId, to: item.record.sourceId }] : [],
+            ),
           );
+          if (changed.length > 0) {
+            await writer.writeMemories(
+              changed.map((entry, i) => ({ rows: rows[i]!, isNew: !entry.previous })),
+              embedder.modelName,
+              writtenAt,
+            );
+          }
           await bookkeeping.recordImported(
-            changed.map((entry, i) => ({
-              recordId: entry.item.record.sourceId,
-              memoryId: rows[i]!.id,
-              userId: entry.item.userId,
-              fingerprint: entry.item.recordFingerprint,
+            [
+              ...changed.map((entry, i) => ({ item: entry.item, memoryId: rows[i]!.id })),
+              ...refreshed.map((entry) => ({ item: entry.item, memoryId: entry.previous.memoryId })),
+            ].map(({ item, memoryId }) => ({
+              recordId: item.record.sourceId,
+              memoryId,
+              userId: item.userId,
+              fingerprint: item.recordFingerprint,
               partitionKey,
+              aliases: item.record.aliases,
             })),
             writtenAt,
           );
@@ -241,7 +261,7 @@ export async function importFrom(options: ImportOptions): Promise<ImportReport> 
         }),
       );
       written += changed.length;
-      options.onProgress?.({ type: 'writing', memories: written });
+      if (changed.length > 0) options.onProgress?.({ type: 'writing', memories: written });
     };
 
     const batchSize = options.batchSize ?? 1000;
@@ -251,9 +271,12 @@ export async function importFrom(options: ImportOptions): Promise<ImportReport> 
     const gone = { memories: 0, removed: options.prune === true && !dryRun, byUser: {} as Record<string, number> };
     /** Memories om-import made of records the partition no longer has: counted, and with --prune removed. */
     const handleGone = async (partition: Partition, present: RecordIdSet): Promise<void> => {
-      const missing = (await bookkeeping.recordsOfPartition(partition.key)).filter(
+      const unlisted = (await bookkeeping.recordsOfPartition(partition.key)).filter(
         (record) => !present.has(record.recordId) && ownsUser(shard, record.userId),
       );
+      // A record still listed under another of its ids (a document skipped while it is processed again) is not gone.
+      const aliases = unlisted.length > 0 ? await bookkeeping.aliasesOf(unlisted.map((record) => record.recordId)) : new Map<string, string[]>();
+      const missing = unlisted.filter((record) => !(aliases.get(record.recordId) ?? []).some((alias) => present.has(alias)));
       if (missing.length === 0) return;
       gone.memories += missing.length;
       for (const record of missing) gone.byUser[record.userId] = (gone.byUser[record.userId] ?? 0) + 1;
@@ -291,8 +314,10 @@ export async function importFrom(options: ImportOptions): Promise<ImportReport> 
             fetching.records++;
             if (fetching.records % fetchingReportEvery === 0) reportFetching();
           }
-          if (item.type === 'memory') present?.add(item.record.sourceId);
-          if (item.type === 'skipped' && !item.skipped.gone && item.skipped.sourceId !== null) present?.add(item.skipped.sourceId);
+          if (item.type === 'memory') for (const id of [item.record.sourceId, ...(item.record.aliases ?? [])]) present?.add(id);
+          if (item.type === 'skipped' && !item.skipped.gone && item.skipped.sourceId !== null) {
+            for (const id of [item.skipped.sourceId, ...(item.skipped.aliases ?? [])]) present?.add(id);
+          }
           if (item.type !== 'warning' && item.raw !== undefined) exportStream?.write(`${JSON.stringify(item.raw)}\n`);
           const handled = handleItem(item, tenantMap, tally, seenRecords, embedder.config, shard);
           if (handled?.kind === 'warning') warnings.push(handled.message);
@@ -376,6 +401,52 @@ export async function importFrom(options: ImportOptions): Promise<ImportReport> 
     await rowPool.close();
     await embedderHandle.close();
   }
+}
+
+/**
+ * What the bookkeeping knows of a batch's records: by their ids, else (a record that comes with aliases) by the
+ * first of its names a record of the same partition is known by — each earlier record taken over by one record at
+ * most.
+ */
+async function knownRecordsOf(bookkeeping: ImportBookkeeping, batch: readonly PendingItem[], partitionKey: string): Promise<Map<string, KnownRecord>> {
+  const known = await bookkeeping.knownRecords(batch.map((item) => item.record.sourceId));
+  const unknown = batch.filter((item) => !known.has(item.record.sourceId) && item.record.aliases !== undefined);
+  if (unknown.length === 0) return known;
+  // Its own id too: an earlier record may have kept it as one of its aliases.
+  const namesOf = (item: PendingItem): string[] => [item.record.sourceId, ...(item.record.aliases ?? [])];
+  const byAlias = await bookkeeping.knownByAlias(partitionKey, unknown.flatMap(namesOf));
+  const taken = new Set([...known.values()].map((record) => record.recordId));
+  for (const item of unknown) {
+    const found = namesOf(item).map((alias) => byAlias.get(alias)).find((record) => record !== undefined && !taken.has(record.recordId));
+    if (!found) continue;
+    known.set(item.record.sourceId, found);
+    taken.add(found.recordId);
+  }
+  return known;
+}
+
+/** The stored texts of the memories whose records compare by content and changed their fingerprint (see `sameContentAsStored`). */
+async function storedTextsToCompare(writer: OpenMemoryWriter, batch: readonly PendingItem[], known: ReadonlyMap<string, KnownRecord>): Promise<Map<string, StoredText>> {
+  const memoryIds = batch.flatMap((item) => {
+    const previous = known.get(item.record.sourceId);
+    return previous && item.record.comparedByContent && previous.fingerprint !== item.recordFingerprint && previous.userId === item.userId ? [previous.memoryId] : [];
+  });
+  return memoryIds.length > 0 ? writer.storedTexts(memoryIds) : new Map();
+}
+
+/**
+ * A record that compares by content (`MemoryRecord.comparedByContent`) is the memory as stored when it has the same
+ * user, the same text once whitespace runs are made one space, and no later source update time.
+ */
+function sameContentAsStored(item: PendingItem, previous: KnownRecord, storedTexts: ReadonlyMap<string, StoredText>): boolean {
+  const stored = storedTexts.get(previous.memoryId);
+  if (!item.record.comparedByContent || previous.userId !== item.userId || !stored) return false;
+  if (normalizedWhitespace(stored.content) !== normalizedWhitespace(item.record.content)) return false;
+  return item.record.updatedAt === null || stored.updatedAt === null || item.record.updatedAt <= stored.updatedAt;
+}
+
+function normalizedWhitespace(text: string): string {
+  return text.replace(/\s+/g, ' ').trim();
 }
 
 /** What partitions announced of their records, for progress; nothing for an incremental run, which reads only changes. */

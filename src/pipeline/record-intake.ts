@@ -148,10 +148,16 @@ export function handleItem(
   for (const flag of record.flags ?? []) tenant.flagged[flag] = (tenant.flagged[flag] ?? 0) + 1;
   const recordFingerprint = fingerprint({
     userId: resolution.userId,
-    record,
+    record: record.aliases !== undefined || record.comparedByContent !== undefined ? withoutMatchingHints(record) : record,
     embedding: { tier: config.tier, provider: config.provider, dimension: config.dimension, essence: config.useSummaryOnly ? config.summaryMaxLength : null },
   });
   return { kind: 'record', pending: { record, userId: resolution.userId, recordFingerprint, tenant } };
+}
+
+/** A record without what says how to find it among earlier runs' (not part of what it holds, so not fingerprinted). */
+function withoutMatchingHints(record: MemoryRecord): MemoryRecord {
+  const { aliases: _aliases, comparedByContent: _comparedByContent, ...held } = record;
+  return held;
 }
 
 /** The input of OpenMemory's row builder for a record; `knownId` is the memory an earlier run made of it. */

@@ -134,7 +134,7 @@ describe('Supermemory API → OpenMemory (SQLite)', () => {
     const report = await run(served, account, target);
 
     expect(report.account).toBe(account.orgId);
-    expect(report.api).toBe('Supermemory API v3/v4');
+    expect(report.api).toBe('Supermemory v3/v4');
     const rows = rowsOf(target);
     const byUser: Record<string, string[]> = {};
     for (const row of rows) (byUser[row.userId] ??= []).push(row.sourceId);
@@ -252,7 +252,7 @@ describe('Supermemory API → OpenMemory (SQLite)', () => {
     expect(rowsOf(target).map((row) => [row.userId, row.sourceId])).toEqual([[tags.project, m.project]]);
     expect(summariesOf(target)[tags.project]).toBe('The project stores its data in PostgreSQL 17');
     expect(report.tenants.map((t) => t.tenant)).toEqual([tags.project]);
-    expect(prefixed.requests.every((r) => r.path.startsWith('/prefix/v'))).toBe(true);
+    expect(prefixed.requests.every((r) => r.path.startsWith('/prefix/v') || r.path.startsWith('/prefix/namespaces?'))).toBe(true);
     expect(prefixed.counters.byRoute['container-tags']).toBe(0);
     expect(prefixed.counters.byRoute['documents/list']).toBe(0);
   });
@@ -308,13 +308,13 @@ describe('Supermemory API → OpenMemory (SQLite)', () => {
 
     const noTags = sqliteTarget();
     const tagless = await run(await fake(trickyWithoutLarge(), { noContainerTagList: true }), account, noTags);
-    expect(tagless.api).toBe('Supermemory API v3/v4 (container tags taken from the document listing: /v3/container-tags/list is missing)');
+    expect(tagless.api).toBe('Supermemory v3/v4 (container tags taken from the document listing: /v3/container-tags/list is missing)');
     expect(await stateOf(noTags)).toEqual(await stateOf(clean));
     expect(summariesOf(noTags)).toEqual(summariesOf(clean));
 
     const noList = sqliteTarget();
     const listless = await run(await fake(trickyWithoutLarge(), { noMemoriesList: true }), account, noList);
-    expect(listless.api).toBe('Supermemory API v3/v4 (memory entries read from each document: /v4/memories/list is missing)');
+    expect(listless.api).toBe('Supermemory v3/v4 (memory entries read from each document: /v4/memories/list is missing)');
     // Only entries attached to a document can be found that way: not the one with no document, nor the one whose
     // document is gone.
     const reachable = landed(rowsOf(clean).filter((row) => row.sourceId !== m.inference && row.sourceId !== m.nulls));
@@ -354,7 +354,7 @@ describe('Supermemory API → OpenMemory (SQLite)', () => {
     // A 400 that the singular form does not cure stops the run with the server's words.
     const refusing = await fake(account, {}, [route.post('*/v4/memories/list', () => HttpResponse.json({ error: [{ path: ['containerTags', 0], message: 'Invalid' }] }, { status: 400 }))]);
     await expect(run(refusing, account, sqliteTarget(), { tags: [tags.user], include: ['memories'] })).rejects.toThrow(
-      /POST \/v4\/memories\/list \(tenant user_123, page memories 1\) failed with HTTP 400: \{"error":\[\{"path":\["containerTags",0\]/,
+      /POST \/v4\/memories\/list \(tenant user_123, page memories 1\) failed with HTTP 400: containerTags\.0: Invalid/,
     );
   });
 
@@ -362,7 +362,7 @@ describe('Supermemory API → OpenMemory (SQLite)', () => {
     const account = trickySupermemoryAccount();
     const served = await fake(account);
     await expect(run(served, { ...account, apiKey: ids.scopedKey }, sqliteTarget(), { tags: [tags.user, tags.other] })).rejects.toThrow(
-      /tenant user_456.*HTTP 403.*scoped to other container tags \(name them with --user-id, or use a full-access key\)/,
+      /tenant user_456.*HTTP 403.*scoped to other container tags \/ namespaces \(name yours with --user-id, or use a full-access key\)/,
     );
     // A scoped key reads everything it may see without naming tags.
     const scoped = await run(served, { ...account, apiKey: ids.scopedKey }, sqliteTarget());
