@@ -30,8 +30,10 @@ import {
   findTag,
   fnv1a,
   memoryRecordsIn,
+  namespaceCounts,
   objectMetadata,
   publicDocumentId,
+  utc,
   v5Chunk,
   v5Document,
   v5DocumentListItem,
@@ -400,7 +402,8 @@ export function supermemoryV5Handlers(account: SupermemoryAccount, options: Supe
     const newestFirst = [...visibleTags(caller)].sort(
       (a, b) => Date.parse(b.createdAt) - Date.parse(a.createdAt) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
     );
-    const namespaces = newestFirst.map((tag) => v5Namespace(account, tag, projection));
+    const counts = namespaceCounts(account, projection);
+    const namespaces = newestFirst.map((tag) => v5Namespace(tag, counts.get(tag.containerTag)));
     if (options.namespaceListShape === 'bare-array') return json(namespaces);
 
     const issues: ValidationIssue[] = [];
@@ -427,7 +430,7 @@ export function supermemoryV5Handlers(account: SupermemoryAccount, options: Supe
     if (refusal) return refusal;
     const tag = findTag(account, namespace);
     if (!tag) return errorBody(404, 'Namespace not found');
-    const { system } = v5Namespace(account, tag, projection);
+    const system = { createdAt: utc(tag.createdAt), updatedAt: utc(tag.updatedAt) };
     return json({ namespace, supportingContext: account.entityContexts?.[namespace] ?? null, system });
   }
 

@@ -201,12 +201,40 @@ export function memoryRecordsIn(account: SupermemoryAccount, namespace: string, 
   return records;
 }
 
-export function v5Namespace(account: SupermemoryAccount, tag: SupermemoryWireTag, projection: SupermemoryV5Projection): V5Namespace {
+export interface NamespaceCounts {
+  documentCount: number;
+  memoryCount: number;
+}
+
+/**
+ * Every namespace's counts in one pass over the account (a bench's namespace listing would otherwise scan every
+ * document once per namespace): documents as the projection places them; latest, unforgotten (unexpired) memories.
+ */
+export function namespaceCounts(account: SupermemoryAccount, projection: SupermemoryV5Projection, now = Date.now()): Map<string, NamespaceCounts> {
+  const counts = new Map<string, NamespaceCounts>(account.containerTags.map((tag) => [tag.containerTag, { documentCount: 0, memoryCount: 0 }]));
+  for (const document of account.documents) {
+    const tags = document.containerTags ?? [];
+    for (const namespace of projection.multiTagDocuments === 'every' ? new Set(tags) : tags.slice(0, 1)) {
+      const entry = counts.get(namespace);
+      if (entry) entry.documentCount++;
+    }
+  }
+  const namespaceOfSpace = new Map(account.containerTags.map((tag) => [tag.id, tag.containerTag]));
+  for (const entry of account.memoryEntries) {
+    const namespace = namespaceOfSpace.get(entry.spaceId);
+    const live = entry.isLatest && !entry.isForgotten && !isExpired(entry.forgetAfter, now);
+    const counted = namespace === undefined ? undefined : counts.get(namespace);
+    if (counted && live) counted.memoryCount++;
+  }
+  return counts;
+}
+
+export function v5Namespace(tag: SupermemoryWireTag, counts: NamespaceCounts | undefined): V5Namespace {
   return {
     id: tag.id,
     namespace: tag.containerTag,
-    documentCount: documentsIn(account, tag.containerTag, projection).length,
-    memoryCount: memoryRecordsIn(account, tag.containerTag).filter((record) => record.isLatest && !record.isForgotten).length,
+    documentCount: counts?.documentCount ?? 0,
+    memoryCount: counts?.memoryCount ?? 0,
     description: tag.description,
     system: { createdAt: utc(tag.createdAt), updatedAt: utc(tag.updatedAt) },
   };
