@@ -371,8 +371,9 @@ export function supermemoryV5Handlers(account: SupermemoryAccount, options: Supe
   type Resolve = (request: Request, caller: Caller, params: PathParameters, query: URLSearchParams) => Promise<Response> | Response;
 
   /**
-   * One route at the root of the origin (`*` only so msw matches any origin; a path prefix such as `/v5` is refused
-   * with 404 JSON, as the real server does). Counted, gated, answered; 429s counted whoever sent them.
+   * One route at the root of the origin (`*` only so msw matches any origin; behind a path prefix such as `/v5` it
+   * falls through to the catch-all's 404 JSON, as the real server answers). Counted, gated, answered; 429s counted
+   * whoever sent them.
    */
   function route(
     method: 'get' | 'post',
