@@ -57,10 +57,15 @@ export interface SkippedRecord {
   gone?: boolean;
 }
 
-/** Something the run must tell its user without stopping (a page count that disagrees with the announced total). */
+/**
+ * Something the run must tell its user without stopping (a page count that disagrees with the announced total). A
+ * warning says that the partition's listing may have missed records — nothing of it counts as gone at the source —
+ * unless it is a `notice`, about the run rather than about what was listed.
+ */
 export interface SourceWarning {
   tenantKey: string | null;
   message: string;
+  notice?: true;
 }
 
 /**

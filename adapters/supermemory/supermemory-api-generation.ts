@@ -96,6 +96,7 @@ export class SupermemoryApiSource implements Source {
         type: 'warning',
         warning: {
           tenantKey: null,
+          notice: true,
           message: `reading Supermemory's cloud through its v3/v4 API, which Supermemory shuts down on ${legacyShutdownDate}: from then on om-import reads it through v5 (drop --api v4 if you passed it)`,
         },
       };

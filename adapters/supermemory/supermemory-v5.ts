@@ -128,10 +128,20 @@ export class SupermemoryV5 implements Source {
     if (namespace === null) return;
     const order = listingOrder(options);
     const { include } = this.options;
-    // The profile first: it is one request, and stored at once, so a run killed later in this namespace keeps it.
-    if (include.has('profile')) yield* this.profile(namespace);
-    if (include.has('memories')) yield* this.memories(namespace, order);
-    if (include.has('documents')) yield* this.documents(namespace, order);
+    try {
+      // The profile first: it is one request, and stored at once, so a run killed later in this namespace keeps it.
+      if (include.has('profile')) yield* this.profile(namespace);
+      if (include.has('memories')) yield* this.memories(namespace, order);
+      if (include.has('documents')) yield* this.documents(namespace, order);
+    } catch (error) {
+      // A namespace deleted, or moved into another (`DELETE /ns?moveTo=`), since it was listed: what was read of it
+      // stands, and the warning keeps the rest of it from counting as gone.
+      if (!(error instanceof SourceError) || error.context.status !== 404) throw error;
+      yield {
+        type: 'warning',
+        warning: { tenantKey: namespace, message: `namespace ${namespace} answered 404 while it was read (deleted or moved since it was listed?): the rest of it was not read` },
+      };
+    }
   }
 
   private path(namespace: string, rest: string): string {
@@ -166,6 +176,8 @@ export class SupermemoryV5 implements Source {
         body,
         context: { tenant: namespace, page: `${type} ${'cursor' in position ? 'after a cursor' : position.page}` },
       });
+    /** Set once a cursor was refused: the rest of this list is read by page, whatever cursors the pages offer. */
+    let byPage = false;
     return pagedListing<unknown, ListPosition>({
       what: `${type} of namespace ${namespace}`,
       tenantKey: namespace,
@@ -179,10 +191,11 @@ export class SupermemoryV5 implements Source {
         } catch (error) {
           if (!('cursor' in position) || !(error instanceof SourceError) || error.context.status !== 400) throw error;
           this.seen.cursorRefused = true;
+          byPage = true;
           at = { page: 1 };
           answer = await request(at);
         }
-        return this.page(answer, type, at, order, namespace);
+        return this.page(answer, type, at, order, namespace, byPage);
       },
     });
   }
@@ -191,7 +204,7 @@ export class SupermemoryV5 implements Source {
    * One list page as the paging loop wants it. An incremental listing stops after the page that reaches back past
    * the checkpoint (that page is the overlap), and then says no total: it listed only part of what the total counts.
    */
-  private page(body: unknown, type: ListType, position: ListPosition, order: ListingOrder, namespace: string): ListingPage<unknown, ListPosition> {
+  private page(body: unknown, type: ListType, position: ListPosition, order: ListingOrder, namespace: string, byPage: boolean): ListingPage<unknown, ListPosition> {
     const entries = isObject(body) && Array.isArray(body[type]) ? body[type] : null;
     if (!entries) {
       throw new SourceError(`supermemory: POST ${this.path(namespace, `list/${type}`)} did not answer {"${type}": […], "pagination": …}`, {
@@ -200,9 +213,10 @@ export class SupermemoryV5 implements Source {
       });
     }
     const pagination = isObject(body) && isObject(body['pagination']) ? body['pagination'] : {};
-    const cursor = nonEmptyString(pagination['nextCursor']);
-    if (cursor !== null) this.seen.cursors = true;
-    const byCursor = 'cursor' in position || cursor !== null;
+    const cursor = byPage ? null : nonEmptyString(pagination['nextCursor']);
+    // A server with cursors names `nextCursor` on every page (null on the last); one from before them never does.
+    if ('nextCursor' in pagination) this.seen.cursors = true;
+    const byCursor = !byPage && ('cursor' in position || cursor !== null);
     const totalPages = typeof pagination['totalPages'] === 'number' ? pagination['totalPages'] : null;
     const totalItems = typeof pagination['totalItems'] === 'number' ? pagination['totalItems'] : null;
     const page = 'page' in position ? position.page : null;

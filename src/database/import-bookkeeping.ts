@@ -14,6 +14,12 @@ export interface KnownRecord {
   fingerprint: string;
 }
 
+/** A known record with where it was last listed: the partition, under which account. */
+export interface ListedRecord extends KnownRecord {
+  account: string;
+  partitionKey: string;
+}
+
 /** A record as written: where it was listed (the partition, under this run's account), for telling what is gone. */
 export interface ImportedRecord extends KnownRecord {
   partitionKey: string;
@@ -251,17 +257,15 @@ export class ImportBookkeeping {
    * What earlier runs imported into this target for these source records, whatever account (API, export file,
    * snapshot) they came through: a source's record ids are unique across its accounts.
    */
-  async knownRecords(recordIds: readonly string[]): Promise<Map<string, KnownRecord>> {
-    const known = new Map<string, KnownRecord>();
+  async knownRecords(recordIds: readonly string[]): Promise<Map<string, ListedRecord>> {
+    const known = new Map<string, ListedRecord>();
     for (const slice of inClauseChunks(recordIds)) {
-      const rows = await this.executor.all<{ record_id: string; memory_id: string; user_id: string; fingerprint: string }>(
-        `select record_id, memory_id, user_id, fingerprint from ${this.records}
+      const rows = await this.executor.all<ListedRow>(
+        `select record_id, memory_id, user_id, fingerprint, account, partition_key from ${this.records}
           where target = ? and source = ? and record_id in (${placeholderList(slice.length)})`,
         [this.target, this.source, ...slice],
       );
-      for (const row of rows) {
-        known.set(row.record_id, { recordId: row.record_id, memoryId: row.memory_id, userId: row.user_id, fingerprint: row.fingerprint });
-      }
+      for (const row of rows) known.set(row.record_id, listedRecord(row));
     }
     return known;
   }
@@ -270,22 +274,21 @@ export class ImportBookkeeping {
    * Records of a partition known by one of these aliases — as their id, or through an alias an earlier run kept —
    * by alias. Only within the partition: an alias never reaches another owner's record.
    */
-  async knownByAlias(partitionKey: string, aliases: readonly string[]): Promise<Map<string, KnownRecord>> {
-    const found = new Map<string, KnownRecord>();
+  async knownByAlias(partitionKey: string, aliases: readonly string[]): Promise<Map<string, ListedRecord>> {
+    const found = new Map<string, ListedRecord>();
     if (!(await this.aliasTableExists())) return found; // a dry run on a database an earlier om-import wrote
+    const columns = 'r.record_id, r.memory_id, r.user_id, r.fingerprint, r.account, r.partition_key';
     for (const slice of inClauseChunks([...new Set(aliases)])) {
-      const rows = await this.executor.all<{ alias: string; record_id: string; memory_id: string; user_id: string; fingerprint: string }>(
-        `select r.record_id as alias, r.record_id, r.memory_id, r.user_id, r.fingerprint from ${this.records} r
+      const rows = await this.executor.all<ListedRow & { alias: string }>(
+        `select r.record_id as alias, ${columns} from ${this.records} r
           where r.target = ? and r.source = ? and r.partition_key = ? and r.record_id in (${placeholderList(slice.length)})
          union all
-         select a.alias, r.record_id, r.memory_id, r.user_id, r.fingerprint from ${this.aliases} a
+         select a.alias, ${columns} from ${this.aliases} a
           join ${this.records} r on r.target = a.target and r.source = a.source and r.record_id = a.record_id
           where a.target = ? and a.source = ? and r.partition_key = ? and a.alias in (${placeholderList(slice.length)})`,
         [this.target, this.source, partitionKey, ...slice, this.target, this.source, partitionKey, ...slice],
       );
-      for (const row of rows) {
-        if (!found.has(row.alias)) found.set(row.alias, { recordId: row.record_id, memoryId: row.memory_id, userId: row.user_id, fingerprint: row.fingerprint });
-      }
+      for (const row of rows) if (!found.has(row.alias)) found.set(row.alias, listedRecord(row));
     }
     return found;
   }
@@ -379,12 +382,16 @@ export class ImportBookkeeping {
     );
   }
 
-  /** The records this source and account last wrote from a partition (the candidates for "gone at the source"). */
-  async recordsOfPartition(partitionKey: string): Promise<KnownRecord[]> {
+  /**
+   * The records this source last wrote from a partition under this run's account, or under the earlier names of
+   * it given (the candidates for "gone at the source").
+   */
+  async recordsOfPartition(partitionKey: string, earlierAccounts: readonly string[] = []): Promise<KnownRecord[]> {
+    const accounts = [this.account, ...earlierAccounts.filter((account) => account !== this.account)];
     const rows = await this.executor.all<{ record_id: string; memory_id: string; user_id: string; fingerprint: string }>(
       `select record_id, memory_id, user_id, fingerprint from ${this.records}
-        where target = ? and source = ? and account = ? and partition_key = ? order by record_id`,
-      [this.target, this.source, this.account, partitionKey],
+        where target = ? and source = ? and account in (${placeholderList(accounts.length)}) and partition_key = ? order by record_id`,
+      [this.target, this.source, ...accounts, partitionKey],
     );
     return rows.map((row) => ({ recordId: row.record_id, memoryId: row.memory_id, userId: row.user_id, fingerprint: row.fingerprint }));
   }
@@ -478,6 +485,26 @@ export class ImportBookkeeping {
     }
     return imported;
   }
+}
+
+interface ListedRow {
+  record_id: string;
+  memory_id: string;
+  user_id: string;
+  fingerprint: string;
+  account: string;
+  partition_key: string;
+}
+
+function listedRecord(row: ListedRow): ListedRecord {
+  return {
+    recordId: row.record_id,
+    memoryId: row.memory_id,
+    userId: row.user_id,
+    fingerprint: row.fingerprint,
+    account: row.account,
+    partitionKey: row.partition_key,
+  };
 }
 
 /** The provenance om-import stored in a memory's `meta.om_import`, or null when the meta holds none. */

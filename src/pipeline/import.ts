@@ -9,7 +9,7 @@ import { embeddingConfigFromEnv } from '../openmemory/embedding-config.js';
 import type { MemoryInput } from '../openmemory/memory-rows.js';
 import { RowPool } from '../openmemory/row-pool.js';
 import { fileTimestamp, type Partition, type Source } from '../records.js';
-import { ImportBookkeeping, targetKey, type KnownRecord, type RunState } from '../database/import-bookkeeping.js';
+import { ImportBookkeeping, targetKey, type ListedRecord, type RunState } from '../database/import-bookkeeping.js';
 import { acquireRunLock, withSchemaLock } from '../database/run-lock.js';
 import { openTarget, type TargetConfig } from '../database/open-target.js';
 import { removeMemories } from '../database/memory-removal.js';
@@ -197,18 +197,35 @@ export async function importFrom(options: ImportOptions): Promise<ImportReport> 
      * one), so batches are written in the order they were read whatever finishes first — new memories get their
      * segments in that order — and nothing is written after an earlier batch failed.
      */
+    /**
+     * Per partition, the other accounts its records were last listed under: this run found them there, so those are
+     * earlier names of this account, and what of theirs the partition no longer has is gone at the source too.
+     */
+    const earlierAccounts = new Map<string, Set<string>>();
+    const noteEarlierAccount = (partitionKey: string, earlier: string): void => {
+      let accounts = earlierAccounts.get(partitionKey);
+      if (!accounts) earlierAccounts.set(partitionKey, (accounts = new Set()));
+      accounts.add(earlier);
+    };
+
     const processBatch = async (batch: PendingItem[], partitionKey: string, previousWrite: Promise<void>): Promise<void> => {
       if (batch.length === 0) return previousWrite;
-      const known = hasBookkeeping ? await knownRecordsOf(bookkeeping, batch, partitionKey) : new Map<string, KnownRecord>();
+      const known = hasBookkeeping ? await knownRecordsOf(bookkeeping, batch, partitionKey) : new Map<string, ListedRecord>();
       const storedTexts = await storedTextsToCompare(writer, batch, known);
-      const changed: { item: PendingItem; previous: KnownRecord | undefined; input: MemoryInput }[] = [];
-      /** Unchanged records whose bookkeeping row is brought up to date: a new fingerprint (same content), or a new id. */
-      const refreshed: { item: PendingItem; previous: KnownRecord }[] = [];
+      const changed: { item: PendingItem; previous: ListedRecord | undefined; input: MemoryInput }[] = [];
+      /**
+       * Unchanged records whose bookkeeping row is brought up to date: a new fingerprint (same content), a new id, or
+       * a new name of the account (Supermemory's org, once its v3 session route is gone, is named by its host).
+       */
+      const refreshed: { item: PendingItem; previous: ListedRecord }[] = [];
       for (const item of batch) {
         const previous = known.get(item.record.sourceId);
+        const renamedAccount = previous !== undefined && previous.account !== account && previous.partitionKey === partitionKey;
+        if (renamedAccount) noteEarlierAccount(partitionKey, previous.account);
         if (previous && (previous.fingerprint === item.recordFingerprint || sameContentAsStored(item, previous, storedTexts))) {
           item.tenant.unchanged++;
-          if (previous.fingerprint !== item.recordFingerprint || previous.recordId !== item.record.sourceId) refreshed.push({ item, previous });
+          const moved = previous.fingerprint !== item.recordFingerprint || previous.recordId !== item.record.sourceId || renamedAccount;
+          if (moved) refreshed.push({ item, previous });
           continue;
         }
         if (previous) item.tenant.updated++;
@@ -271,7 +288,7 @@ export async function importFrom(options: ImportOptions): Promise<ImportReport> 
     const gone = { memories: 0, removed: options.prune === true && !dryRun, byUser: {} as Record<string, number> };
     /** Memories om-import made of records the partition no longer has: counted, and with --prune removed. */
     const handleGone = async (partition: Partition, present: RecordIdSet): Promise<void> => {
-      const unlisted = (await bookkeeping.recordsOfPartition(partition.key)).filter(
+      const unlisted = (await bookkeeping.recordsOfPartition(partition.key, [...(earlierAccounts.get(partition.key) ?? [])])).filter(
         (record) => !present.has(record.recordId) && ownsUser(shard, record.userId),
       );
       // A record still listed under another of its ids (a document skipped while it is processed again) is not gone.
@@ -307,6 +324,8 @@ export async function importFrom(options: ImportOptions): Promise<ImportReport> 
       // The records this partition still has (imported, unchanged, or skipped for a passing reason), when this run
       // can tell what is gone: a whole partition of a source that lists everything, read in full.
       const present = detectsGone ? new RecordIdSet() : null;
+      /** Why this partition's listing may have missed records (a warning of its source): then nothing of it is gone. */
+      let incomplete: string | null = null;
       try {
         for await (const item of source.items(partition, { updatedSince })) {
           if (failure) return;
@@ -320,6 +339,7 @@ export async function importFrom(options: ImportOptions): Promise<ImportReport> 
           }
           if (item.type !== 'warning' && item.raw !== undefined) exportStream?.write(`${JSON.stringify(item.raw)}\n`);
           const handled = handleItem(item, tenantMap, tally, seenRecords, embedder.config, shard);
+          if (item.type === 'warning' && !item.warning.notice) incomplete ??= item.warning.message;
           if (handled?.kind === 'warning') warnings.push(handled.message);
           if (handled?.kind === 'summary' && !dryRun) {
             // Kept at once, not at the end of the run: a resumed run skips this partition but must still write it.
@@ -339,7 +359,8 @@ export async function importFrom(options: ImportOptions): Promise<ImportReport> 
         // Whatever ends the partition, nothing of it is still writing when it returns (the target closes after).
         await inFlight.at(-1)?.catch(() => undefined);
       }
-      if (present) await handleGone(partition, present);
+      if (present && incomplete === null) await handleGone(partition, present);
+      else if (present && options.prune) warnings.push(`${partition.key}: not checked for records gone at the source, as its listing did not end normally (see the warning above); nothing of it was pruned`);
       if (!dryRun && run) await serialWrite(() => bookkeeping.finishPartition(run.runId, partition.key, now()));
       fetching.partitionsDone++;
       reportFetching();
@@ -408,7 +429,7 @@ export async function importFrom(options: ImportOptions): Promise<ImportReport> 
  * first of its names a record of the same partition is known by — each earlier record taken over by one record at
  * most.
  */
-async function knownRecordsOf(bookkeeping: ImportBookkeeping, batch: readonly PendingItem[], partitionKey: string): Promise<Map<string, KnownRecord>> {
+async function knownRecordsOf(bookkeeping: ImportBookkeeping, batch: readonly PendingItem[], partitionKey: string): Promise<Map<string, ListedRecord>> {
   const known = await bookkeeping.knownRecords(batch.map((item) => item.record.sourceId));
   const unknown = batch.filter((item) => !known.has(item.record.sourceId) && item.record.aliases !== undefined);
   if (unknown.length === 0) return known;
@@ -426,7 +447,7 @@ async function knownRecordsOf(bookkeeping: ImportBookkeeping, batch: readonly Pe
 }
 
 /** The stored texts of the memories whose records compare by content and changed their fingerprint (see `sameContentAsStored`). */
-async function storedTextsToCompare(writer: OpenMemoryWriter, batch: readonly PendingItem[], known: ReadonlyMap<string, KnownRecord>): Promise<Map<string, StoredText>> {
+async function storedTextsToCompare(writer: OpenMemoryWriter, batch: readonly PendingItem[], known: ReadonlyMap<string, ListedRecord>): Promise<Map<string, StoredText>> {
   const memoryIds = batch.flatMap((item) => {
     const previous = known.get(item.record.sourceId);
     return previous && item.record.comparedByContent && previous.fingerprint !== item.recordFingerprint && previous.userId === item.userId ? [previous.memoryId] : [];
@@ -438,7 +459,7 @@ async function storedTextsToCompare(writer: OpenMemoryWriter, batch: readonly Pe
  * A record that compares by content (`MemoryRecord.comparedByContent`) is the memory as stored when it has the same
  * user, the same text once whitespace runs are made one space, and no later source update time.
  */
-function sameContentAsStored(item: PendingItem, previous: KnownRecord, storedTexts: ReadonlyMap<string, StoredText>): boolean {
+function sameContentAsStored(item: PendingItem, previous: ListedRecord, storedTexts: ReadonlyMap<string, StoredText>): boolean {
   const stored = storedTexts.get(previous.memoryId);
   if (!item.record.comparedByContent || previous.userId !== item.userId || !stored) return false;
   if (normalizedWhitespace(stored.content) !== normalizedWhitespace(item.record.content)) return false;
