@@ -62,11 +62,13 @@ if (wanted('zep')) {
 }
 
 if (wanted('supermemory')) {
-  say('\n## Fetching a Supermemory account over HTTP (fake server: 50 ms latency, 10 req/s limit) into SQLite');
-  say('baseline: the rate-limit floor = requests needed ÷ allowed rate');
+  say('\n## Fetching a Supermemory account over HTTP (fake server: 50 ms latency, 10 req/s limit) into SQLite, through each API generation');
+  say('baseline: the rate-limit floor = requests needed ÷ allowed rate; v5 beside v3/v4 on the same account');
   const tags = quick ? 20 : 100;
-  const supermemory = run('supermemory-api', tags, 40, 60, 50, 10);
-  say(`tags ${tags} × 40 documents + 60 memory entries: ${supermemory['memories']} memories, ${supermemory['requests']} requests (${supermemory['throttled']} answered 429, ${supermemory['retries']} retries) = ${fixed(supermemory['requestsNeeded']! / supermemory['documents']!, 3)} requests per document; wall ${fixed(supermemory['seconds']!)} s, floor ${fixed(supermemory['floorSeconds']!)} s, ratio ${fixed(supermemory['seconds']! / supermemory['floorSeconds']!)}; peak RSS ${fixed(supermemory['peakRssMiB']!, 0)} MiB`);
+  for (const [scenario, label] of [['supermemory-api', 'v3/v4'], ['supermemory-v5', 'v5']] as const) {
+    const supermemory = run(scenario, tags, 40, 60, 50, 10);
+    say(`${label}: tags ${tags} × 40 documents + 60 memory entries: ${supermemory['memories']} memories, ${supermemory['requests']} requests (${supermemory['throttled']} answered 429, ${supermemory['retries']} retries) = ${fixed(supermemory['requestsNeeded']! / supermemory['documents']!, 3)} requests per document; wall ${fixed(supermemory['seconds']!)} s, floor ${fixed(supermemory['floorSeconds']!)} s, ratio ${fixed(supermemory['seconds']! / supermemory['floorSeconds']!)}; peak RSS ${fixed(supermemory['peakRssMiB']!, 0)} MiB`);
+  }
 }
 
 if (wanted('memory')) {

@@ -236,9 +236,18 @@ async function zepApi(users: number, threadsPerUser: number, messagesPerThread: 
 }
 
 /** Issue 8: a Supermemory account (tags × documents + memory entries) over HTTP at `rateLimit` requests/s. */
-async function supermemoryApi(tags: number, documentsPerTag: number, memoriesPerTag: number, latencyMs: number, rateLimit: number): Promise<Result> {
+/**
+ * A fake Supermemory account read through one API generation (`v4`: v3/v4, `v5`: namespaces) at its latency and
+ * rate limit: requests per document, and wall time against the rate-limit floor.
+ */
+async function supermemoryApi(tags: number, documentsPerTag: number, memoriesPerTag: number, latencyMs: number, rateLimit: number, api: 'v4' | 'v5'): Promise<Result> {
   const account = generatedSupermemoryAccount({ tags, documentsPerTag, memoriesPerTag });
-  const served = await startSupermemoryFake(account, { latencyMs, rateLimitPerSecond: rateLimit });
+  const served = await startSupermemoryFake(account, {
+    generations: api === 'v5' ? 'v5' : 'legacy',
+    latencyMs,
+    rateLimitPerSecond: rateLimit,
+    v5: { latencyMs, rateLimitPerSecond: rateLimit },
+  });
   const dir = scratchFolder();
   const { source, http } = supermemorySource({ apiKey: account.apiKey, baseUrl: served.url, requestsPerSecond: rateLimit, concurrency: 4 });
   const started = performance.now();
@@ -246,14 +255,15 @@ async function supermemoryApi(tags: number, documentsPerTag: number, memoriesPer
   const seconds = (performance.now() - started) / 1000;
   await http!.close();
   await served.close();
-  const requestsNeeded = served.counters.requests - http!.stats.retries;
+  const requests = served.requests.length;
+  const requestsNeeded = requests - http!.stats.retries;
   return {
     memories: report.totals.created,
     documents: tags * documentsPerTag,
-    requests: served.counters.requests,
+    requests,
     requestsNeeded,
     retries: http!.stats.retries,
-    throttled: served.counters.rateLimited,
+    throttled: served.counters.rateLimited + served.v5Counters.rateLimited,
     seconds,
     floorSeconds: requestsNeeded / rateLimit,
   };
@@ -527,7 +537,8 @@ const scenarios: Record<string, () => Promise<Result>> = {
   'export-file-postgres': () => exportFile(numbers[0]!, numbers[1]!, 'postgres'),
   'export-json-memory': () => exportJsonMemory(numbers[0]!, numbers[1]!),
   'zep-api': () => zepApi(numbers[0]!, numbers[1]!, numbers[2]!, numbers[3]!, numbers[4]!, numbers[5]!),
-  'supermemory-api': () => supermemoryApi(numbers[0]!, numbers[1]!, numbers[2]!, numbers[3]!, numbers[4]!),
+  'supermemory-api': () => supermemoryApi(numbers[0]!, numbers[1]!, numbers[2]!, numbers[3]!, numbers[4]!, 'v4'),
+  'supermemory-v5': () => supermemoryApi(numbers[0]!, numbers[1]!, numbers[2]!, numbers[3]!, numbers[4]!, 'v5'),
   'workers-export': () => workersExport(numbers[0]!, numbers[1]!),
   'workers-file': () => workersFile(numbers[0]!, numbers[1]!, numbers[2]!),
   'workers-rows': () => workersRows(numbers[0]!, numbers[1]!, numbers[2]!, numbers[3]!),

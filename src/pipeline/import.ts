@@ -148,7 +148,10 @@ export async function importFrom(options: ImportOptions): Promise<ImportReport> 
       ({ lastCompletedStart, fullFetchReason } = await bookkeeping.previousRuns(fresh, scope));
     }
     const runStart = run?.startedAt ?? startedAt;
-    const updatedSince = source.filtersByUpdateTime && lastCompletedStart !== null ? lastCompletedStart - incrementalOverlapMs : null;
+    // What is gone at the source shows only in a full listing: --prune reads everything, whatever ran before.
+    const pruneReadsAll = options.prune === true && source.listsWholePartitions === true && source.filtersByUpdateTime && lastCompletedStart !== null;
+    if (pruneReadsAll) fullFetchReason ??= '--prune: everything is read, to find what is gone at the source';
+    const updatedSince = source.filtersByUpdateTime && lastCompletedStart !== null && !pruneReadsAll ? lastCompletedStart - incrementalOverlapMs : null;
 
     // All partitions are listed first, so `--unmapped fail` stops before anything is written; partitions that do not
     // know their tenants up front (an export file) are read once more just to check.

@@ -71,7 +71,7 @@ describe.each(backends)('gone at the source (%s)', (_name, makeTarget) => {
     expect(again.goneAtSource.memories).toBe(0);
   });
 
-  it('an incremental run cannot tell what is gone, so it counts and removes nothing', async () => {
+  it('an incremental run cannot tell what is gone, so it counts nothing; with --prune a run reads everything and removes it', async () => {
     const account = generatedMem0Account({ users: 1, perUser: 4 });
     const served = await startMem0Fake(account);
     servers.push(served);
@@ -79,10 +79,16 @@ describe.each(backends)('gone at the source (%s)', (_name, makeTarget) => {
     const target = await makeTarget();
     await run(mem0(), target);
     account.memories.splice(0, 1);
-    const incremental = await run(mem0(), target, { prune: true });
+    const incremental = await run(mem0(), target);
     expect(incremental.incrementalSince).not.toBeNull();
     expect(incremental.goneAtSource.memories).toBe(0);
     expect(await memoryIds(target)).toHaveLength(4);
+    // --prune on a plain re-run (issue 19): it reads every record, so what it says it does, it does.
+    const pruned = await run(mem0(), target, { prune: true });
+    expect(pruned.incrementalSince).toBeNull();
+    expect(pruned.fullFetchReason).toBe('--prune: everything is read, to find what is gone at the source');
+    expect(pruned.goneAtSource).toMatchObject({ memories: 1, removed: true });
+    expect(await memoryIds(target)).toHaveLength(3);
   });
 });
 
