@@ -6,13 +6,12 @@ import type { OpenedSource } from '../../src/records.js';
 import { ZepApiSource } from './zep-api-generation.js';
 import { ZepSnapshotFile } from './zep-snapshot-file.js';
 
-export { zepApiNames, type ZepApi } from './zep-records.js';
+import { zepDefaultInclude, zepIncludeChoices, type ZepInclude } from './zep-records.js';
+
+export { zepApiNames, zepDefaultInclude, zepIncludeChoices, type ZepApi, type ZepInclude } from './zep-records.js';
 
 export const zepDefaultBaseUrl = 'https://api.getzep.com/api/v2';
 export const zepDefaultRateLimit = 10; // requests/s ceiling; Zep's X-RateLimit headers pace below it
-export const zepIncludeChoices = ['messages', 'facts', 'data', 'summaries', 'invalidated-facts'] as const;
-export type ZepInclude = (typeof zepIncludeChoices)[number];
-export const zepDefaultInclude: readonly ZepInclude[] = ['messages', 'facts', 'data', 'summaries'];
 
 export interface ZepSourceOptions extends ConnectionOptions {
   apiKey?: string | undefined;

@@ -18,7 +18,7 @@ async function answers(http: HttpClient, path: string, query: Record<string, num
  * One request on Zep Cloud (v3), two on a v2 server, three on CE. The first probe also checks the key: a refused
  * key stops the run here with the credential hint.
  */
-export async function detectZepApi(http: HttpClient, baseUrl: string): Promise<ZepApi> {
+export async function detectZepApi(http: HttpClient, baseUrl: string): Promise<Exclude<ZepApi, 'v4'>> {
   if (await answers(http, '/threads', { page_number: 1, page_size: 1 })) return 'v3';
   if (await answers(http, '/groups-ordered', { pageNumber: 1, pageSize: 1 })) return 'v2';
   if (await answers(http, '/sessions-ordered', { pageNumber: 1, pageSize: 1 })) return 'ce';

@@ -3,12 +3,17 @@
 // is — and that envelope is both what `--save-export` saves and what this module reads: the live adapter builds the
 // envelope and calls `zepItem`, exactly as the snapshot reader does, so an offline re-run rebuilds identical items.
 import { parseTime, timeFlags, type MemoryRecord, type SourceItem } from '../../src/records.js';
-import type { ZepInclude } from './index.js';
+
+/** What `--include` can choose; `summaries` covers thread and user summaries. */
+export const zepIncludeChoices = ['messages', 'facts', 'data', 'summaries', 'invalidated-facts'] as const;
+export type ZepInclude = (typeof zepIncludeChoices)[number];
+export const zepDefaultInclude: readonly ZepInclude[] = ['messages', 'facts', 'data', 'summaries'];
 
 /** The API generations om-import reads (see zep-api-generation.ts for how a run finds out which one answers). */
-export type ZepApi = 'v3' | 'v2' | 'ce';
+export type ZepApi = 'v4' | 'v3' | 'v2' | 'ce';
 
 export const zepApiNames: Readonly<Record<ZepApi, string>> = {
+  v4: 'Zep v4',
   v3: 'Zep Cloud v3 (threads)',
   v2: 'Zep Cloud v2 (sessions)',
   ce: 'Zep Community Edition 1.x',
@@ -155,16 +160,16 @@ function without(object: Record<string, unknown>, ...keys: string[]): Record<str
 
 /**
  * A message: content is exactly its text. The role enum and the speaker's name swapped fields between
- * generations: v3 sends `role` (enum) and `name` (speaker); v2 and CE send `role_type` (enum) and `role`
+ * generations: v3 and v4 send `role` (enum) and `name` (speaker); v2 and CE send `role_type` (enum) and `role`
  * (speaker), and CE leaves `role_type` out when unset, when `role` is all there is.
  */
 function messageItem(envelope: ZepEnvelope & { zep: 'message' }): SourceItem {
   const checked = validated(envelope, envelope.message, 'message', 'content');
   if ('skip' in checked) return checked.skip;
   const { object, id, text, tenantKey } = checked;
-  const enumRole = envelope.api === 'v3' ? nonEmptyString(object['role']) : (nonEmptyString(object['role_type']) ?? nonEmptyString(object['role']));
-  const speaker =
-    envelope.api === 'v3' ? nonEmptyString(object['name']) : nonEmptyString(object['role_type']) ? nonEmptyString(object['role']) : null;
+  const threadsApi = envelope.api === 'v3' || envelope.api === 'v4';
+  const enumRole = threadsApi ? nonEmptyString(object['role']) : (nonEmptyString(object['role_type']) ?? nonEmptyString(object['role']));
+  const speaker = threadsApi ? nonEmptyString(object['name']) : nonEmptyString(object['role_type']) ? nonEmptyString(object['role']) : null;
   const createdAt = parseTime(object['created_at']);
   const record: MemoryRecord = {
     sourceKind: 'zep.message',
