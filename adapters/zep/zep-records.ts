@@ -111,20 +111,75 @@ export function zepItem(raw: unknown, options: ZepRecordOptions): SourceItem | n
   if (!isObject(raw) || typeof raw['zep'] !== 'string' || !kinds.has(raw['zep']) || !apis.has(String(raw['api']))) {
     return { type: 'skipped', skipped: { sourceId: null, tenantKey: null, reason: 'not a Zep snapshot record' }, raw };
   }
-  const envelope = raw as unknown as ZepEnvelope;
-  if (!options.include.includes(zepFamilies[envelope.zep])) return null;
+  const sent = raw as unknown as ZepEnvelope;
+  if (!options.include.includes(zepFamilies[sent.zep])) return null;
+  const envelope = sent.api === 'v4' ? asV3(sent) : sent;
+  const item = ((): SourceItem => {
+    switch (envelope.zep) {
+      case 'message':
+        return messageItem(envelope);
+      case 'fact':
+        return factItem(envelope, options.include.includes('invalidated-facts'));
+      case 'episode':
+        return episodeItem(envelope);
+      case 'thread-summary':
+        return threadSummaryItem(envelope);
+      case 'user-summary':
+        return userSummaryItem(envelope);
+    }
+  })();
+  // What is saved (--save-export) is the envelope as the server sent its object, not the v3 reading of it.
+  return envelope === sent || item.type === 'warning' ? item : { ...item, raw: sent };
+}
+
+/**
+ * A v4 object read as the v3 object it is (the same record in the same project, read through the other API), so
+ * that it becomes exactly the memory v3 made of it — every field the import fingerprints included — and a
+ * database imported through v3 finds nothing changed. What v4 renamed gets v3's name back; what v4 adds that v3
+ * did not send is dropped where it only restates what v3 sent (the graph's uuid, the thread's uuid, a reference
+ * time equal to `created_at`) and kept where it is news (a back-filled `reference_time`, an episode's
+ * `wait_status`), so such a record says more than v3 did. The v4 wire leaves out what is unset; v3 sent a fact's
+ * unset times as null (zep.md §3.7, §10), and so they are read.
+ */
+function asV3(envelope: ZepEnvelope): ZepEnvelope {
   switch (envelope.zep) {
     case 'message':
-      return messageItem(envelope);
+      return { ...envelope, message: v3Shape(envelope.message, { drop: ['thread_uuid'], times: ['reference_time'] }) };
     case 'fact':
-      return factItem(envelope, options.include.includes('invalidated-facts'));
+      return {
+        ...envelope,
+        edge: v3Shape(envelope.edge, { drop: ['graph_uuid'], rename: { episode_uuids: 'episodes' }, nulls: ['valid_at', 'invalid_at', 'expired_at'] }),
+      };
     case 'episode':
-      return episodeItem(envelope);
+      return {
+        ...envelope,
+        episode: v3Shape(envelope.episode, { drop: ['graph_uuid'], rename: { role: 'role_type', role_name: 'role', thread_uuid: 'thread_id' }, times: ['reference_time', 'valid_at'] }),
+      };
     case 'thread-summary':
-      return threadSummaryItem(envelope);
+      return { ...envelope, summary: v3Shape(envelope.summary, { drop: ['thread_uuid'] }) };
     case 'user-summary':
-      return userSummaryItem(envelope);
+      return envelope;
   }
+}
+
+/** Search-only fields a listing may carry by mistake (zep-v4.md §11.11). */
+const searchOnly = ['score', 'relevance'];
+
+function v3Shape(
+  wire: unknown,
+  how: { drop?: string[]; rename?: Record<string, string>; times?: string[]; nulls?: string[] },
+): unknown {
+  if (!isObject(wire)) return wire;
+  const created = parseTime(wire['created_at']);
+  const shaped: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(wire)) {
+    if (searchOnly.includes(key) || how.drop?.includes(key)) continue;
+    // A time that says what `created_at` says (to the millisecond) adds nothing v3 did not send.
+    if (how.times?.includes(key) && created !== null && parseTime(value) === created) continue;
+    shaped[how.rename?.[key] ?? key] = value;
+  }
+  for (const key of how.nulls ?? []) if (shaped[key] === undefined) shaped[key] = null;
+  return shaped;
 }
 
 /** What every kind shares: the wire object, its uuid and text checked, or the reason it cannot be imported. */
