@@ -66,11 +66,21 @@ export class ZepApiSource implements Source {
     private readonly options: ZepHttpSourceOptions,
     private readonly wires: ZepWires = 'v3',
   ) {
-    this.scope = zepScope(options);
+    this.baseScope = zepScope(options);
     this.listsWholePartitions = zepListsWholePartitions(options);
   }
 
-  readonly scope: Readonly<Record<string, unknown>>;
+  private readonly baseScope: Readonly<Record<string, unknown>>;
+
+  /**
+   * As v3's, and v4 runs add `api: v4`: a v3 run's time does not say what changed since for the objects v3 could not
+   * see (a v4-born thread last updated before it), so the first run through v4 reads everything, and a later v4
+   * run only what changed since the last v4 run. (Read once the API is known: `account()` finds it out first.)
+   */
+  get scope(): Readonly<Record<string, unknown>> {
+    return this.detected instanceof ZepV4 ? { ...this.baseScope, api: 'v4' } : this.baseScope;
+  }
+
   readonly listsWholePartitions: boolean;
 
   private api(): Promise<ZepReader> {

@@ -93,7 +93,7 @@ function errorCode(error: SourceError): string | null {
 }
 
 /** What a v4 400 means, by its code, and what to do about it. */
-function explained(error: unknown): unknown {
+export function explainedZepV4Error(error: unknown): unknown {
   if (!(error instanceof SourceError) || error.context.status !== 400) return error;
   const code = errorCode(error);
   const hint =
@@ -162,7 +162,7 @@ export class ZepV4 implements Source {
     try {
       return await this.http.exchange(spec);
     } catch (error) {
-      throw explained(error);
+      throw explainedZepV4Error(error);
     }
   }
 
@@ -237,7 +237,7 @@ export class ZepV4 implements Source {
         this.pageSizeName = 'limit';
         return this.exchange(spec('limit'));
       }
-      throw explained(error);
+      throw explainedZepV4Error(error);
     }
   }
 
