@@ -34,7 +34,7 @@ export interface ZepOwner {
  */
 export type ZepEnvelope = ZepOwner & { api: ZepApi } & (
     | { zep: 'message'; thread_id: string; message: unknown }
-    | { zep: 'fact'; edge: unknown }
+    | { zep: 'fact'; edge: unknown; /** A member of a hyperedge whose fact another member (this uuid) carries already. */ copy_of?: string }
     | { zep: 'episode'; episode: unknown }
     | { zep: 'thread-summary'; thread_id: string; summary: unknown }
     | { zep: 'user-summary'; user_id: string; node: unknown }
@@ -67,8 +67,9 @@ export function messageEnvelope(api: ZepApi, from: ZepOwner, threadId: string, m
   return { zep: 'message', api, ...owner(from), thread_id: threadId, message };
 }
 
-export function factEnvelope(api: ZepApi, from: ZepOwner, edge: unknown): ZepEnvelope {
-  return { zep: 'fact', api, ...owner(from), edge };
+/** `copyOf`: the edge is a hyperedge member whose fact the member with this uuid carries (imported once, as that one). */
+export function factEnvelope(api: ZepApi, from: ZepOwner, edge: unknown, copyOf?: string): ZepEnvelope {
+  return { zep: 'fact', api, ...owner(from), edge, ...(copyOf ? { copy_of: copyOf } : {}) };
 }
 
 export function episodeEnvelope(api: ZepApi, from: ZepOwner, episode: unknown): ZepEnvelope {
@@ -261,6 +262,10 @@ function factItem(envelope: ZepEnvelope & { zep: 'fact' }, includeInvalidated: b
   const checked = validated(envelope, envelope.edge, 'fact', 'fact');
   if ('skip' in checked) return checked.skip;
   const { object, id, text, tenantKey } = checked;
+  if (envelope.copy_of) {
+    const reason = `a member of hyperedge ${String(object['hyperedge_uuid'])}, whose fact is imported once (as ${envelope.copy_of})`;
+    return { type: 'skipped', skipped: { sourceId: id, tenantKey, reason }, raw: envelope };
+  }
   const invalidAt = object['invalid_at'] ?? null;
   const expiredAt = object['expired_at'] ?? null;
   const stale = invalidAt !== null || expiredAt !== null;

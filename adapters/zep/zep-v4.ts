@@ -483,22 +483,19 @@ export class ZepV4 implements Source {
     });
     const state = { missing: false };
     const hyperedges = new Map<string, string>();
-    const envelope = (edge: unknown): ZepEnvelope => factEnvelope('v4', owner, edge);
-    const copyOfHyperedge = (edge: unknown): SourceItem | null => {
+    /** The edge's envelope; a hyperedge member after the first is marked as its copy (the mapping skips it). */
+    const envelope = (edge: unknown): ZepEnvelope => {
       const hyperedge = isObject(edge) ? nonEmptyString(edge['hyperedge_uuid']) : null;
       const uuid = uuidOf(edge);
-      if (!hyperedge || !uuid) return null;
+      if (!hyperedge || !uuid) return factEnvelope('v4', owner, edge);
       const first = hyperedges.get(hyperedge);
-      if (first === undefined) {
-        hyperedges.set(hyperedge, uuid);
-        return null;
-      }
-      return { type: 'skipped', skipped: { sourceId: uuid, tenantKey, reason: `a member of hyperedge ${hyperedge}, whose fact is imported once (as ${first})` }, raw: envelope(edge) };
+      if (first === undefined) hyperedges.set(hyperedge, uuid);
+      return factEnvelope('v4', owner, edge, first !== undefined && first !== uuid ? first : undefined);
     };
     let events = this.listing(`facts of ${tenantKey}`, tenantKey, request(body), maxPageSize.graphLists, state);
     let read = 0;
     try {
-      for await (const item of this.factItems(events, envelope, copyOfHyperedge)) {
+      for await (const item of this.listingItems(events, envelope)) {
         read++;
         yield item;
       }
@@ -507,25 +504,9 @@ export class ZepV4 implements Source {
       // A server that refuses the date filter: every fact, as a full run reads them.
       yield { type: 'warning', warning: { tenantKey, message: `facts: Zep refused the date filter of an incremental run (unsupported_filter); every fact was read` } };
       events = this.listing(`facts of ${tenantKey}`, tenantKey, request({}), maxPageSize.graphLists, state);
-      yield* this.factItems(events, envelope, copyOfHyperedge);
+      yield* this.listingItems(events, envelope);
     }
     if (state.missing) yield { type: 'warning', warning: { tenantKey, message: `the graph of ${tenantKey} was not found (HTTP 404); its facts were not read` } };
-  }
-
-  private async *factItems(
-    events: AsyncIterable<ListingEvent<unknown>>,
-    envelope: (edge: unknown) => ZepEnvelope,
-    copyOfHyperedge: (edge: unknown) => SourceItem | null,
-  ): AsyncGenerator<SourceItem> {
-    for await (const event of events) {
-      if (event.type === 'warning') {
-        yield event;
-        continue;
-      }
-      const copy = copyOfHyperedge(event.entry);
-      if (copy) yield copy;
-      else yield* this.item(envelope(event.entry));
-    }
   }
 
   /**

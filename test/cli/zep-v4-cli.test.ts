@@ -88,3 +88,42 @@ describe.each(killTargets)('om-import zep through v3, then v4 (CLI, %s)', (_name
     expect(aloneState).toEqual(bothState);
   });
 });
+
+describe('om-import zep through v4 (CLI, pacing, faults, snapshots)', () => {
+  const database = (cwd: string) => ({ kind: 'sqlite' as const, path: path.join(cwd, 'data', 'openmemory.sqlite'), vectorTable: undefined });
+  const env = cleanEnv({ ZEP_API_KEY: apiKey });
+
+  it('paces itself by the X-RateLimit headers and meets no 429; 409s, 503s and a refused page_size change nothing', async () => {
+    const source = account();
+    const calm = await startZepFake(source, { v4: true });
+    // A 2-second window of 12 requests stands for Zep's per-minute window; the import needs several windows.
+    const paced = await startZepFake(source, { v4: { rateLimitPerMinute: 12, rateLimitWindowMs: 2000 } });
+    const stormy = await startZepFake(source, { v4: { failEvery: 3, nodeConflicts: 3, pageSizeParam: 'limit' } });
+    servers.push(calm, paced, stormy);
+    const [calmDir, pacedDir, stormDir] = [tempDir(), tempDir(), tempDir()];
+    expect((await runCliProcess(['zep', '--base-url', calm.url], { cwd: calmDir, env })).code).toBe(0);
+    const pacedRun = await runCliProcess(['zep', '--base-url', paced.url, '--json'], { cwd: pacedDir, env });
+    expect(pacedRun.code).toBe(0);
+    expect(JSON.parse(pacedRun.stdout).http.requests).toBeGreaterThan(2 * 12);
+    expect(paced.v4Stats.rateLimited).toBe(0);
+    const storm = await runCliProcess(['zep', '--base-url', stormy.url, '--json'], { cwd: stormDir, env });
+    expect(storm.code).toBe(0);
+    expect(stormy.v4Stats.conflicts).toBe(3);
+    for (const dir of [pacedDir, stormDir]) expect(await stateOf(database(dir))).toEqual(await stateOf(database(calmDir)));
+  });
+
+  it('a snapshot saved through v4 re-imports offline onto the same memories', async () => {
+    const source = account();
+    const served = await startZepFake(source, { v4: true });
+    servers.push(served);
+    const cwd = tempDir();
+    const online = await runCliProcess(['zep', '--base-url', served.url, '--save-export', 'exports', '--json'], { cwd, env });
+    expect(online.code).toBe(0);
+    const saved = path.resolve(cwd, JSON.parse(online.stdout).exportFile as string);
+    const offlineDir = tempDir();
+    const offline = await runCliProcess(['zep', '--from-file', saved, '--json'], { cwd: offlineDir });
+    expect(offline.code).toBe(0);
+    expect(JSON.parse(offline.stdout).api).toBe('snapshot of Zep v4');
+    expect(await importedUsers(database(offlineDir))).toEqual(await importedUsers(database(cwd)));
+  });
+});
