@@ -7,7 +7,7 @@
 // pre-GA SDK sources (zep-js 4.0.0-beta.1 wire tests, zep-python 4.0.0b1) the note cites were not reachable in this
 // session, so nothing here was checked against a real v4 client or server. Where the note marks [?]/[I], the
 // choice is an option (see `ZepV4FakeOptions`).
-import { http, HttpResponse, type PathParams, type RequestHandler } from 'msw';
+import { delay, http, HttpResponse, type PathParams, type RequestHandler } from 'msw';
 import type { ZepAccount, ZepWireEdge, ZepWireEpisode, ZepWireMessage, ZepWireThreadSummary } from './zep-account.js';
 
 export interface ZepV4FakeOptions {
@@ -30,6 +30,8 @@ export interface ZepV4FakeOptions {
   rateLimitWindowMs?: number;
   /** Every n-th request answers 503 once (a transient fault). */
   failEvery?: number;
+  /** Latency added to every answer. */
+  latencyMs?: number;
   stats?: ZepV4FakeStats;
 }
 
@@ -439,6 +441,7 @@ export function zepV4Handlers(account: ZepAccount, options: ZepV4FakeOptions = {
   const gated = (name: string, answer: Answer) => async ({ request, params }: { request: Request; params: PathParams }): Promise<Response> => {
     stats.requests++;
     stats.byRoute[name] = (stats.byRoute[name] ?? 0) + 1;
+    if (options.latencyMs) await delay(options.latencyMs);
     const now = Date.now();
     if (now >= windowEnd) {
       windowEnd = now + windowMs;
