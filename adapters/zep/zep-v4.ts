@@ -192,7 +192,15 @@ export class ZepV4 implements Source {
       fetchPage: async (cursor) => {
         const answer = await this.page(what, tenantKey, request, pageSize, cursor);
         if (answer.status === 404) {
-          if (state && cursor === '') state.missing = true;
+          if (cursor !== '') {
+            // Gone between two pages: what was not read is not gone at the source, so the run stops rather than end the listing here.
+            throw new SourceError(`zep: the ${what} answered 404 after their first page; stopped there, so nothing is taken for gone — run again to resume`, {
+              source: 'zep',
+              status: 404,
+              ...(tenantKey ? { tenant: tenantKey } : {}),
+            });
+          }
+          if (state) state.missing = true;
           return { entries: [], next: null };
         }
         const body = answer.body;
@@ -224,6 +232,8 @@ export class ZepV4 implements Source {
     cursor: string,
   ): Promise<HttpAnswer> {
     const spec = (name: 'page_size' | 'limit'): RequestSpec => ({
+      // A graph listing answers 409 while the graph is being built, as the user node does: asked again.
+      ...(request.path.startsWith(zepV4Path('/graphs/')) ? { retryStatuses: [409] } : {}),
       ...request,
       query: { ...request.query, [name]: pageSize, ...(cursor !== '' ? { cursor } : {}) },
       notFoundIsAnswer: true,

@@ -186,13 +186,17 @@ describe('Zep v4: one project read through v3, then v4', () => {
     expect(report.warnings).toEqual(['nobody-here: user nobody-here was not found in Zep; nothing read']);
   });
 
-  it('a listing that repeats its cursor stops the run with an error, and nothing is taken for gone', async () => {
+  it.each<[string, Omit<ZepV4FakeOptions, 'stats'>, RegExp]>([
+    ['repeats its cursor', { repeatMessageCursor: true }, /gave the same page cursor twice; stopped there, so nothing is taken for gone/],
+    ['answers 404 after its first page', { messagesGoneAfterFirstPage: true }, /answered 404 after their first page; stopped there, so nothing is taken for gone/],
+  ])('a listing that %s stops the run with an error, and --prune removes nothing', async (_name, options, message) => {
     const account = withV4Objects(tinyZepAccount());
     const config = sqliteTarget();
     await run((await fake(account)).url, account, config);
-    const broken = await fake(account, { repeatMessageCursor: true });
-    await expect(run(broken.url, account, config, { fresh: true, prune: true }, { pageSize: 1 })).rejects.toThrow(/gave the same page cursor twice; stopped there, so nothing is taken for gone/);
-    expect((await memoriesByUser(config))[li]).toHaveLength(16);
+    const before = await memoriesByUser(config);
+    const broken = await fake(account, options);
+    await expect(run(broken.url, account, config, { fresh: true, prune: true }, { pageSize: 1 })).rejects.toThrow(message);
+    expect(await memoriesByUser(config)).toEqual(before);
   });
 });
 

@@ -25,6 +25,8 @@ export interface ZepV4FakeOptions {
   refuseDateFilters?: boolean;
   /** A message page that gives the cursor it was asked with again (a broken server). */
   repeatMessageCursor?: boolean;
+  /** A message listing answers 404 once past its first page (the thread deleted mid-listing). */
+  messagesGoneAfterFirstPage?: boolean;
   /** Requests accepted per window; the `X-RateLimit-*` headers are on every answer either way. */
   rateLimitPerMinute?: number;
   rateLimitWindowMs?: number;
@@ -365,6 +367,7 @@ export function zepV4Handlers(account: ZepAccount, options: ZepV4FakeOptions = {
         defaultOrder: 'asc',
         max: 200,
       }, (item) => message(thread.uuid)(item.entry));
+      if (options.messagesGoneAfterFirstPage && url.searchParams.has('cursor')) return v4Error(404, 'not_found', 'thread not found');
       if (options.repeatMessageCursor && url.searchParams.has('cursor')) {
         return HttpResponse.json({ items: [], next_cursor: url.searchParams.get('cursor') });
       }
