@@ -119,7 +119,6 @@ export class ZepV4 implements Source {
    * listed in full (v4 has no change filter for them that catches an edit in place).
    */
   readonly filtersByUpdateTime = true;
-  readonly api = 'v4' as const;
   readonly scope: Readonly<Record<string, unknown>>;
   readonly listsWholePartitions: boolean;
   private readonly pageSize: number;
@@ -313,7 +312,11 @@ export class ZepV4 implements Source {
       const thread = v4Thread(event.entry);
       if (!thread || this.threads.has(thread.uuid)) continue;
       this.threads.set(thread.uuid, thread);
-      if (thread.userUuid !== null) this.threadsByUser.set(thread.userUuid, [...(this.threadsByUser.get(thread.userUuid) ?? []), thread]);
+      if (thread.userUuid !== null) {
+        const own = this.threadsByUser.get(thread.userUuid);
+        if (own) own.push(thread);
+        else this.threadsByUser.set(thread.userUuid, [thread]);
+      }
       yield thread;
     }
   }
@@ -325,7 +328,7 @@ export class ZepV4 implements Source {
   private async namedPartition(name: string): Promise<Partition> {
     if (name.startsWith('thread:')) {
       const id = name.slice('thread:'.length);
-      const thread = v4Thread(await this.lookup(uuidPattern.test(id) ? `/threads/${id}` : '/threads/lookup', { thread_id: id }, name));
+      const thread = v4Thread(await this.lookup(name, uuidPattern.test(id) ? { get: `/threads/${id}` } : { post: '/threads/lookup', body: { thread_id: id } }));
       if (!thread) return { key: name, tenantKey: name };
       const key = `thread:${thread.threadId}`;
       this.threads.set(thread.uuid, thread);
@@ -334,33 +337,27 @@ export class ZepV4 implements Source {
     }
     if (name.startsWith('graph:')) {
       const id = name.slice('graph:'.length);
-      const graph = v4Graph(await this.lookup(uuidPattern.test(id) ? `/graphs/${id}` : '/graphs/lookup', { graph_id: id }, name));
+      const graph = v4Graph(await this.lookup(name, uuidPattern.test(id) ? { get: `/graphs/${id}` } : { post: '/graphs/lookup', body: { graph_id: id } }));
       if (!graph) return { key: name, tenantKey: name };
       this.graphs.set(graph.tenantKey, graph);
       return { key: graph.tenantKey, tenantKey: graph.tenantKey };
     }
     const user = v4User(
       uuidPattern.test(name)
-        ? await this.lookup(`/users/${name}`, {}, name)
+        ? await this.lookup(name, { get: `/users/${name}` })
         : name.includes('@')
           ? await this.userByEmail(name)
-          : await this.lookup('/users/lookup', { user_id: name }, name),
+          : await this.lookup(name, { post: '/users/lookup', body: { user_id: name } }),
     );
     if (!user) return { key: `user:${name}`, tenantKey: name };
     this.users.set(`user:${user.tenantKey}`, user);
     return { key: `user:${user.tenantKey}`, tenantKey: user.tenantKey, ...(user.aliases.length > 0 ? { aliases: user.aliases } : {}) };
   }
 
-  /** `GET <path>` for a uuid path, else `POST <path>` with the developer id; null when Zep has no such object. */
-  private async lookup(path: string, body: Record<string, string>, tenantKey: string): Promise<unknown> {
-    const isGet = Object.keys(body).length === 0 || uuidPattern.test(path.split('/').pop() ?? '');
-    const answer = await this.exchange({
-      method: isGet ? 'GET' : 'POST',
-      path: zepV4Path(path),
-      ...(isGet ? {} : { body }),
-      notFoundIsAnswer: true,
-      context: { tenant: tenantKey, page: 'lookup' },
-    });
+  /** One object by its uuid (`GET`), or by its developer id (`POST …/lookup`); null when Zep has no such object. */
+  private async lookup(tenantKey: string, how: { get: string } | { post: string; body: Record<string, string> }): Promise<unknown> {
+    const request = 'get' in how ? { method: 'GET' as const, path: zepV4Path(how.get) } : { method: 'POST' as const, path: zepV4Path(how.post), body: how.body };
+    const answer = await this.exchange({ ...request, notFoundIsAnswer: true, context: { tenant: tenantKey, page: 'lookup' } });
     return answer.status === 404 ? null : answer.body;
   }
 
