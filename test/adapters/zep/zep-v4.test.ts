@@ -91,6 +91,7 @@ describe('Zep v4: one project read through v3, then v4', () => {
     expect(second.api).toBe('Zep v4');
     expect(second.account).toBe(first.account);
     expect(second.incrementalSince).toBeNull(); // v3's run time says nothing about what v3 could not see
+    expect(second.fullFetchReason).toMatch(/different scope.*api/);
     expect(second.totals).toMatchObject({ created: v4OnlyMemories, updated: 0, unchanged: first.totals.created });
     expect(second.warnings).toEqual([]);
     expect(second.goneAtSource.memories).toBe(0);
