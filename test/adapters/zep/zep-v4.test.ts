@@ -214,6 +214,12 @@ describe('Zep v4: which API a --base-url reads', () => {
     cleanups.push(v3Only.close);
     expect((await run(v3Only.url, account, sqliteTarget())).api).toBe('Zep Cloud v3 (threads)');
     await expect(run(`${v3Only.url}/api/v4`, account, sqliteTarget())).rejects.toThrow(/no Zep v4 API answers at .*api\/v4.*give the server's root/);
+    const community = await startZepFake(account, { generation: 'ce' });
+    cleanups.push(community.close);
+    expect((await run(community.url, account, sqliteTarget())).api).toBe('Zep Community Edition 1.x');
+    const sessions = await startZepFake(account, { generation: 'v2' });
+    cleanups.push(sessions.close);
+    expect((await run(sessions.url, account, sqliteTarget())).api).toBe('Zep Cloud v2 (sessions)');
   });
 
   it('a 400 invalid_identifier or unsupported_filter says what it means', () => {
