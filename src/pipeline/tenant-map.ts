@@ -8,6 +8,9 @@ export type UnmappedPolicy = (typeof unmappedPolicies)[number];
 export type TenantResolution = { userId: string } | { skip: string };
 
 export class TenantMap {
+  /** Tenants the map names by one of their aliases (see `alias`), and the target. */
+  private readonly aliased = new Map<string, string>();
+
   constructor(
     private readonly entries: ReadonlyMap<string, string> = new Map(),
     readonly unmapped: UnmappedPolicy = 'keep',
@@ -31,8 +34,6 @@ export class TenantMap {
     const [target] = targets;
     if (target !== undefined && !this.entries.has(tenantKey)) this.aliased.set(tenantKey, target);
   }
-
-  private readonly aliased = new Map<string, string>();
 
   /** The OpenMemory user of a source tenant, or why its records are skipped; throws under `--unmapped fail`. */
   resolve(tenantKey: string): TenantResolution {
