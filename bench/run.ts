@@ -58,7 +58,10 @@ if (wanted('zep')) {
   say('baseline: the rate-limit floor = requests needed ÷ allowed rate (300/min = 5 req/s)');
   const users = quick ? 20 : 100;
   const zep = run('zep-api', users, 5, 40, 20, 50, 300);
-  say(`users ${users} × 5 threads × 40 messages + 20 facts: ${zep['memories']} memories, ${zep['requests']} requests (${zep['throttled']} answered 429, ${zep['retries']} retries): wall ${fixed(zep['seconds']!)} s, floor ${fixed(zep['floorSeconds']!)} s, ratio ${fixed(zep['seconds']! / zep['floorSeconds']!)}; peak RSS ${fixed(zep['peakRssMiB']!, 0)} MiB`);
+  say(`users ${users} × 5 threads × 40 messages + 20 facts: ${zep['memories']} memories, ${zep['requests']} requests (${zep['throttled']} answered 429, ${zep['retries']} retries) = ${fixed(zep['requestsNeeded']! / zep['memories']!, 3)} requests per record: wall ${fixed(zep['seconds']!)} s, floor ${fixed(zep['floorSeconds']!)} s, ratio ${fixed(zep['seconds']! / zep['floorSeconds']!)}; peak RSS ${fixed(zep['peakRssMiB']!, 0)} MiB`);
+  // The same project through v4 (the server's root): its own per-minute window of the same size.
+  const v4 = run('zep-v4-api', users, 5, 40, 20, 50, 300);
+  say(`the same project through v4: ${v4['memories']} memories, ${v4['requests']} requests (${v4['throttled']} answered 429, ${v4['retries']} retries) = ${fixed(v4['requestsNeeded']! / v4['memories']!, 3)} requests per record (${fixed(v4['requestsNeeded']! / zep['requestsNeeded']!)}× v3's): wall ${fixed(v4['seconds']!)} s, floor ${fixed(v4['floorSeconds']!)} s, ratio ${fixed(v4['seconds']! / v4['floorSeconds']!)}; peak RSS ${fixed(v4['peakRssMiB']!, 0)} MiB`);
 }
 
 if (wanted('supermemory')) {

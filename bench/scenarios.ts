@@ -235,7 +235,33 @@ async function zepApi(users: number, threadsPerUser: number, messagesPerThread: 
   };
 }
 
-/** Issue 8: a Supermemory account (tags × documents + memory entries) over HTTP at `rateLimit` requests/s. */
+/**
+ * Issue 22: the same Zep project read through v4 (the server's root), limited per minute as Zep does: requests per
+ * record and wall time against the rate-limit floor, to set beside `zepApi` (v3) on the same project.
+ */
+async function zepV4Api(users: number, threadsPerUser: number, messagesPerThread: number, factsPerUser: number, latencyMs: number, perMinute: number): Promise<Result> {
+  const account = generatedZepAccount({ users, threadsPerUser, messagesPerThread, factsPerUser });
+  const served = await startZepFake(account, { v4: { latencyMs, rateLimitPerMinute: perMinute } });
+  const dir = scratchFolder();
+  const { source, http } = zepSource({ apiKey: account.apiKey, baseUrl: served.url, concurrency: 4 });
+  const started = performance.now();
+  const report = await importFrom({ source, target: { kind: 'sqlite', path: path.join(dir, 'om.sqlite'), vectorTable: undefined }, env: {} });
+  const seconds = (performance.now() - started) / 1000;
+  await http!.close();
+  await served.close();
+  const requestsNeeded = served.v4Stats.requests - served.v4Stats.rateLimited;
+  return {
+    memories: report.totals.created,
+    users,
+    requests: served.v4Stats.requests + served.stats.requests,
+    requestsNeeded,
+    retries: http!.stats.retries,
+    throttled: served.v4Stats.rateLimited,
+    seconds,
+    floorSeconds: requestsNeeded / (perMinute / 60),
+  };
+}
+
 /**
  * A fake Supermemory account read through one API generation (`v4`: v3/v4, `v5`: namespaces) at its latency and
  * rate limit: requests per document, and wall time against the rate-limit floor.
@@ -539,6 +565,7 @@ const scenarios: Record<string, () => Promise<Result>> = {
   'zep-api': () => zepApi(numbers[0]!, numbers[1]!, numbers[2]!, numbers[3]!, numbers[4]!, numbers[5]!),
   'supermemory-api': () => supermemoryApi(numbers[0]!, numbers[1]!, numbers[2]!, numbers[3]!, numbers[4]!, 'v4'),
   'supermemory-v5': () => supermemoryApi(numbers[0]!, numbers[1]!, numbers[2]!, numbers[3]!, numbers[4]!, 'v5'),
+  'zep-v4-api': () => zepV4Api(numbers[0]!, numbers[1]!, numbers[2]!, numbers[3]!, numbers[4]!, numbers[5]!),
   'workers-export': () => workersExport(numbers[0]!, numbers[1]!),
   'workers-file': () => workersFile(numbers[0]!, numbers[1]!, numbers[2]!),
   'workers-rows': () => workersRows(numbers[0]!, numbers[1]!, numbers[2]!, numbers[3]!),

@@ -83,6 +83,8 @@ export interface Partition {
   key: string;
   /** The tenant it belongs to, where known before fetching (lets `--unmapped fail` stop before any write). */
   tenantKey: string | null;
+  /** Other names the source knows this tenant by (an id, an email): a --user-map may name the tenant by any of them. */
+  aliases?: readonly string[];
   /**
    * How many records the source announced for this partition when listing it (a Mem0 entity's `total_memories`, a
    * Supermemory tag's counts), for progress only: a source's count may be stale or count what is skipped later.

@@ -6,7 +6,6 @@ import type { HttpClient } from '../../src/http/http-client.js';
 import { pagedListing, type ListingEvent } from '../../src/http/paged-listing.js';
 import { SourceError } from '../../src/errors.js';
 import { parseTime, type FetchOptions, type Partition, type Source, type SourceItem, type SourceWarning } from '../../src/records.js';
-import type { ZepInclude } from './index.js';
 import {
   episodeEnvelope,
   factEnvelope,
@@ -20,6 +19,7 @@ import {
   type ZepApi,
   type ZepEnvelope,
   type ZepOwner,
+  type ZepInclude,
 } from './zep-records.js';
 
 export interface ZepHttpSourceOptions {

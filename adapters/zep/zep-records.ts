@@ -3,12 +3,17 @@
 // is — and that envelope is both what `--save-export` saves and what this module reads: the live adapter builds the
 // envelope and calls `zepItem`, exactly as the snapshot reader does, so an offline re-run rebuilds identical items.
 import { parseTime, timeFlags, type MemoryRecord, type SourceItem } from '../../src/records.js';
-import type { ZepInclude } from './index.js';
+
+/** What `--include` can choose; `summaries` covers thread and user summaries. */
+export const zepIncludeChoices = ['messages', 'facts', 'data', 'summaries', 'invalidated-facts'] as const;
+export type ZepInclude = (typeof zepIncludeChoices)[number];
+export const zepDefaultInclude: readonly ZepInclude[] = ['messages', 'facts', 'data', 'summaries'];
 
 /** The API generations om-import reads (see zep-api-generation.ts for how a run finds out which one answers). */
-export type ZepApi = 'v3' | 'v2' | 'ce';
+export type ZepApi = 'v4' | 'v3' | 'v2' | 'ce';
 
 export const zepApiNames: Readonly<Record<ZepApi, string>> = {
+  v4: 'Zep v4',
   v3: 'Zep Cloud v3 (threads)',
   v2: 'Zep Cloud v2 (sessions)',
   ce: 'Zep Community Edition 1.x',
@@ -29,7 +34,7 @@ export interface ZepOwner {
  */
 export type ZepEnvelope = ZepOwner & { api: ZepApi } & (
     | { zep: 'message'; thread_id: string; message: unknown }
-    | { zep: 'fact'; edge: unknown }
+    | { zep: 'fact'; edge: unknown; /** A member of a hyperedge whose fact another member (this uuid) carries already. */ copy_of?: string }
     | { zep: 'episode'; episode: unknown }
     | { zep: 'thread-summary'; thread_id: string; summary: unknown }
     | { zep: 'user-summary'; user_id: string; node: unknown }
@@ -62,8 +67,9 @@ export function messageEnvelope(api: ZepApi, from: ZepOwner, threadId: string, m
   return { zep: 'message', api, ...owner(from), thread_id: threadId, message };
 }
 
-export function factEnvelope(api: ZepApi, from: ZepOwner, edge: unknown): ZepEnvelope {
-  return { zep: 'fact', api, ...owner(from), edge };
+/** `copyOf`: the edge is a hyperedge member whose fact the member with this uuid carries (imported once, as that one). */
+export function factEnvelope(api: ZepApi, from: ZepOwner, edge: unknown, copyOf?: string): ZepEnvelope {
+  return { zep: 'fact', api, ...owner(from), edge, ...(copyOf ? { copy_of: copyOf } : {}) };
 }
 
 export function episodeEnvelope(api: ZepApi, from: ZepOwner, episode: unknown): ZepEnvelope {
@@ -106,20 +112,75 @@ export function zepItem(raw: unknown, options: ZepRecordOptions): SourceItem | n
   if (!isObject(raw) || typeof raw['zep'] !== 'string' || !kinds.has(raw['zep']) || !apis.has(String(raw['api']))) {
     return { type: 'skipped', skipped: { sourceId: null, tenantKey: null, reason: 'not a Zep snapshot record' }, raw };
   }
-  const envelope = raw as unknown as ZepEnvelope;
-  if (!options.include.includes(zepFamilies[envelope.zep])) return null;
+  const sent = raw as unknown as ZepEnvelope;
+  if (!options.include.includes(zepFamilies[sent.zep])) return null;
+  const envelope = sent.api === 'v4' ? asV3(sent) : sent;
+  const item = ((): SourceItem => {
+    switch (envelope.zep) {
+      case 'message':
+        return messageItem(envelope);
+      case 'fact':
+        return factItem(envelope, options.include.includes('invalidated-facts'));
+      case 'episode':
+        return episodeItem(envelope);
+      case 'thread-summary':
+        return threadSummaryItem(envelope);
+      case 'user-summary':
+        return userSummaryItem(envelope);
+    }
+  })();
+  // What is saved (--save-export) is the envelope as the server sent its object, not the v3 reading of it.
+  return envelope === sent || item.type === 'warning' ? item : { ...item, raw: sent };
+}
+
+/**
+ * A v4 object read as the v3 object it is (the same record in the same project, read through the other API), so
+ * that it becomes exactly the memory v3 made of it — every field the import fingerprints included — and a
+ * database imported through v3 finds nothing changed. What v4 renamed gets v3's name back; what v4 adds that v3
+ * did not send is dropped where it only restates what v3 sent (the graph's uuid, the thread's uuid, a reference
+ * time equal to `created_at`) and kept where it is news (a back-filled `reference_time`, an episode's
+ * `wait_status`), so such a record says more than v3 did. The v4 wire leaves out what is unset; v3 sent a fact's
+ * unset times as null (zep.md §3.7, §10), and so they are read.
+ */
+function asV3(envelope: ZepEnvelope): ZepEnvelope {
   switch (envelope.zep) {
     case 'message':
-      return messageItem(envelope);
+      return { ...envelope, message: v3Shape(envelope.message, { drop: ['thread_uuid'], times: ['reference_time'] }) };
     case 'fact':
-      return factItem(envelope, options.include.includes('invalidated-facts'));
+      return {
+        ...envelope,
+        edge: v3Shape(envelope.edge, { drop: ['graph_uuid'], rename: { episode_uuids: 'episodes' }, nulls: ['valid_at', 'invalid_at', 'expired_at'] }),
+      };
     case 'episode':
-      return episodeItem(envelope);
+      return {
+        ...envelope,
+        episode: v3Shape(envelope.episode, { drop: ['graph_uuid'], rename: { role: 'role_type', role_name: 'role', thread_uuid: 'thread_id' }, times: ['reference_time', 'valid_at'] }),
+      };
     case 'thread-summary':
-      return threadSummaryItem(envelope);
+      return { ...envelope, summary: v3Shape(envelope.summary, { drop: ['thread_uuid'] }) };
     case 'user-summary':
-      return userSummaryItem(envelope);
+      return envelope;
   }
+}
+
+/** Search-only fields a listing may carry by mistake (zep-v4.md §11.11). */
+const searchOnly = ['score', 'relevance'];
+
+function v3Shape(
+  wire: unknown,
+  how: { drop?: string[]; rename?: Record<string, string>; times?: string[]; nulls?: string[] },
+): unknown {
+  if (!isObject(wire)) return wire;
+  const created = parseTime(wire['created_at']);
+  const shaped: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(wire)) {
+    if (searchOnly.includes(key) || how.drop?.includes(key)) continue;
+    // A time that says what `created_at` says (to the millisecond) adds nothing v3 did not send.
+    if (how.times?.includes(key) && created !== null && parseTime(value) === created) continue;
+    shaped[how.rename?.[key] ?? key] = value;
+  }
+  for (const key of how.nulls ?? []) if (shaped[key] === undefined) shaped[key] = null;
+  return shaped;
 }
 
 /** What every kind shares: the wire object, its uuid and text checked, or the reason it cannot be imported. */
@@ -155,16 +216,16 @@ function without(object: Record<string, unknown>, ...keys: string[]): Record<str
 
 /**
  * A message: content is exactly its text. The role enum and the speaker's name swapped fields between
- * generations: v3 sends `role` (enum) and `name` (speaker); v2 and CE send `role_type` (enum) and `role`
+ * generations: v3 and v4 send `role` (enum) and `name` (speaker); v2 and CE send `role_type` (enum) and `role`
  * (speaker), and CE leaves `role_type` out when unset, when `role` is all there is.
  */
 function messageItem(envelope: ZepEnvelope & { zep: 'message' }): SourceItem {
   const checked = validated(envelope, envelope.message, 'message', 'content');
   if ('skip' in checked) return checked.skip;
   const { object, id, text, tenantKey } = checked;
-  const enumRole = envelope.api === 'v3' ? nonEmptyString(object['role']) : (nonEmptyString(object['role_type']) ?? nonEmptyString(object['role']));
-  const speaker =
-    envelope.api === 'v3' ? nonEmptyString(object['name']) : nonEmptyString(object['role_type']) ? nonEmptyString(object['role']) : null;
+  const threadsApi = envelope.api === 'v3' || envelope.api === 'v4';
+  const enumRole = threadsApi ? nonEmptyString(object['role']) : (nonEmptyString(object['role_type']) ?? nonEmptyString(object['role']));
+  const speaker = threadsApi ? nonEmptyString(object['name']) : nonEmptyString(object['role_type']) ? nonEmptyString(object['role']) : null;
   const createdAt = parseTime(object['created_at']);
   const record: MemoryRecord = {
     sourceKind: 'zep.message',
@@ -201,6 +262,10 @@ function factItem(envelope: ZepEnvelope & { zep: 'fact' }, includeInvalidated: b
   const checked = validated(envelope, envelope.edge, 'fact', 'fact');
   if ('skip' in checked) return checked.skip;
   const { object, id, text, tenantKey } = checked;
+  if (envelope.copy_of) {
+    const reason = `a member of hyperedge ${String(object['hyperedge_uuid'])}, whose fact is imported once (as ${envelope.copy_of})`;
+    return { type: 'skipped', skipped: { sourceId: id, tenantKey, reason }, raw: envelope };
+  }
   const invalidAt = object['invalid_at'] ?? null;
   const expiredAt = object['expired_at'] ?? null;
   const stale = invalidAt !== null || expiredAt !== null;

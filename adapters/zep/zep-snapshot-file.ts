@@ -4,8 +4,7 @@
 import path from 'node:path';
 import { requireSnapshot, snapshotLines } from '../../src/pipeline/snapshot.js';
 import type { Partition, Source, SourceItem } from '../../src/records.js';
-import type { ZepInclude } from './index.js';
-import { isObject, zepApiNames, zepItem, zepTenantKey, type ZepApi } from './zep-records.js';
+import { isObject, zepApiNames, zepItem, zepTenantKey, type ZepApi, type ZepInclude } from './zep-records.js';
 
 export interface ZepSnapshotFileOptions {
   include: readonly ZepInclude[];

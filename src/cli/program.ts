@@ -194,7 +194,7 @@ function addMem0Options(command: Command): Command {
 
 function addZepOptions(command: Command): Command {
   return command
-    .option('--base-url <url>', `Zep API (default: ${zepDefaultBaseUrl}); a URL without a path gets /api/v2 (Community Edition: your server)`)
+    .option('--base-url <url>', `Zep server (default: ${zepDefaultBaseUrl}): its root reads v4 where it answers, else v3/v2/Community Edition; …/api/v2 reads only the v3 wire`)
     .option('--include <list>', `what to import, of ${zepIncludeChoices.join(',')} (default: ${zepDefaultInclude.join(',')})`, includeList(zepIncludeChoices), [...zepDefaultInclude])
     .option('--from-file <file>', 'read a Zep snapshot written by --save-export instead of the API');
 }

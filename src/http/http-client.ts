@@ -71,6 +71,8 @@ export interface RequestSpec {
   notFoundIsAnswer?: boolean;
   /** A 410 Gone too (an API generation its server has retired): `body` null, `status` 410. */
   goneIsAnswer?: boolean;
+  /** Statuses this request retries besides the usual ones (e.g. a 409 a source sends while it builds what was asked). */
+  retryStatuses?: readonly number[];
 }
 
 export interface HttpAnswer {
@@ -186,7 +188,7 @@ export class HttpClient {
           return { status, headers: response.headers, body: null };
         } else if (status === 401 || status === 403) {
           throw new AuthenticationError(`${this.describe(spec)} was refused (HTTP ${status}): ${hint ?? this.options.credentialHint}`, { ...context, status });
-        } else if (isRetryableStatus(status)) {
+        } else if (isRetryableStatus(status) || spec.retryStatuses?.includes(status)) {
           retryAfter = parseRetryAfter(response.headers['retry-after-ms'], 'milliseconds') ?? parseRetryAfter(response.headers['retry-after']);
           if (retryAfter !== null && retryAfter > this.maxWaitMs) {
             throw new SourceError(

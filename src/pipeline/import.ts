@@ -158,6 +158,7 @@ export async function importFrom(options: ImportOptions): Promise<ImportReport> 
     const partitions: Partition[] = [];
     for await (const partition of source.partitions()) {
       if (partition.tenantKey !== null) {
+        if (partition.aliases) tenantMap.alias(partition.tenantKey, partition.aliases);
         // A partition whose user belongs to another shard is not even fetched (a skipped tenant: by its own key).
         const resolution = tenantMap.resolve(partition.tenantKey);
         if (!ownsUser(shard, 'userId' in resolution ? resolution.userId : partition.tenantKey)) continue;

@@ -8,6 +8,9 @@ export type UnmappedPolicy = (typeof unmappedPolicies)[number];
 export type TenantResolution = { userId: string } | { skip: string };
 
 export class TenantMap {
+  /** Tenants the map names by one of their aliases (see `alias`), and the target. */
+  private readonly aliased = new Map<string, string>();
+
   constructor(
     private readonly entries: ReadonlyMap<string, string> = new Map(),
     readonly unmapped: UnmappedPolicy = 'keep',
@@ -18,9 +21,23 @@ export class TenantMap {
     return [...this.entries.keys()];
   }
 
+  /**
+   * Lets the map name `tenantKey` by one of its `aliases` (a source's other names for the same tenant). A map that
+   * names the tenant by two names, with different targets, is refused.
+   */
+  alias(tenantKey: string, aliases: readonly string[]): void {
+    const named = [tenantKey, ...aliases].filter((name) => this.entries.has(name));
+    const targets = new Set(named.map((name) => this.entries.get(name)));
+    if (targets.size > 1) {
+      throw new UsageError(`--user-map names the source user "${tenantKey}" twice, as ${named.map((name) => JSON.stringify(name)).join(' and ')}, with different targets; keep one entry for it`);
+    }
+    const [target] = targets;
+    if (target !== undefined && !this.entries.has(tenantKey)) this.aliased.set(tenantKey, target);
+  }
+
   /** The OpenMemory user of a source tenant, or why its records are skipped; throws under `--unmapped fail`. */
   resolve(tenantKey: string): TenantResolution {
-    const mapped = this.entries.get(tenantKey);
+    const mapped = this.entries.get(tenantKey) ?? this.aliased.get(tenantKey);
     if (mapped !== undefined) return { userId: mapped };
     switch (this.unmapped) {
       case 'keep':

@@ -191,6 +191,16 @@ describe('HttpClient', () => {
     await c.close();
   });
 
+  it('retries a status the request names besides the usual ones (a 409 while the source builds the object), and only there', async () => {
+    const server = await scripted([409, 409]);
+    const c = client(server.url);
+    await expect(c.json({ method: 'GET', path: '/thing', retryStatuses: [409] })).resolves.toEqual({ ok: true, call: 3 });
+    const plain = await scripted([409]);
+    await expect(c.json({ method: 'GET', path: `${plain.url}/thing` })).rejects.toThrow(/failed with HTTP 409/);
+    expect(plain.requests).toHaveLength(1);
+    await c.close();
+  });
+
   it('does not retry other client errors', async () => {
     const server = await scripted([404]);
     const c = client(server.url);

@@ -35,6 +35,19 @@ describe('--user-map', () => {
     const skipping = loadTenantMap(mapFile('{"user1": "alice"}'), 'skip');
     expect(skipping.resolve('user10')).toEqual({ skip: 'source user "user10" is not in --user-map (--unmapped skip)' });
   });
+
+  it("names a tenant by one of the source's aliases for it (a Zep v4 user's uuid or email), and refuses two names with different targets", () => {
+    const map = loadTenantMap(mapFile('{"6f1a2c3e-8a4b-4c1e-9d2f-0b5e7a9c1d23": "ana", "li@example.com": "li", "user-jane": "jane"}'), 'skip');
+    expect(map.resolve('user-ana')).toEqual({ skip: 'source user "user-ana" is not in --user-map (--unmapped skip)' });
+    map.alias('user-ana', ['6f1a2c3e-8a4b-4c1e-9d2f-0b5e7a9c1d23', 'ana@example.com']);
+    expect(map.resolve('user-ana')).toEqual({ userId: 'ana' });
+    map.alias('0d6c2b1a-5e4f-4a3b-9c8d-7e6f5a4b3c2d', ['li@example.com']);
+    expect(map.resolve('0d6c2b1a-5e4f-4a3b-9c8d-7e6f5a4b3c2d')).toEqual({ userId: 'li' });
+    // The tenant's own key, mapped, wins over nothing else: the same target is fine, a different one is refused.
+    map.alias('user-jane', ['jane@example.com']);
+    expect(map.resolve('user-jane')).toEqual({ userId: 'jane' });
+    expect(() => map.alias('user-jane', ['li@example.com'])).toThrow(/names the source user "user-jane" twice, as "user-jane" and "li@example.com", with different targets/);
+  });
 });
 
 describe('duplicateTopLevelKey', () => {

@@ -265,3 +265,49 @@ describe('Zep snapshot envelopes', () => {
     }
   });
 });
+
+describe('a v4 object is read as the v3 object it is (zep-v4.md §4–§6, §9)', () => {
+  const owner = { user_id: 'user_8f3a' };
+  const same = (v3: ZepEnvelope, v4: ZepEnvelope): void => {
+    const viaV3 = zepItem(v3, everything);
+    const viaV4 = zepItem(v4, everything);
+    expect(viaV4 && 'record' in viaV4 ? viaV4.record : viaV4).toEqual(viaV3 && 'record' in viaV3 ? viaV3.record : viaV3);
+    expect(viaV4 && 'raw' in viaV4 ? viaV4.raw : null).toBe(v4); // --save-export keeps what v4 sent
+  };
+
+  it('a message: the thread uuid and a reference time equal to created_at add nothing', () => {
+    const v4 = { ...v3Message, thread_uuid: '1b7e4d2a-9c3f-4a8e-b5d1-6f2e8a0c4b97', reference_time: '2025-08-14T09:22:05.118000Z', score: 0.3 };
+    same(messageEnvelope('v3', owner, 'thread_a', v3Message), messageEnvelope('v4', owner, 'thread_a', v4));
+    // A back-filled message's reference time is news v3 did not send: kept.
+    const backFilled = memory(zepItem(messageEnvelope('v4', owner, 'thread_a', { ...v4, reference_time: '2024-01-01T00:00:00Z' }), everything));
+    expect(backFilled.sourceFields['reference_time']).toBe('2024-01-01T00:00:00Z');
+    expect(backFilled.createdAt).toBe(Date.parse(v3Message.created_at));
+  });
+
+  it('a fact: episode_uuids is v3 episodes, unset times are null as v3 sent them, the graph uuid goes', () => {
+    const v3 = {
+      uuid: '9b1d2c3e-4f5a-4b6c-8d7e-9f0a1b2c3d4e', name: 'WORKS_AT', fact: 'Jane Doe works at Acme.', source_node_uuid: 'a', target_node_uuid: 'b',
+      source_node_name: 'Jane Doe', target_node_name: 'Acme', created_at: '2025-08-14T09:22:12.553Z', valid_at: null, invalid_at: null, expired_at: null,
+      episodes: ['e0f1a2b3-c4d5-4e6f-8a7b-9c0d1e2f3a4b'], attributes: {},
+    };
+    const { episodes, valid_at: _v, invalid_at: _i, expired_at: _e, ...rest } = v3;
+    const v4 = { ...rest, graph_uuid: 'a4e2b7c9-1d3f-4e5a-8b6c-7d9e0f1a2b3c', episode_uuids: episodes, relevance: 0.9 };
+    same(factEnvelope('v3', owner, v3), factEnvelope('v4', owner, v4));
+    const stale = skipped(zepItem(factEnvelope('v4', owner, { ...v4, invalid_at: '2025-09-01T00:00:00Z' }), defaults));
+    expect(stale.reason).toMatch(/^fact invalidated at 2025-09-01T00:00:00.000Z; --include invalidated-facts imports it$/);
+  });
+
+  it('an episode: v4 role/role_name are v3 role_type/role, thread_uuid is thread_id; wait_status is kept', () => {
+    const v3 = { uuid: 'e1', content: 'Jane Doe: hi', created_at: '2025-08-14T09:22:05.118Z', processed: true, role: 'Jane Doe', role_type: 'user', source: 'message', source_description: '', thread_id: 't-uuid', metadata: {} };
+    const v4 = { uuid: 'e1', content: 'Jane Doe: hi', created_at: '2025-08-14T09:22:05.118Z', processed: true, role: 'user', role_name: 'Jane Doe', source: 'message', source_description: '', thread_uuid: 't-uuid', metadata: {}, graph_uuid: 'g', reference_time: '2025-08-14T09:22:05.118Z' };
+    same(episodeEnvelope('v3', { graph_id: 'kb' }, v3), episodeEnvelope('v4', { graph_id: 'kb' }, v4));
+    const delayed = memory(zepItem(episodeEnvelope('v4', owner, { uuid: 'e2', content: '{"a":1}', source: 'json', created_at: '2026-11-20T12:00:00Z', processed: false, wait_status: 'processing_delayed' }), everything));
+    expect(delayed.sourceFields).toMatchObject({ wait_status: 'processing_delayed', processed: false });
+  });
+
+  it('a thread summary: thread_uuid goes, the thread is the envelope’s', () => {
+    const v3 = { uuid: 's1', thread_id: 'thread_a', summary: 'Jane moved.', created_at: '2025-08-14T09:25:00Z', last_summarized_at: '2025-08-14T09:25:00Z' };
+    const { thread_id: _t, ...rest } = v3;
+    same(threadSummaryEnvelope('v3', owner, 'thread_a', v3), threadSummaryEnvelope('v4', owner, 'thread_a', { ...rest, thread_uuid: '1b7e4d2a-9c3f-4a8e-b5d1-6f2e8a0c4b97' }));
+  });
+});

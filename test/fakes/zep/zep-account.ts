@@ -1,5 +1,6 @@
 // An in-memory Zep Cloud account for the fake server, stored in the v3 ("threads") wire shape (snake_case);
-// the handlers derive the v2 ("sessions") and Community Edition shapes from it. Plus a deterministic generator
+// the handlers derive the v2 ("sessions") and Community Edition shapes from it, and zep-v4-handlers.ts the v4 shape
+// of the same project, plus what only v4 can address (`ZepAccount.v4`: users, threads and graphs created through v4). Plus a deterministic generator
 // of realistic accounts and a small hand-written account with the tricky cases.
 
 /** The message role enum (v3 `role`, v2/CE `role_type`). */
@@ -51,6 +52,8 @@ export interface ZepWireMessage {
   content: string;
   metadata?: Record<string, unknown>;
   processed?: boolean;
+  /** v4 only (the developer-supplied time of a back-filled message); the v3 handlers never serve it. */
+  reference_time?: string;
 }
 
 export interface ZepWireThreadSummary {
@@ -87,6 +90,11 @@ export interface ZepWireEdge {
   expired_at?: string | null;
   episodes?: string[];
   attributes?: Record<string, unknown>;
+  source_node_labels?: string[];
+  target_node_labels?: string[];
+  /** A member of a hyperedge (v4): one fact relating more than two nodes, listed once per member edge. */
+  hyperedge_uuid?: string;
+  scope?: string;
 }
 
 export type ZepWireEpisodeSource = 'message' | 'text' | 'json' | 'fact_triple';
@@ -105,6 +113,10 @@ export interface ZepWireEpisode {
   metadata?: Record<string, unknown>;
   document_id?: string;
   task_id?: string;
+  /** v4 episode fields (zep-v4.md §5.5), set only on data v3 cannot reach. */
+  reference_time?: string;
+  wait_status?: string;
+  expired_at?: string;
 }
 
 /** A standalone (non-user) graph: v3 `graph`, v2 `group`. */
@@ -117,7 +129,45 @@ export interface ZepWireGraph {
   created_at: string;
   updated_at?: string;
   project_uuid?: string;
+  /** The graph's v4 address (v3 documents it as different from `uuid`, a group-row id). */
+  canonical_graph_uuid?: string;
   [extra: string]: unknown;
+}
+
+/** A user created through v4: no `user_id`. Its data are keyed by its `uuid` (messages by thread uuid, graph data by user uuid). */
+export interface ZepV4User {
+  uuid: string;
+  email?: string;
+  first_name?: string;
+  last_name?: string;
+  metadata?: Record<string, unknown> | null;
+  graph_uuid: string;
+  time_zone?: string;
+  created_at: string;
+  [extra: string]: unknown;
+}
+
+/** A thread created through v4: no `thread_id`; `user_uuid` may name no listed user. */
+export interface ZepV4Thread {
+  uuid: string;
+  user_uuid: string;
+  created_at: string;
+  updated_at: string;
+}
+
+/** A standalone graph created through v4: no `graph_id`; its data are keyed by its `uuid`. */
+export interface ZepV4Graph {
+  uuid: string;
+  name?: string;
+  description?: string;
+  created_at: string;
+}
+
+/** What only v4 can address: v3 paths take developer ids, which these lack (zep-v4.md §9). */
+export interface ZepV4Only {
+  users: ZepV4User[];
+  threads: ZepV4Thread[];
+  graphs: ZepV4Graph[];
 }
 
 /**
@@ -144,6 +194,8 @@ export interface ZepAccount {
   episodes: Record<string, ZepWireEpisode[]>;
   /** Standalone graphs. */
   graphs: ZepWireGraph[];
+  /** Objects created through v4 (served only on /api/v4). */
+  v4?: ZepV4Only;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -695,5 +747,123 @@ export function tinyZepAccount(): ZepAccount {
     graphs: [
       { uuid: 'f1e2d3c4-b5a6-4978-8a9b-0c1d2e3f4a5b', id: 701, graph_id: 'graph-team-handbook', name: 'Team handbook', description: 'Policies everyone should know', created_at: '2025-01-10T07:59:00Z', project_uuid: projectUuid },
     ],
+  };
+}
+
+/**
+ * The same project after its application moved to v4 (zep-v4.md §11): every v3 graph gets its v4 address
+ * (`canonical_graph_uuid`, ≠ its v3 `uuid`), and v4-born objects join it —
+ * - user Li (no `user_id`; `graph_uuid` ≠ `uuid`; metadata with an array) with a thread of all five roles, a
+ *   message without `name`, two with equal `created_at`, a back-filled one (`reference_time` a year older), one not
+ *   processed; and a thread without messages (its summary is 404);
+ * - user Noor (no `user_id`, no email, no metadata, no user node: 404);
+ * - a thread whose `user_uuid` matches no listed user (an orphan, `thread:<uuid>`);
+ * - in Li's graph: a current fact without `valid_at` and without node names, an expired-only fact, an invalidated
+ *   one, a hyperedge of three members sharing one `fact`, empty `episode_uuids`; data episodes `text`, `json`
+ *   chunks sharing a `document_id`, one `processed: false` with `wait_status`, one processing-expired, one with
+ *   `reference_time` older than `created_at`;
+ * - a standalone graph created through v4 (no `graph_id`) with a fact and a text episode.
+ */
+export function withV4Objects(account: ZepAccount): ZepAccount {
+  const li = { uuid: '0d6c2b1a-5e4f-4a3b-9c8d-7e6f5a4b3c2d', graph: 'c3b2a190-8f7e-4d6c-b5a4-938271605f4e', node: '5a4b3c2d-1e0f-4a9b-8c7d-6e5f4a3b2c1d' };
+  const noor = { uuid: '2e4f6a8b-0c1d-4e3f-a5b7-c9d1e3f5a7b9', graph: '3f5a7b9c-1d2e-4f4a-b6c8-d0e2f4a6b8c0' };
+  const chat = '7a1c9e3b-2d4f-4b6a-8c0e-1f3a5b7c9d2e';
+  const quiet = '7a1c9e3b-2d4f-4b6a-8c0e-1f3a5b7c9d3f';
+  const stray = '7a1c9e3b-2d4f-4b6a-8c0e-1f3a5b7c9d4a';
+  const graph = '9e8d7c6b-5a4f-4e3d-9c2b-1a0f9e8d7c6b';
+  const at = (minutes: number): string => new Date(Date.UTC(2026, 9, 20, 8, 0, 0) + minutes * 60_000).toISOString().replace('.000Z', 'Z');
+  const message = (n: number, role: ZepWireRole, content: string, extra: Partial<ZepWireMessage> = {}): ZepWireMessage => ({
+    uuid: `c1f0e3a2-4b5d-4e6f-8a9b-4f0000000${String(n).padStart(3, '0')}`,
+    created_at: at(5 + n),
+    role,
+    name: role === 'user' ? 'Li' : role === 'assistant' ? 'AI Assistant' : role,
+    content,
+    processed: true,
+    ...extra,
+  });
+  const chatMessages: ZepWireMessage[] = [
+    message(1, 'system', 'You are a travel assistant.'),
+    message(2, 'user', 'Book me a train to Porto on Friday.', { metadata: { channel: 'app', tags: ['travel', 'rail'] } }),
+    message(3, 'assistant', 'Booked: Lisbon → Porto, Friday 09:00.', { created_at: at(7) }),
+    message(4, 'function', '{"train":"AP 123","seat":"42A"}', { created_at: at(7) }),
+    message(5, 'tool', 'calendar: event created'),
+    { uuid: 'c1f0e3a2-4b5d-4e6f-8a9b-4f0000000006', created_at: at(11), role: 'user', content: 'No speaker name on this one.', processed: false },
+    message(7, 'user', 'Last year I told you I prefer aisle seats.', { reference_time: '2025-10-01T12:00:00Z' }),
+  ];
+  const edge = (n: number, fact: string, extra: Partial<ZepWireEdge> = {}): ZepWireEdge => ({
+    uuid: `9b1d2c3e-4f5a-4b6c-8d7e-4f00000000${String(n).padStart(2, '0')}`,
+    name: 'RELATES_TO',
+    fact,
+    source_node_uuid: li.node,
+    target_node_uuid: `7a8b9c0d-1e2f-4a3b-8c4d-4f00000000${String(n).padStart(2, '0')}`,
+    source_node_name: 'Li',
+    target_node_name: 'Porto',
+    created_at: at(20 + n),
+    valid_at: at(10),
+    invalid_at: null,
+    expired_at: null,
+    episodes: [],
+    attributes: {},
+    scope: 'entity',
+    ...extra,
+  });
+  const hyperedge = 'ab12cd34-ef56-4a78-9b0c-4f00000000e1';
+  const episode = (n: number, source: ZepWireEpisodeSource, content: string, extra: Partial<ZepWireEpisode> = {}): ZepWireEpisode => ({
+    uuid: `e0f1a2b3-c4d5-4e6f-8a7b-4f00000000${String(n).padStart(2, '0')}`,
+    content,
+    created_at: at(30 + n),
+    source,
+    source_description: 'v4 import',
+    processed: true,
+    metadata: { src: 'v4' },
+    ...extra,
+  });
+  return {
+    ...account,
+    graphs: account.graphs.map((graph) => ({ ...graph, canonical_graph_uuid: graph.canonical_graph_uuid ?? stableUuid(`v4-graph:${graph.graph_id}`) })),
+    messages: { ...account.messages, [chat]: chatMessages, [quiet]: [], [stray]: [message(8, 'user', 'A thread whose user is gone.')] },
+    threadSummaries: {
+      ...account.threadSummaries,
+      [chat]: { uuid: '5e6f7a8b-9c0d-4e1f-a2b3-4f0000000001', thread_id: chat, summary: 'Li booked a train to Porto and prefers aisle seats.', created_at: at(40), last_summarized_at: at(41) },
+    },
+    userNodes: {
+      ...account.userNodes,
+      [li.uuid]: { uuid: li.node, name: 'Li', labels: ['Entity', 'User'], summary: 'Li travels by train between Lisbon and Porto.', created_at: at(1) },
+    },
+    edges: {
+      ...account.edges,
+      [li.uuid]: [
+        edge(1, 'Li travels to Porto on Friday.', { valid_at: null, source_node_name: undefined, target_node_name: undefined }),
+        edge(2, 'Li lives in Lisbon.', { expired_at: at(60) }),
+        edge(3, 'Li prefers window seats.', { invalid_at: at(11), expired_at: at(61) }),
+        ...[4, 5, 6].map((n) => edge(n, 'Li, Ana and Jane share a train compartment.', { hyperedge_uuid: hyperedge })),
+      ],
+      [graph]: [edge(9, 'Trains to Porto leave every hour.', { source_node_uuid: '7a8b9c0d-1e2f-4a3b-8c4d-4f0000000090', source_node_name: 'Trains' })],
+    },
+    episodes: {
+      ...account.episodes,
+      [li.uuid]: [
+        episode(1, 'text', 'Li signed up through the mobile app.'),
+        episode(2, 'json', '{"part":1,"of":"itinerary"}', { document_id: 'itinerary-7' }),
+        episode(3, 'json', '{"part":2,"of":"itinerary"}', { document_id: 'itinerary-7' }),
+        episode(4, 'text', 'Li asked for a rail pass.', { processed: false, wait_status: 'processing_delayed' }),
+        episode(5, 'text', 'Li uploaded an old ticket.', { processed: false, expired_at: at(9000) }),
+        episode(6, 'text', 'Li lived in Macau until 2024.', { reference_time: '2024-01-01T00:00:00Z' }),
+        { ...episode(7, 'message', 'Li: Book me a train to Porto on Friday.'), uuid: chatMessages[1]!.uuid, role: 'Li', role_type: 'user', thread_id: chat },
+      ],
+      [graph]: [episode(9, 'text', 'The rail timetable changes in December.')],
+    },
+    v4: {
+      users: [
+        { uuid: li.uuid, email: 'li@example.com', first_name: 'Li', metadata: { plan: 'free', langs: ['pt', 'zh'] }, graph_uuid: li.graph, time_zone: 'Europe/Lisbon', created_at: at(0) },
+        { uuid: noor.uuid, first_name: 'Noor', graph_uuid: noor.graph, created_at: at(2) },
+      ],
+      threads: [
+        { uuid: chat, user_uuid: li.uuid, created_at: at(4), updated_at: at(12) },
+        { uuid: quiet, user_uuid: li.uuid, created_at: at(4), updated_at: at(4) },
+        { uuid: stray, user_uuid: 'ffffffff-0000-4000-8000-000000000000', created_at: at(3), updated_at: at(13) },
+      ],
+      graphs: [{ uuid: graph, name: 'Rail handbook', description: 'Created through v4', created_at: at(50) }],
+    },
   };
 }

@@ -546,7 +546,7 @@ export function zepHandlers(account: ZepAccount, options: ZepFakeOptions = {}): 
     }
     const user = thread.user_id ? userById(thread.user_id) : undefined;
     return HttpResponse.json({
-      messages: page.items,
+      messages: page.items.map((message) => omit(message, ['reference_time'])),
       row_count: page.items.length,
       total_count: page.total,
       thread_created_at: thread.created_at,
