@@ -3,7 +3,7 @@
 // server, which serves only v3/v4, or an older deployment). Supermemory shuts v3/v4 down on its cloud on 2026-12-31.
 import { SourceError, UsageError } from '../../src/errors.js';
 import type { FetchOptions, Partition, Source, SourceItem } from '../../src/records.js';
-import type { SupermemoryReaderOptions } from './supermemory-listing.js';
+import { readsWholeTags, supermemoryScope, type SupermemoryReaderOptions } from './supermemory-listing.js';
 import { aliasesOfImported } from './supermemory-records.js';
 import { SupermemoryV4 } from './supermemory-v4.js';
 import { SupermemoryV5 } from './supermemory-v5.js';
@@ -55,11 +55,11 @@ export class SupermemoryApiSource implements Source {
     private readonly api: SupermemoryApiChoice = 'auto',
   ) {
     if (!(supermemoryApiChoices as readonly string[]).includes(api)) throw new UsageError(`--api ${api}: expected one of ${supermemoryApiChoices.join(', ')}`);
-    this.scope = new SupermemoryV5(options).scope;
+    this.scope = supermemoryScope(options);
   }
 
   get listsWholePartitions(): boolean {
-    return this.options.include.has('documents') && this.options.include.has('memories');
+    return readsWholeTags(this.options);
   }
 
   private chosen(): Promise<SupermemoryV4 | SupermemoryV5> {

@@ -19,6 +19,33 @@ export interface SupermemoryReaderOptions {
   lookahead: number;
 }
 
+/**
+ * What a run was asked to read (see `Source.scope`), the same whichever API generation reads it: runs resume and
+ * build on each other across the v3/v4 → v5 switch.
+ */
+export function supermemoryScope(options: SupermemoryReaderOptions): Readonly<Record<string, unknown>> {
+  return {
+    tags: options.tags && options.tags.length > 0 ? [...options.tags].sort() : 'all',
+    include: [...options.include].sort(),
+    multiTag: options.multiTag,
+  };
+}
+
+/** Each tag is read whole when both its documents and its memory entries are (see `Source.listsWholePartitions`). */
+export function readsWholeTags(options: SupermemoryReaderOptions): boolean {
+  return options.include.has('documents') && options.include.has('memories');
+}
+
+/**
+ * What a listed tag's (v5: namespace's) `documentCount` and `memoryCount` announce of the records this run reads,
+ * for progress; undefined where a count it needs is missing.
+ */
+export function announcedRecords(options: SupermemoryReaderOptions, tag: Record<string, unknown>): number | undefined {
+  const counts = [...(options.include.has('documents') ? [tag['documentCount']] : []), ...(options.include.has('memories') ? [tag['memoryCount']] : [])];
+  const known = counts.filter((count): count is number => typeof count === 'number' && Number.isInteger(count) && count >= 0);
+  return known.length === counts.length ? known.reduce((sum, count) => sum + count, 0) : undefined;
+}
+
 /** How a listing is walked: all of it oldest first, or (incremental) newest changes first down to a time. */
 export interface ListingOrder {
   sort: 'createdAt' | 'updatedAt';

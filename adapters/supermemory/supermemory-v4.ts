@@ -6,7 +6,7 @@ import { SourceError } from '../../src/errors.js';
 import { pagedListing, type ListingEvent, type ListingPage } from '../../src/http/paged-listing.js';
 import { inOrderAhead } from '../../src/http/read-ahead.js';
 import type { FetchOptions, Partition, Source, SourceItem } from '../../src/records.js';
-import { listingOrder, sessionAccount, type ListingOrder, type SupermemoryReaderOptions } from './supermemory-listing.js';
+import { announcedRecords, listingOrder, sessionAccount, readsWholeTags, supermemoryScope, type ListingOrder, type SupermemoryReaderOptions } from './supermemory-listing.js';
 import {
   chunksText,
   documentItem,
@@ -48,19 +48,14 @@ export class SupermemoryV4 implements Source {
   private memoriesTagField: 'containerTags' | 'containerTag' = 'containerTags';
 
   constructor(private readonly options: SupermemoryReaderOptions) {
-    this.scope = {
-      tags: options.tags && options.tags.length > 0 ? [...options.tags].sort() : 'all',
-      include: [...options.include].sort(),
-      multiTag: options.multiTag,
-    };
+    this.scope = supermemoryScope(options);
   }
 
   /** What this run was asked to read (see `Source.scope`). */
   readonly scope: Readonly<Record<string, unknown>>;
 
-  /** Each tag is read whole when both documents and memory entries are (see `Source.listsWholePartitions`). */
   get listsWholePartitions(): boolean {
-    return this.options.include.has('documents') && this.options.include.has('memories');
+    return readsWholeTags(this.options);
   }
 
   describeApi(): string | null {
@@ -104,16 +99,9 @@ export class SupermemoryV4 implements Source {
     const tags = new Map<string, number | undefined>();
     for (const item of list) {
       const tag = isObject(item) ? nonEmptyString(item['containerTag']) : nonEmptyString(item);
-      if (tag !== null && !tags.has(tag)) tags.set(tag, isObject(item) ? this.announcedRecords(item) : undefined);
+      if (tag !== null && !tags.has(tag)) tags.set(tag, isObject(item) ? announcedRecords(this.options, item) : undefined);
     }
     return [...tags].map(([tag, expectedRecords]) => ({ tag, expectedRecords }));
-  }
-
-  /** What a listed tag's `documentCount` and `memoryCount` announce of the records this run reads (for progress). */
-  private announcedRecords(tag: Record<string, unknown>): number | undefined {
-    const counts = [...(this.includesDocuments ? [tag['documentCount']] : []), ...(this.options.include.has('memories') ? [tag['memoryCount']] : [])];
-    const known = counts.filter((count): count is number => typeof count === 'number' && Number.isInteger(count) && count >= 0);
-    return known.length === counts.length ? known.reduce((sum, count) => sum + count, 0) : undefined;
   }
 
   /** Tags in order of first appearance; the listing's count warning is dropped here (the untagged partition repeats it). */

@@ -7,7 +7,7 @@ import { SourceError } from '../../src/errors.js';
 import { pagedListing, type ListingEvent, type ListingPage } from '../../src/http/paged-listing.js';
 import { inOrderAhead } from '../../src/http/read-ahead.js';
 import type { FetchOptions, Partition, Source, SourceItem } from '../../src/records.js';
-import { listingOrder, sessionAccount, type ListingOrder, type SupermemoryReaderOptions } from './supermemory-listing.js';
+import { announcedRecords, listingOrder, sessionAccount, readsWholeTags, supermemoryScope, type ListingOrder, type SupermemoryReaderOptions } from './supermemory-listing.js';
 import {
   chunksText,
   documentItem,
@@ -49,16 +49,11 @@ export class SupermemoryV5 implements Source {
   private readonly seen = { cursors: false, cursorRefused: false, forgottenRefused: false, bareNamespaceList: false };
 
   constructor(private readonly options: SupermemoryReaderOptions) {
-    this.scope = {
-      tags: options.tags && options.tags.length > 0 ? [...options.tags].sort() : 'all',
-      include: [...options.include].sort(),
-      multiTag: options.multiTag,
-    };
+    this.scope = supermemoryScope(options);
   }
 
-  /** Each namespace is read whole when both documents and memories are (see `Source.listsWholePartitions`). */
   get listsWholePartitions(): boolean {
-    return this.options.include.has('documents') && this.options.include.has('memories');
+    return readsWholeTags(this.options);
   }
 
   describeApi(): string {
@@ -110,17 +105,9 @@ export class SupermemoryV5 implements Source {
     for await (const event of listing) {
       if (event.type === 'warning') throw new SourceError(`supermemory: ${event.warning.message}`, { source: 'supermemory' });
       const namespace = isObject(event.entry) ? nonEmptyString(event.entry['namespace']) : null;
-      if (namespace !== null && namespace !== untaggedTenantKey && !found.has(namespace)) found.set(namespace, this.announcedRecords(event.entry as Record<string, unknown>));
+      if (namespace !== null && namespace !== untaggedTenantKey && !found.has(namespace)) found.set(namespace, announcedRecords(this.options, event.entry as Record<string, unknown>));
     }
     return [...found].map(([namespace, expectedRecords]) => ({ namespace, expectedRecords }));
-  }
-
-  /** What a listed namespace's `documentCount` and `memoryCount` announce of the records this run reads (for progress). */
-  private announcedRecords(namespace: Record<string, unknown>): number | undefined {
-    const { include } = this.options;
-    const counts = [...(include.has('documents') ? [namespace['documentCount']] : []), ...(include.has('memories') ? [namespace['memoryCount']] : [])];
-    const known = counts.filter((count): count is number => typeof count === 'number' && Number.isInteger(count) && count >= 0);
-    return known.length === counts.length ? known.reduce((sum, count) => sum + count, 0) : undefined;
   }
 
   async *items(partition: Partition, options: FetchOptions): AsyncIterable<SourceItem> {
