@@ -47,6 +47,11 @@ export interface SkippedRecord {
 export interface SourceWarning {
   tenantKey: string | null;
   message: string;
+  /**
+   * The listing of the partition being read is known to be incomplete (a capped answer): nothing missing from it is
+   * gone at the source, so no memory of that partition is counted as gone, nor pruned, in this run.
+   */
+  incompleteListing?: boolean;
 }
 
 /**

@@ -283,7 +283,7 @@ export async function importFrom(options: ImportOptions): Promise<ImportReport> 
       };
       // The records this partition still has (imported, unchanged, or skipped for a passing reason), when this run
       // can tell what is gone: a whole partition of a source that lists everything, read in full.
-      const present = detectsGone ? new RecordIdSet() : null;
+      let present = detectsGone ? new RecordIdSet() : null;
       try {
         for await (const item of source.items(partition, { updatedSince })) {
           if (failure) return;
@@ -291,6 +291,7 @@ export async function importFrom(options: ImportOptions): Promise<ImportReport> 
             fetching.records++;
             if (fetching.records % fetchingReportEvery === 0) reportFetching();
           }
+          if (item.type === 'warning' && item.warning.incompleteListing) present = null; // a capped listing: nothing in it is gone
           if (item.type === 'memory') present?.add(item.record.sourceId);
           if (item.type === 'skipped' && !item.skipped.gone && item.skipped.sourceId !== null) present?.add(item.skipped.sourceId);
           if (item.type !== 'warning' && item.raw !== undefined) exportStream?.write(`${JSON.stringify(item.raw)}\n`);
