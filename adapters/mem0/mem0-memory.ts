@@ -87,6 +87,17 @@ function marks(raw: Record<string, unknown>, policy: Mem0ReadPolicy): { leftOut:
   return { leftOut: null, flags };
 }
 
+/**
+ * The wire object with a run id sent as `session_id` (the Platform's listings) under `run_id` (the name of its filter,
+ * of the self-hosted server and of older exports), so that a memory read through any of them carries the same
+ * fields, and an unchanged one is not written again. Both sent: both kept.
+ */
+function runIdAsRunId(raw: Record<string, unknown>): Record<string, unknown> {
+  if (!('session_id' in raw) || (raw['run_id'] !== undefined && raw['run_id'] !== null)) return raw;
+  const { session_id: sessionId, ...rest } = raw;
+  return { ...rest, run_id: sessionId };
+}
+
 /** Turns one wire object into a memory record, or says why it cannot be imported. */
 export function mem0Item(raw: unknown, policy: Mem0ReadPolicy = mem0ReadPolicy()): SourceItem {
   if (!isObject(raw)) return { type: 'skipped', skipped: { sourceId: null, tenantKey: null, reason: 'not a JSON object' }, raw };
@@ -102,7 +113,7 @@ export function mem0Item(raw: unknown, policy: Mem0ReadPolicy = mem0ReadPolicy()
   const marked = marks(raw, policy);
   if (marked.leftOut !== null) return skip(marked.leftOut);
   const categories = Array.isArray(raw['categories']) ? raw['categories'].filter((c): c is string => typeof c === 'string') : [];
-  const { memory: _text, metadata, id: _id, ...sourceFields } = raw;
+  const { memory: _text, metadata, id: _id, ...sourceFields } = runIdAsRunId(raw);
   // A time that is there but cannot be read is left out (the memory takes the other one, or the run's), and said so.
   const flags = [...marked.flags, ...timeFlags(raw['created_at'], raw['updated_at'])];
   const record: MemoryRecord = {

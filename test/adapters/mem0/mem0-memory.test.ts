@@ -16,7 +16,10 @@ describe('Mem0 memory objects', () => {
     expect(mem0TenantKey({ agent_id: 'bot', session_id: 'r7' })).toBe('agent:bot');
     expect(mem0TenantKey({ user_id: 'alice', agent_id: 'bot', session_id: 'r7' })).toBe('alice');
     const runOnly = mem0Item({ id: 'm', memory: 'Asked about the refund', session_id: 'r7', created_at: '2026-01-01T00:00:00Z' });
-    expect(runOnly).toMatchObject({ type: 'memory', record: { tenantKey: 'run:r7', sourceFields: { session_id: 'r7' } } });
+    // kept as run_id, so the same memory read from a listing that says run_id has the same fields (and is unchanged)
+    expect(runOnly).toMatchObject({ type: 'memory', record: { tenantKey: 'run:r7', sourceFields: { run_id: 'r7' } } });
+    expect(runOnly.type === 'memory' && 'session_id' in runOnly.record.sourceFields).toBe(false);
+    expect(mem0Item({ id: 'm', memory: 'x', run_id: 'r1', session_id: 'r7' })).toMatchObject({ record: { sourceFields: { run_id: 'r1', session_id: 'r7' } } });
   });
 
   describe('memories Mem0 marks', () => {
