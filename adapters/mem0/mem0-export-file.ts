@@ -7,7 +7,7 @@ import { UsageError } from '../../src/errors.js';
 import { jsonArrayElements, JsonArrayNotFound, type JsonArrayOptions } from '../../src/pipeline/json-array-stream.js';
 import { requireFile, snapshotHeader, snapshotLines } from '../../src/pipeline/snapshot.js';
 import type { Partition, Source, SourceItem } from '../../src/records.js';
-import { isObject, mem0Item, mem0TenantKey } from './mem0-memory.js';
+import { isObject, mem0Item, mem0ReadPolicy, mem0TenantKey, type Mem0ReadPolicy } from './mem0-memory.js';
 
 /** Where a JSON export keeps its memories when it is an object (as `mem0MemoryList` reads a listing answer). */
 const memoryListKeys = ['results', 'memories'];
@@ -26,10 +26,12 @@ export class Mem0ExportFile implements Source {
     userIds: readonly string[] = [],
     /** How the JSON is read (a tiny `chunkSize` in tests). */
     private readonly reading: Pick<JsonArrayOptions, 'chunkSize' | 'maxElementChars'> = {},
+    /** Which marked (expired, superseded) memories to import. */
+    private readonly policy: Mem0ReadPolicy = mem0ReadPolicy(),
   ) {
     requireFile(file);
     this.named = userIds.length > 0 ? new Set(userIds) : null;
-    this.scope = { users: userIds.length > 0 ? [...userIds].sort() : 'all' };
+    this.scope = { users: userIds.length > 0 ? [...userIds].sort() : 'all', include: [...policy.include].sort() };
   }
 
   /**
@@ -57,7 +59,7 @@ export class Mem0ExportFile implements Source {
       for await (const element of elements) {
         // (A problem that is no element — the file cut short between two — has no text to save with --save-export.)
         if ('problem' in element) yield { type: 'skipped', skipped: { sourceId: null, tenantKey: null, reason: element.problem }, raw: element.text || undefined };
-        else if (this.wanted(element.value)) yield mem0Item(element.value);
+        else if (this.wanted(element.value)) yield mem0Item(element.value, this.policy);
       }
     } catch (error) {
       if (!(error instanceof JsonArrayNotFound)) throw error;
@@ -69,7 +71,7 @@ export class Mem0ExportFile implements Source {
   private async *jsonLines(): AsyncIterable<SourceItem> {
     for await (const line of snapshotLines(this.file)) {
       if ('problem' in line) yield { type: 'skipped', skipped: { sourceId: null, tenantKey: null, reason: line.problem }, raw: line.text };
-      else if (this.wanted(line.raw)) yield mem0Item(line.raw);
+      else if (this.wanted(line.raw)) yield mem0Item(line.raw, this.policy);
     }
   }
 
