@@ -66,6 +66,8 @@ export const skipReasonLimit = 50;
 const flagDescriptions: Record<string, string> = {
   'content-from-summary': 'imported with the source\'s summary as text (no full text was available)',
   'invalidated-fact': 'facts Zep has invalidated or expired, imported as asked (--include invalidated-facts)',
+  expired: 'records past their expiration date, imported as asked (--include expired)',
+  superseded: 'records the source marks as replaced by a newer one, imported with the newer one\'s id in meta (leave superseded out of --include to skip them)',
   'unreadable-time':
     "records whose time could not be read, imported without it (kept as sent in meta.om_import.fields; the memory takes the record's other time, or the import's)",
 };
