@@ -1,12 +1,15 @@
 // A Mem0 export read from disk: JSON as Mem0's export or `getAll` gives it (an array, `{results}` or `{memories}`),
 // or the JSONL snapshot `--save-export` writes (one wire memory per line). Either is streamed: one memory at a time
-// is parsed, so a file of any size is never held whole. The file is one partition; with `--user-id`, only the named
+// is parsed, so a file of any size is never held whole. The backup of Mem0's OpenMemory app (its zip, or the
+// memories.json in it) is one user's and is read whole (mem0-openmemory-backup.ts). The file is one partition; with `--user-id`, only the named
 // users' memories are read (the others are not fetched, so not reported either).
+import { closeSync, openSync, readSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../../src/errors.js';
 import { jsonArrayElements, JsonArrayNotFound, type JsonArrayOptions } from '../../src/pipeline/json-array-stream.js';
 import { requireFile, snapshotHeader, snapshotLines } from '../../src/pipeline/snapshot.js';
 import type { Partition, Source, SourceItem } from '../../src/records.js';
+import { looksLikeOpenMemoryBackup, openMemoryBackupMemories } from './mem0-openmemory-backup.js';
 import { isObject, mem0Item, mem0ReadPolicy, mem0TenantKey, type Mem0ReadPolicy } from './mem0-memory.js';
 
 /** Where a JSON export keeps its memories when it is an object (as `mem0MemoryList` reads a listing answer). */
@@ -52,6 +55,14 @@ export class Mem0ExportFile implements Source {
       yield* this.jsonLines();
       return;
     }
+    const lower = this.file.toLowerCase();
+    if (lower.endsWith('.gz')) {
+      throw new UsageError(`--from-file ${this.file}: a gzipped file; om-import reads the zip of Mem0's OpenMemory app (its memories.jsonl.gz names no user), or JSON and JSONL uncompressed`);
+    }
+    if (lower.endsWith('.zip') || looksLikeOpenMemoryBackup(fileHead(this.file))) {
+      for (const raw of openMemoryBackupMemories(this.file)) if (this.wanted(raw)) yield mem0Item(raw, this.policy);
+      return;
+    }
     // The top-level array, or the first of `results` and `memories` in the file that is one. A byte order mark is
     // dropped; an element that cannot be read is reported, as a line of a snapshot is.
     const elements = jsonArrayElements(this.file, { ...this.reading, keys: memoryListKeys });
@@ -64,7 +75,12 @@ export class Mem0ExportFile implements Source {
     } catch (error) {
       if (!(error instanceof JsonArrayNotFound)) throw error;
       if (error.notJson) throw new UsageError(`--from-file ${this.file} is not valid JSON (${error.message}); JSONL files must end in .jsonl`);
-      throw new UsageError(`--from-file ${this.file}: expected an array of Mem0 memories, or an object with "results" or "memories"`);
+      throw new UsageError(
+        `--from-file ${this.file}: expected an array of Mem0 memories, or an object with "results" or "memories" (a saved listing), ` +
+          "a snapshot (.jsonl) --save-export wrote, or the backup of Mem0's OpenMemory app (.zip, or its memories.json). " +
+          'A Platform "memory export" (POST /v1/exports/, the dashboard\'s Memory Exports) is a summary shaped by your schema, without memory ids or times, and cannot be imported: ' +
+          'read the account with om-import mem0 (add --save-export DIR to keep a file)',
+      );
     }
   }
 
@@ -78,5 +94,16 @@ export class Mem0ExportFile implements Source {
   /** Whether a wire memory belongs to a named tenant (every memory when none is named; a non-object is reported). */
   private wanted(raw: unknown): boolean {
     return this.named === null || !isObject(raw) || this.named.has(mem0TenantKey(raw) ?? '');
+  }
+}
+
+/** The first 4 KiB of a file, as text (to tell what kind of JSON it holds before streaming it). */
+function fileHead(file: string): string {
+  const descriptor = openSync(file, 'r');
+  try {
+    const head = Buffer.alloc(4096);
+    return head.subarray(0, readSync(descriptor, head, 0, head.length, 0)).toString('utf8');
+  } finally {
+    closeSync(descriptor);
   }
 }

@@ -109,6 +109,8 @@ export function mem0Item(raw: unknown, policy: Mem0ReadPolicy = mem0ReadPolicy()
   if (typeof text !== 'string') return skip('no text in `memory`');
   if (text.trim() === '') return skip('empty `memory` text');
   if (!tenantKey) return skip('no user_id, agent_id, app_id or run_id');
+  // A row of Mem0's OpenMemory app that its user deleted (its backup exports them too).
+  if (raw['state'] === 'deleted') return skip('deleted in Mem0\'s OpenMemory app (state "deleted")');
   if (raw['metadata'] !== undefined && raw['metadata'] !== null && !isObject(raw['metadata'])) return skip('`metadata` is not an object');
   const marked = marks(raw, policy);
   if (marked.leftOut !== null) return skip(marked.leftOut);

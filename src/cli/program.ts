@@ -198,7 +198,7 @@ function addMem0Options(command: Command): Command {
       includeList(mem0IncludeChoices),
       [...mem0DefaultInclude],
     )
-    .option('--from-file <file>', 'read a Mem0 export (JSON) or an om-import snapshot (.jsonl) instead of the API');
+    .option('--from-file <file>', "read a file instead of the API: a saved Mem0 listing (JSON), an om-import snapshot (.jsonl), or the backup of Mem0's OpenMemory app (.zip)");
 }
 
 function addZepOptions(command: Command): Command {

@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ownedMem0Memories, type Mem0Account } from '../fakes/mem0/mem0-account.js';
 import type { ServedHandlers } from '../fakes/serve-handlers.js';
 import { cleanEnv, runCliProcess } from '../support/cli.js';
+import { fixturePath } from '../support/fixtures.js';
 import { killTargets } from '../support/kill-targets.js';
 import { startMem0Fake, startMem0SelfHostedFake } from '../support/mem0-fake.js';
 import { tempDir } from '../support/temp.js';
@@ -29,7 +30,17 @@ interface TenantJson {
 
 const tenant = (report: { tenants: TenantJson[] }, name: string): TenantJson | undefined => report.tenants.find((t) => t.tenant === name);
 
-describe('om-import mem0 --include', () => {
+describe('om-import mem0, offline', () => {
+  it("imports the backup zip of Mem0's OpenMemory app under its user, the deleted row skipped with the reason", async () => {
+    const result = await runCliProcess(['mem0', '--from-file', fixturePath('mem0', 'memories_export_alice.zip'), '--json'], { cwd: tempDir() });
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const report = JSON.parse(result.stdout);
+    expect(report.tenants).toEqual([
+      expect.objectContaining({ tenant: 'alice', userId: 'alice', created: 3, skipped: 1, skippedReasons: [{ sourceId: '6f1c2a34-0000-4000-8000-000000000104', reason: 'deleted in Mem0\'s OpenMemory app (state "deleted")' }] }),
+    ]);
+  });
+
   it('names memories, superseded and expired; without memories, or with another name, it is a usage error (exit 2) before anything is read', async () => {
     const cwd = tempDir();
     for (const [include, message] of [
