@@ -1,5 +1,5 @@
 // A Mem0 memory object as the wire carries it (snake_case), validated once and turned into a MemoryRecord.
-import { parseTime, timeFlags, type MemoryRecord, type SourceItem } from '../../src/records.js';
+import { parseTime, timeFlags, type MemoryRecord, type Partition, type SourceItem } from '../../src/records.js';
 
 /**
  * What `--include` can name: `memories` (every memory Mem0 lists), `superseded` (those Mem0's Dream marks with
@@ -96,6 +96,15 @@ function runIdAsRunId(raw: Record<string, unknown>): Record<string, unknown> {
   if (!('session_id' in raw) || (raw['run_id'] !== undefined && raw['run_id'] !== null)) return raw;
   const { session_id: sessionId, ...rest } = raw;
   return { ...rest, run_id: sessionId };
+}
+
+/**
+ * The partition a tenant key names (as `--user-id` takes it): `agent:<id>`, `app:<id>`, `run:<id>` that entity, any
+ * other key a user — the inverse of `mem0TenantKey`, so `--user-id run:checkout-7` reads that run.
+ */
+export function mem0Partition(tenantKey: string): Partition {
+  const prefix = Object.entries(ownerPrefixes).find(([, value]) => tenantKey.startsWith(value) && tenantKey.length > value.length);
+  return prefix ? { key: `${prefix[1]}${tenantKey.slice(prefix[1].length)}`, tenantKey } : { key: `user:${tenantKey}`, tenantKey };
 }
 
 /** Turns one wire object into a memory record, or says why it cannot be imported. */

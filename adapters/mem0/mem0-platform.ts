@@ -5,7 +5,7 @@ import type { HttpClient } from '../../src/http/http-client.js';
 import { pagedListing, type ListingPage } from '../../src/http/paged-listing.js';
 import { SourceError } from '../../src/errors.js';
 import type { FetchOptions, Partition, Source, SourceItem } from '../../src/records.js';
-import { idOf, isObject, mem0Item, mem0MemoryList, mem0ReadPolicy, nonEmptyString, type Mem0ReadPolicy } from './mem0-memory.js';
+import { idOf, isObject, mem0Item, mem0MemoryList, mem0Partition, mem0ReadPolicy, nonEmptyString, type Mem0ReadPolicy } from './mem0-memory.js';
 
 export interface Mem0PlatformOptions {
   http: HttpClient;
@@ -74,7 +74,7 @@ export class Mem0Platform implements Source {
   async *partitions(): AsyncIterable<Partition> {
     await this.ping();
     if (this.options.userIds && this.options.userIds.length > 0) {
-      for (const user of this.options.userIds) yield { key: `user:${user}`, tenantKey: user };
+      for (const tenant of this.options.userIds) yield mem0Partition(tenant);
       return;
     }
     for (let page = 1; ; page++) {

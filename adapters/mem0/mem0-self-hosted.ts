@@ -5,7 +5,7 @@
 import type { HttpClient } from '../../src/http/http-client.js';
 import { SourceError } from '../../src/errors.js';
 import type { Partition, Source, SourceItem } from '../../src/records.js';
-import { idOf, isObject, mem0Item, mem0MemoryList, mem0ReadPolicy, nonEmptyString, type Mem0ReadPolicy } from './mem0-memory.js';
+import { idOf, isObject, mem0Item, mem0MemoryList, mem0Partition, mem0ReadPolicy, nonEmptyString, type Mem0ReadPolicy } from './mem0-memory.js';
 
 export interface Mem0SelfHostedOptions {
   http: HttpClient;
@@ -48,9 +48,12 @@ export class Mem0SelfHosted implements Source {
   async *partitions(): AsyncIterable<Partition> {
     const entities = await this.entities();
     if (this.options.userIds.length > 0) {
-      // Named users, with what GET /entities counts of each where the server has it (to tell a capped listing).
-      const counts = new Map((entities ?? []).filter((entity) => entity.key.startsWith('user:')).map((entity) => [entity.tenantKey, entity.expectedRecords]));
-      for (const user of this.options.userIds) yield { key: `user:${user}`, tenantKey: user, expectedRecords: counts.get(user) };
+      // Named users (or agent:/run: entities), with what GET /entities counts of each where the server has it (to tell a capped listing).
+      const counts = new Map((entities ?? []).map((entity) => [entity.key, entity.expectedRecords]));
+      for (const tenant of this.options.userIds) {
+        const partition = mem0Partition(tenant);
+        yield { ...partition, expectedRecords: counts.get(partition.key) };
+      }
       return;
     }
     if (entities !== null) {

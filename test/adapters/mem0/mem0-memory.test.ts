@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mem0Item, mem0MemoryList, mem0ReadPolicy, mem0TenantKey } from '../../../adapters/mem0/mem0-memory.js';
+import { mem0Item, mem0MemoryList, mem0Partition, mem0ReadPolicy, mem0TenantKey } from '../../../adapters/mem0/mem0-memory.js';
 
 describe('Mem0 memory objects', () => {
   it('take the tenant from user_id, else agent:, app:, run:', () => {
@@ -52,6 +52,13 @@ describe('Mem0 memory objects', () => {
       expect(mem0Item(memory({ replaced_by: null }), today)).toMatchObject({ type: 'memory' });
       expect(mem0Item(memory({}), today)).not.toHaveProperty('record.flags');
     });
+  });
+
+  it('name the partition of a tenant key (what --user-id takes): agent:, app:, run: entities, any other key a user', () => {
+    expect(['alice', 'agent:bot', 'app:crm', 'run:r1', 'agent:', 'carol@example.com', 'team:x'].map((key) => mem0Partition(key).key)).toEqual([
+      'user:alice', 'agent:bot', 'app:crm', 'run:r1', 'user:agent:', 'user:carol@example.com', 'user:team:x',
+    ]);
+    expect(mem0Partition('run:r1').tenantKey).toBe('run:r1');
   });
 
   it('read owner ids sent as numbers as ids', () => {

@@ -97,6 +97,20 @@ describe('the Mem0 Platform reader', () => {
     expect(source.scope).toEqual({ users: 'all', include: ['expired', 'memories'] });
   });
 
+  it('--user-id names users, or agent:/app:/run: entities by their tenant key', async () => {
+    const account = platformAccount();
+    const served = await serve(account);
+    const { source, http } = mem0Source({ apiKey: account.apiKey, baseUrl: served.url, requestsPerSecond: 1000, userIds: ['run:trip-9', 'app:crm', 'alice'] });
+    cleanups.push(async () => http?.close());
+    const read = await readAll(source);
+    expect(read.map(({ partition, items }) => [partition.key, items.filter((item) => item.type === 'memory').length])).toEqual([
+      ['run:trip-9', 1],
+      ['app:crm', 1],
+      ['user:alice', 5],
+    ]);
+    expect(served.requests.filter((r) => r.path.startsWith('/v1/entities/'))).toEqual([]);
+  });
+
   it('keeps page_size within 1–200, whatever it is asked', async () => {
     const account: Mem0Account = { ...platformAccount(), memories: ownedMem0Memories({ user_id: 'bulk' }, 450, 1) };
     const served = await serve(account);

@@ -138,6 +138,14 @@ describe('the Mem0 self-hosted reader', () => {
     expect(source.scope).toEqual({ users: 'all', include: ['memories', 'superseded'] });
   });
 
+  it('--user-id names users or agent:/run: entities, each checked against what GET /entities counts of it', async () => {
+    const served = await serve(selfHostedAccount());
+    const read = await readAll(open(served, { userIds: ['agent:helper', 'bulk'] }));
+    expect([...read.keys()]).toEqual(['agent:helper', 'user:bulk']);
+    expect(count(read.get('agent:helper'), 'memory')).toBe(1);
+    expect(read.get('user:bulk')!.find((item) => item.type === 'warning')).toMatchObject({ warning: { tenantKey: 'bulk', incompleteListing: true } });
+  });
+
   it('a server without GET /entities (before mem0 2.0.1) reads the users named, else says to name them', async () => {
     const served = await serve(selfHostedAccount(), { noEntities: true });
     await expect(readAll(open(served))).rejects.toThrow(SourceError);
