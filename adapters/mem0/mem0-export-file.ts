@@ -70,7 +70,7 @@ export class Mem0ExportFile implements Source {
       for await (const element of elements) {
         // (A problem that is no element — the file cut short between two — has no text to save with --save-export.)
         if ('problem' in element) yield { type: 'skipped', skipped: { sourceId: null, tenantKey: null, reason: element.problem }, raw: element.text || undefined };
-        else if (this.wanted(element.value)) yield mem0Item(element.value, this.policy);
+        else for (const raw of listingPage(element.value)) if (this.wanted(raw)) yield mem0Item(raw, this.policy);
       }
     } catch (error) {
       if (!(error instanceof JsonArrayNotFound)) throw error;
@@ -106,4 +106,13 @@ function fileHead(file: string): string {
   } finally {
     closeSync(descriptor);
   }
+}
+
+/**
+ * The memories of one element of a file's array: the element itself, or — in an array of saved listing pages
+ * (`[{count, next, previous, results: […]}, …]`, what a script that keeps every `getAll` page writes) — the page's
+ * `results`. A memory is never a page: it has its text in `memory`.
+ */
+function listingPage(element: unknown): unknown[] {
+  return isObject(element) && Array.isArray(element['results']) && !('memory' in element) ? element['results'] : [element];
 }
