@@ -72,16 +72,18 @@ function expirationDay(value: unknown): string | null {
  * A memory left out is skipped with the reason, and never as `gone`: the source still lists it, so nothing an
  * earlier run made of it is pruned. One taken in carries the mark as a flag (and its fields in `meta`).
  */
-function marks(raw: Record<string, unknown>, policy: Mem0ReadPolicy): { leftOut: string | null; flags: string[] } {
+function marks(raw: Record<string, unknown>, policy: Mem0ReadPolicy): { leftOut: { reason: string; kind: Mem0Include } | null; flags: string[] } {
   const flags: string[] = [];
   const expires = expirationDay(raw['expiration_date']);
   if (expires !== null && expires < policy.today) {
-    if (!policy.include.includes('expired')) return { leftOut: `expired after ${expires} (expiration_date); --include expired imports it`, flags };
+    if (!policy.include.includes('expired')) return { leftOut: { reason: `expired after ${expires} (expiration_date); --include expired imports it`, kind: 'expired' }, flags };
     flags.push('expired');
   }
   const replacedBy = idOf(raw['replaced_by']);
   if (replacedBy !== null) {
-    if (!policy.include.includes('superseded')) return { leftOut: `superseded by ${replacedBy} (replaced_by); --include superseded imports it`, flags };
+    if (!policy.include.includes('superseded')) {
+      return { leftOut: { reason: `superseded by ${replacedBy} (replaced_by); --include superseded imports it`, kind: 'superseded' }, flags };
+    }
     flags.push('superseded');
   }
   return { leftOut: null, flags };
@@ -112,7 +114,7 @@ export function mem0Item(raw: unknown, policy: Mem0ReadPolicy = mem0ReadPolicy()
   if (!isObject(raw)) return { type: 'skipped', skipped: { sourceId: null, tenantKey: null, reason: 'not a JSON object' }, raw };
   const id = idOf(raw['id']);
   const tenantKey = mem0TenantKey(raw);
-  const skip = (reason: string): SourceItem => ({ type: 'skipped', skipped: { sourceId: id, tenantKey, reason }, raw });
+  const skip = (reason: string, kind?: string): SourceItem => ({ type: 'skipped', skipped: { sourceId: id, tenantKey, reason, ...(kind ? { kind } : {}) }, raw });
   if (!id) return skip('no id');
   const text = raw['memory'];
   if (typeof text !== 'string') return skip('no text in `memory`');
@@ -122,7 +124,7 @@ export function mem0Item(raw: unknown, policy: Mem0ReadPolicy = mem0ReadPolicy()
   if (raw['state'] === 'deleted') return skip('deleted in Mem0\'s OpenMemory app (state "deleted")');
   if (raw['metadata'] !== undefined && raw['metadata'] !== null && !isObject(raw['metadata'])) return skip('`metadata` is not an object');
   const marked = marks(raw, policy);
-  if (marked.leftOut !== null) return skip(marked.leftOut);
+  if (marked.leftOut !== null) return skip(marked.leftOut.reason, marked.leftOut.kind);
   const categories = Array.isArray(raw['categories']) ? raw['categories'].filter((c): c is string => typeof c === 'string') : [];
   const { memory: _text, metadata, id: _id, ...sourceFields } = runIdAsRunId(raw);
   // A time that is there but cannot be read is left out (the memory takes the other one, or the run's), and said so.

@@ -26,6 +26,7 @@ interface TenantJson {
   skipped: number;
   skippedReasons: { sourceId: string | null; reason: string }[];
   flagged: Record<string, number>;
+  skippedKinds?: Record<string, number>;
 }
 
 const tenant = (report: { tenants: TenantJson[] }, name: string): TenantJson | undefined => report.tenants.find((t) => t.tenant === name);
@@ -94,11 +95,13 @@ describe.each(killTargets)('om-import mem0 as Mem0 is today (%s)', (_name, backe
     expect(tenant(second, 'alice')).toMatchObject({
       unchanged: 2,
       skipped: 1,
+      skippedKinds: { expired: 1 },
       skippedReasons: [{ sourceId: 'a2', reason: 'expired after 2020-01-01 (expiration_date); --include expired imports it' }],
     });
     expect(await backend.memories(flags, cwd)).toBe(4); // a2 (expired) is still there; a1 (deleted) is not
 
     const text = (await run('--fresh', '--prune')).stdout;
+    expect(text).toMatch(/^skipped alice: 1 past their expiration date, left out \(--include expired imports them\)$/m);
     expect(text).toMatch(/skipped alice\/a2: expired after 2020-01-01 \(expiration_date\); --include expired imports it/);
     expect(text).toMatch(/flagged alice: 1 records the source marks as replaced by a newer one/);
     expect(text).not.toMatch(/gone at source|pruned/);
@@ -110,6 +113,7 @@ describe.each(killTargets)('om-import mem0 as Mem0 is today (%s)', (_name, backe
 
     const withoutSuperseded = JSON.parse((await run('--include', 'memories', '--prune', '--json')).stdout);
     expect(tenant(withoutSuperseded, 'alice')?.skippedReasons.map((note) => note.sourceId).sort()).toEqual(['a2', 'a4']);
+    expect(tenant(withoutSuperseded, 'alice')?.skippedKinds).toEqual({ expired: 1, superseded: 1 });
     expect(withoutSuperseded.goneAtSource.memories).toBe(0); // left out is not gone: what an earlier run imported stays
     expect(await backend.memories(flags, cwd)).toBe(4);
   });

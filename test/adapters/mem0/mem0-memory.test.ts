@@ -30,7 +30,7 @@ describe('Mem0 memory objects', () => {
       const item = mem0Item(memory({ expiration_date: '2026-06-14' }), today);
       expect(item).toEqual({
         type: 'skipped',
-        skipped: { sourceId: 'm', tenantKey: 'alice', reason: 'expired after 2026-06-14 (expiration_date); --include expired imports it' },
+        skipped: { sourceId: 'm', tenantKey: 'alice', reason: 'expired after 2026-06-14 (expiration_date); --include expired imports it', kind: 'expired' },
         raw: memory({ expiration_date: '2026-06-14' }),
       });
       expect(item.type === 'skipped' && item.skipped.gone).toBeUndefined();
@@ -47,7 +47,7 @@ describe('Mem0 memory objects', () => {
     it('a superseded memory (replaced_by) is imported by default, flagged, replaced_by kept; left out when superseded is not included', () => {
       expect(mem0Item(memory({ replaced_by: 'm2' }), today)).toMatchObject({ type: 'memory', record: { flags: ['superseded'], sourceFields: { replaced_by: 'm2' } } });
       const left = mem0Item(memory({ replaced_by: 'm2' }), mem0ReadPolicy(['memories'], Date.UTC(2026, 5, 15)));
-      expect(left).toMatchObject({ type: 'skipped', skipped: { sourceId: 'm', reason: 'superseded by m2 (replaced_by); --include superseded imports it' } });
+      expect(left).toMatchObject({ type: 'skipped', skipped: { sourceId: 'm', reason: 'superseded by m2 (replaced_by); --include superseded imports it', kind: 'superseded' } });
       expect(left.type === 'skipped' && left.skipped.gone).toBeUndefined();
       expect(mem0Item(memory({ replaced_by: null }), today)).toMatchObject({ type: 'memory' });
       expect(mem0Item(memory({}), today)).not.toHaveProperty('record.flags');

@@ -107,7 +107,7 @@ describe('the Mem0 self-hosted reader', () => {
     const alice = read.get('user:alice')!;
     expect(count(alice, 'memory')).toBe(25);
     expect(alice.filter((item) => item.type === 'skipped').map((item) => item.type === 'skipped' && item.skipped)).toEqual([
-      { sourceId: expect.any(String), tenantKey: 'alice', reason: 'expired after 2020-01-31 (expiration_date); --include expired imports it' },
+      { sourceId: expect.any(String), tenantKey: 'alice', reason: 'expired after 2020-01-31 (expiration_date); --include expired imports it', kind: 'expired' },
     ]);
     expect(count(alice, 'warning')).toBe(0);
     const bulk = read.get('user:bulk')!;
