@@ -64,6 +64,9 @@ export function mem0Source(options: Mem0SourceOptions): OpenedSource {
     credentialHint: selfHosted
       ? 'check the key (--api-key or MEM0_API_KEY): a self-hosted server takes a per-user m0sk_ key or its ADMIN_API_KEY (sent as X-API-Key), or a dashboard JWT (sent as Authorization: Bearer); listing every user needs an admin key'
       : 'check the Mem0 API key (--api-key or MEM0_API_KEY) and, for org-scoped keys, --org-id/--project-id',
+    ...(selfHosted
+      ? { statusHints: { 400: 'a mem0 2.0.0 server refuses every listing (mem0ai/mem0#4955): upgrade the server to 2.0.1 or later, or import an export file with --from-file' } }
+      : {}),
   });
   const source = selfHosted
     ? new Mem0SelfHosted({ http, baseUrl, userIds: options.userIds ?? [], knownUsers: options.knownUsers ?? [], policy })

@@ -3,6 +3,7 @@
 import { http as route, type RequestHandler } from 'msw';
 import { afterEach, describe, expect, it } from 'vitest';
 import { mem0Source } from '../../../adapters/mem0/index.js';
+import { mem0Item } from '../../../adapters/mem0/mem0-memory.js';
 import type { Partition, Source, SourceItem } from '../../../src/records.js';
 import { ownedMem0Memories, type Mem0Account } from '../../fakes/mem0/mem0-account.js';
 import { mem0Handlers, type Mem0FakeOptions } from '../../fakes/mem0/mem0-handlers.js';
@@ -109,6 +110,19 @@ describe('the Mem0 Platform reader', () => {
       ['user:alice', 5],
     ]);
     expect(served.requests.filter((r) => r.path.startsWith('/v1/entities/'))).toEqual([]);
+  });
+
+  it('the run id of the v2 listing and of GET /v1/memories/{id}/ (session_id there too) is read as the run', async () => {
+    const account = platformAccount();
+    const served = await serve(account);
+    const headers = { authorization: `Token ${account.apiKey}`, 'content-type': 'application/json' };
+    const v2 = (await (await fetch(`${served.url}/v2/memories/`, { method: 'POST', headers, body: JSON.stringify({ filters: { run_id: 'trip-9' } }) })).json()) as unknown[];
+    const one: unknown = await (await fetch(`${served.url}/v1/memories/r1/`, { headers })).json();
+    for (const raw of [v2.find((memory) => (memory as { id: string }).id === 'r1'), one]) {
+      expect(raw).toMatchObject({ session_id: 'trip-9' });
+      expect(raw).not.toHaveProperty('run_id');
+      expect(mem0Item(raw)).toMatchObject({ type: 'memory', record: { tenantKey: 'run:trip-9' } });
+    }
   });
 
   it('keeps page_size within 1–200, whatever it is asked', async () => {

@@ -146,6 +146,13 @@ describe('the Mem0 self-hosted reader', () => {
     expect(read.get('user:bulk')!.find((item) => item.type === 'warning')).toMatchObject({ warning: { tenantKey: 'bulk', incompleteListing: true } });
   });
 
+  it('a mem0 2.0.0 server, which refuses every listing, stops the run with a hint to upgrade it', async () => {
+    const served = await serve(selfHostedAccount(), { refusesListings: true, noEntities: true });
+    await expect(readAll(open(served, { userIds: ['alice'] }))).rejects.toThrow(
+      /GET \/memories \(tenant alice\) failed with HTTP 400: .*Top-level entity parameters .* \(a mem0 2\.0\.0 server refuses every listing .*upgrade the server to 2\.0\.1 or later/,
+    );
+  });
+
   it('a server without GET /entities (before mem0 2.0.1) reads the users named, else says to name them', async () => {
     const served = await serve(selfHostedAccount(), { noEntities: true });
     await expect(readAll(open(served))).rejects.toThrow(SourceError);

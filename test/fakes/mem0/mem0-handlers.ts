@@ -244,6 +244,8 @@ export interface Mem0SelfHostedOptions {
   noEntities?: boolean;
   /** A server before mem0 2.0.8: `top_k` ignored, at most 20 returned. */
   ignoresTopK?: boolean;
+  /** A mem0 2.0.0 server, whose route passes ids the library refuses (mem0ai/mem0#4955): every listing is a 400. */
+  refusesListings?: boolean;
   today?: () => string;
 }
 
@@ -310,6 +312,9 @@ export function mem0SelfHostedHandlers(account: Mem0Account, options: Mem0SelfHo
       }
       if (Object.keys(filter).length === 0) {
         return HttpResponse.json({ detail: 'At least one identifier (user_id, agent_id, run_id) is required.' }, { status: 400 });
+      }
+      if (options.refusesListings) {
+        return HttpResponse.json({ detail: "Top-level entity parameters frozenset({'user_id'}) are not supported in get_all(). Use filters={'user_id': '...'} instead." }, { status: 400 });
       }
       const topK = options.ignoresTopK ? selfHostedDefaultTopK : Number(url.searchParams.get('top_k') ?? selfHostedDefaultTopK);
       if (!Number.isInteger(topK) || topK < 0 || topK > selfHostedMaxTopK) {
