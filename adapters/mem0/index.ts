@@ -38,7 +38,7 @@ function isJwt(key: string): boolean {
  * The credentials header: the platform takes `Authorization: Token <key>`; a self-hosted server (mem0 2.x) takes
  * `X-API-Key` (a per-user `m0sk_` key or its ADMIN_API_KEY), or `Authorization: Bearer` for a JWT.
  */
-export function mem0AuthHeaders(apiKey: string | undefined, selfHosted: boolean): Record<string, string> {
+function mem0AuthHeaders(apiKey: string | undefined, selfHosted: boolean): Record<string, string> {
   if (!apiKey) return {};
   if (!selfHosted) return { authorization: `Token ${apiKey}` };
   return isJwt(apiKey) ? { authorization: `Bearer ${apiKey}` } : { 'x-api-key': apiKey };

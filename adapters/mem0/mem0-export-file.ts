@@ -1,8 +1,8 @@
 // A Mem0 export read from disk: JSON as Mem0's export or `getAll` gives it (an array, `{results}` or `{memories}`),
 // or the JSONL snapshot `--save-export` writes (one wire memory per line). Either is streamed: one memory at a time
 // is parsed, so a file of any size is never held whole. The backup of Mem0's OpenMemory app (its zip, or the
-// memories.json in it) is one user's and is read whole (mem0-openmemory-backup.ts). The file is one partition; with `--user-id`, only the named
-// users' memories are read (the others are not fetched, so not reported either).
+// memories.json in it) is one user's and is read whole (mem0-openmemory-backup.ts). The file is one partition; with
+// `--user-id`, only the named users' memories are read (the others are not fetched, so not reported either).
 import { closeSync, openSync, readSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../../src/errors.js';

@@ -121,7 +121,7 @@ function incompleteness(listed: number, counted: number | undefined): string | n
   const rest = 'the rest cannot be read over the REST API (read the server\'s vector store, or an export file: see the README); nothing of it is pruned';
   if (listed >= mem0SelfHostedTopK) return `listed ${listed} memories, the most GET /memories returns (top_k ${mem0SelfHostedTopK}): the listing is incomplete; ${rest}`;
   if (counted !== undefined && counted > listed) {
-    return `listed ${listed} of the ${counted} memories GET /entities counts (a server before mem0 2.0.10 hides expired memories): the listing is incomplete; ${rest}`;
+    return `listed ${listed} of the ${counted} memories GET /entities counts (a server before mem0 2.0.10 hides expired memories, or memories changed in between): the listing is incomplete; ${rest}`;
   }
   if (counted === undefined && olderServerCaps.has(listed)) {
     return `listed exactly ${listed} memories, the most a server before mem0 2.0.8 returns (it ignores top_k): the listing is probably incomplete; upgrade the server, or read its vector store; nothing of it is pruned`;
