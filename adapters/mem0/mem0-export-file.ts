@@ -65,7 +65,8 @@ export class Mem0ExportFile implements Source {
     }
     // The top-level array, or the first of `results` and `memories` in the file that is one. A byte order mark is
     // dropped; an element that cannot be read is reported, as a line of a snapshot is.
-    const elements = jsonArrayElements(this.file, { ...this.reading, keys: memoryListKeys });
+    // Listing pages saved one after another (`{…results…}{…results…}`) are read in turn.
+    const elements = jsonArrayElements(this.file, { ...this.reading, keys: memoryListKeys, concatenated: true });
     try {
       for await (const element of elements) {
         // (A problem that is no element — the file cut short between two — has no text to save with --save-export.)

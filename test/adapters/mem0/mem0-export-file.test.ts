@@ -73,12 +73,15 @@ describe('a Mem0 export file', () => {
     }
   });
 
-  it('reads an array of saved listing pages ({count, next, previous, results} each) as their memories', async () => {
+  it('reads saved listing pages ({count, next, previous, results} each), in an array or one after another, as their memories', async () => {
     const pages = [
       { count: 5, next: 'https://api.mem0.ai/v3/memories/?page=2&page_size=3', previous: null, results: memories.slice(0, 3) },
       { count: 5, next: null, previous: 'https://api.mem0.ai/v3/memories/?page=1&page_size=3', results: memories.slice(3) },
     ];
     expect(ids(await read(new Mem0ExportFile(file('pages.json', JSON.stringify(pages)), [], { chunkSize: 5 })))).toEqual(['m1', 'm2', 'm3', 'm4', 'm5']);
+    // … or the pages one after another, as a script appending each answer to one file writes them
+    const appended = file('pages.json', pages.map((page) => JSON.stringify(page, null, 2)).join('\n'));
+    expect(ids(await read(new Mem0ExportFile(appended, [], { chunkSize: 5 })))).toEqual(['m1', 'm2', 'm3', 'm4', 'm5']);
   });
 
   it('a file cut short: the memories before the cut are read, and the cut is reported', async () => {
