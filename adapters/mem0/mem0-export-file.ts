@@ -1,7 +1,8 @@
 // A Mem0 export read from disk: JSON as Mem0's export or `getAll` gives it (an array, `{results}` or `{memories}`),
 // or the JSONL snapshot `--save-export` writes (one wire memory per line). Either is streamed: one memory at a time
 // is parsed, so a file of any size is never held whole. The backup of Mem0's OpenMemory app (its zip, or the
-// memories.json in it) is one user's and is read whole (mem0-openmemory-backup.ts). The file is one partition; with
+// memories.json in it) is one user's and is read whole (mem0-openmemory-backup.ts). Rows of a self-hosted server's
+// vector store (`{id, payload}`, a pgvector dump) are read as its API shapes them. The file is one partition; with
 // `--user-id`, only the named users' memories are read (the others are not fetched, so not reported either).
 import { closeSync, openSync, readSync } from 'node:fs';
 import path from 'node:path';
@@ -71,7 +72,7 @@ export class Mem0ExportFile implements Source {
       for await (const element of elements) {
         // (A problem that is no element — the file cut short between two — has no text to save with --save-export.)
         if ('problem' in element) yield { type: 'skipped', skipped: { sourceId: null, tenantKey: null, reason: element.problem }, raw: element.text || undefined };
-        else for (const raw of listingPage(element.value)) if (this.wanted(raw)) yield mem0Item(raw, this.policy);
+        else for (const raw of fileMemories(element.value)) if (this.wanted(raw)) yield mem0Item(raw, this.policy);
       }
     } catch (error) {
       if (!(error instanceof JsonArrayNotFound)) throw error;
@@ -88,7 +89,7 @@ export class Mem0ExportFile implements Source {
   private async *jsonLines(): AsyncIterable<SourceItem> {
     for await (const line of snapshotLines(this.file)) {
       if ('problem' in line) yield { type: 'skipped', skipped: { sourceId: null, tenantKey: null, reason: line.problem }, raw: line.text };
-      else if (this.wanted(line.raw)) yield mem0Item(line.raw, this.policy);
+      else for (const raw of fileMemories(line.raw)) if (this.wanted(raw)) yield mem0Item(raw, this.policy);
     }
   }
 
@@ -110,10 +111,31 @@ function fileHead(file: string): string {
 }
 
 /**
- * The memories of one element of a file's array: the element itself, or — in an array of saved listing pages
- * (`[{count, next, previous, results: […]}, …]`, what a script that keeps every `getAll` page writes) — the page's
- * `results`. A memory is never a page: it has its text in `memory`.
+ * The wire memories of one element of a file's array (or one line of a JSONL file): the element itself; in saved
+ * listing pages (`[{count, next, previous, results: […]}, …]`, what a script that keeps every `getAll` page writes),
+ * the page's `results`; a row of a self-hosted server's vector store (`{id, payload}`), as the server shapes it.
+ * A memory is neither: it has its text in `memory`.
  */
-function listingPage(element: unknown): unknown[] {
-  return isObject(element) && Array.isArray(element['results']) && !('memory' in element) ? element['results'] : [element];
+function fileMemories(element: unknown): unknown[] {
+  if (!isObject(element) || 'memory' in element) return [element];
+  if (Array.isArray(element['results'])) return element['results'];
+  if (isObject(element['payload'])) return [vectorStoreMemory(element['id'], element['payload'])];
+  return [element];
+}
+
+/** Payload keys a self-hosted server's listing puts at the top of a memory (mem0 `_get_all_from_vector_store`). */
+const promotedPayloadKeys = ['hash', 'created_at', 'updated_at', 'user_id', 'agent_id', 'run_id', 'actor_id', 'role', 'attributed_to', 'expiration_date'];
+/** Payload keys that are neither: the text, and the library's own search index. */
+const internalPayloadKeys = new Set(['data', 'text_lemmatized']);
+
+/**
+ * A vector-store row (pgvector's `memories` table: `id`, `payload` jsonb) as `GET /memories` would answer it: the
+ * text from `data`, owner ids and times at the top, every other key in `metadata` — so a dump of the store imports
+ * onto the same memories an API run made.
+ */
+function vectorStoreMemory(id: unknown, payload: Record<string, unknown>): Record<string, unknown> {
+  const memory: Record<string, unknown> = { id, memory: payload['data'] };
+  for (const key of promotedPayloadKeys) if (key in payload) memory[key] = payload[key];
+  const metadata = Object.fromEntries(Object.entries(payload).filter(([key]) => !internalPayloadKeys.has(key) && !promotedPayloadKeys.includes(key)));
+  return Object.keys(metadata).length > 0 ? { ...memory, metadata } : memory;
 }

@@ -84,6 +84,25 @@ describe('a Mem0 export file', () => {
     expect(ids(await read(new Mem0ExportFile(appended, [], { chunkSize: 5 })))).toEqual(['m1', 'm2', 'm3', 'm4', 'm5']);
   });
 
+  it('reads rows of a self-hosted vector store ({id, payload}, a pgvector dump) as the server lists them: the same records as its API answer', async () => {
+    const payload = {
+      data: 'Likes tea', hash: 'h1', created_at: '2026-01-01T00:00:00+00:00', updated_at: '2026-01-02T00:00:00+00:00',
+      user_id: 'alice', run_id: 'r1', actor_id: 'alice', role: 'user', text_lemmatized: 'like tea', mood: 'calm',
+    };
+    const row = { id: '00000000-0000-4000-8000-000000000001', payload };
+    const bare = { id: '00000000-0000-4000-8000-000000000002', payload: { data: 'Bot speaks English', agent_id: 'bot', created_at: '2026-01-01T00:00:00+00:00' } };
+    // What GET /memories answers for them (mem0 `_get_all_from_vector_store`).
+    const api = [
+      { id: row.id, memory: 'Likes tea', hash: 'h1', created_at: payload.created_at, updated_at: payload.updated_at, user_id: 'alice', run_id: 'r1', actor_id: 'alice', role: 'user', metadata: { mood: 'calm' } },
+      { id: bare.id, memory: 'Bot speaks English', created_at: '2026-01-01T00:00:00+00:00', agent_id: 'bot' },
+    ];
+    const records = (items: SourceItem[]) => items.map((item) => (item.type === 'memory' ? item.record : item));
+    const fromApi = records(await read(new Mem0ExportFile(file('api.json', JSON.stringify(api)))));
+    expect(fromApi.map((record) => 'tenantKey' in record && record.tenantKey)).toEqual(['alice', 'agent:bot']);
+    expect(records(await read(new Mem0ExportFile(file('store.jsonl', `${JSON.stringify(row)}\n${JSON.stringify(bare)}\n`))))).toEqual(fromApi);
+    expect(records(await read(new Mem0ExportFile(file('store.json', JSON.stringify([row, bare])))))).toEqual(fromApi);
+  });
+
   it('a file cut short: the memories before the cut are read, and the cut is reported', async () => {
     const whole = JSON.stringify({ results: memories });
     const cut = file('export.json', whole.slice(0, whole.indexOf('Likes coffee')));
