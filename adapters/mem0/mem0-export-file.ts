@@ -123,8 +123,12 @@ function fileMemories(element: unknown): unknown[] {
   return [element];
 }
 
-/** Payload keys a self-hosted server's listing puts at the top of a memory (mem0 `_get_all_from_vector_store`). */
-const promotedPayloadKeys = ['hash', 'created_at', 'updated_at', 'user_id', 'agent_id', 'run_id', 'actor_id', 'role', 'attributed_to', 'expiration_date'];
+/**
+ * Payload keys a self-hosted server's listing puts at the top of a memory (mem0 `_get_all_from_vector_store`): the
+ * first always (null when the payload lacks them), the others when present.
+ */
+const alwaysPromotedKeys = ['hash', 'created_at', 'updated_at'];
+const promotedPayloadKeys = [...alwaysPromotedKeys, 'user_id', 'agent_id', 'run_id', 'actor_id', 'role', 'attributed_to', 'expiration_date'];
 /** Payload keys that are neither: the text, and the library's own search index. */
 const internalPayloadKeys = new Set(['data', 'text_lemmatized']);
 
@@ -135,7 +139,7 @@ const internalPayloadKeys = new Set(['data', 'text_lemmatized']);
  */
 function vectorStoreMemory(id: unknown, payload: Record<string, unknown>): Record<string, unknown> {
   const memory: Record<string, unknown> = { id, memory: payload['data'] };
-  for (const key of promotedPayloadKeys) if (key in payload) memory[key] = payload[key];
+  for (const key of promotedPayloadKeys) if (key in payload || alwaysPromotedKeys.includes(key)) memory[key] = payload[key] ?? null;
   const metadata = Object.fromEntries(Object.entries(payload).filter(([key]) => !internalPayloadKeys.has(key) && !promotedPayloadKeys.includes(key)));
   return Object.keys(metadata).length > 0 ? { ...memory, metadata } : memory;
 }

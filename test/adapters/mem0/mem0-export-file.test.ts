@@ -94,7 +94,7 @@ describe('a Mem0 export file', () => {
     // What GET /memories answers for them (mem0 `_get_all_from_vector_store`).
     const api = [
       { id: row.id, memory: 'Likes tea', hash: 'h1', created_at: payload.created_at, updated_at: payload.updated_at, user_id: 'alice', run_id: 'r1', actor_id: 'alice', role: 'user', metadata: { mood: 'calm' } },
-      { id: bare.id, memory: 'Bot speaks English', created_at: '2026-01-01T00:00:00+00:00', agent_id: 'bot' },
+      { id: bare.id, memory: 'Bot speaks English', hash: null, created_at: '2026-01-01T00:00:00+00:00', updated_at: null, agent_id: 'bot' },
     ];
     const records = (items: SourceItem[]) => items.map((item) => (item.type === 'memory' ? item.record : item));
     const fromApi = records(await read(new Mem0ExportFile(file('api.json', JSON.stringify(api)))));
