@@ -1,6 +1,8 @@
 // Issue 18 end to end, through the CLI on both databases: Mem0 as it is today loses nothing without a word — a
 // memory that expires between two runs survives --prune, one deleted at the source is removed; a self-hosted
 // user whose listing hits the 1,000 cap is reported and never pruned from.
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ownedMem0Memories, type Mem0Account } from '../fakes/mem0/mem0-account.js';
 import type { ServedHandlers } from '../fakes/serve-handlers.js';
@@ -118,7 +120,7 @@ describe.each(killTargets)('om-import mem0 as Mem0 is today (%s)', (_name, backe
     expect(await backend.memories(flags, cwd)).toBe(4);
   });
 
-  it('self-hosted: X-API-Key, every user from GET /entities, a user at the 1,000 cap warned about and never pruned from; a deleted memory of a whole user removed', async () => {
+  it('self-hosted: X-API-Key, every user from GET /entities, a user at the 1,000 cap warned about and never pruned from; a deleted memory of a whole user removed; the rest from a vector-store dump, onto the same memories', async () => {
     const account: Mem0Account = {
       apiKey,
       orgId: '-',
@@ -152,5 +154,16 @@ describe.each(killTargets)('om-import mem0 as Mem0 is today (%s)', (_name, backe
     // alice lost one; bulk keeps all 1,000 imported (5 are gone at the server, but a capped listing cannot tell
     // which) and gains the 5 its shifted listing now shows
     expect(await backend.memories(flags, cwd)).toBe(24 + 1000 + 5);
+
+    // The rest, as the README says: a dump of the server's vector store ({id, payload} rows), onto the same memories.
+    const dump = path.join(cwd, 'mem0-store.jsonl');
+    writeFileSync(dump, account.memories.map((stored) => {
+      const { id, memory, metadata: _metadata, ...fields } = stored as Record<string, unknown>;
+      const payload = Object.fromEntries(Object.entries({ data: memory, ...fields, text_lemmatized: 'x' }).filter(([, value]) => value !== null));
+      return `${JSON.stringify({ id, payload })}\n`;
+    }).join(''));
+    const rest = JSON.parse((await runCliProcess(['mem0', '--from-file', dump, '--quiet', '--json', ...flags], { cwd })).stdout);
+    expect(rest.tenants.map((t: TenantJson) => [t.tenant, t.created, t.updated, t.unchanged])).toEqual([['alice', 0, 0, 24], ['bulk', 195, 0, 1000]]);
+    expect(await backend.memories(flags, cwd)).toBe(24 + 1005 + 195);
   });
 });
