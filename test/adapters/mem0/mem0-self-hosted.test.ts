@@ -19,7 +19,7 @@ const userKey = 'm0sk_user-key-for-tests';
 const jwt = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhZG1pbiJ9.c2lnbmF0dXJl';
 
 /** A user of 25 memories (and one expired), one of 1,200, an agent-only and a run-only memory, a user memory of the agent. */
-export function selfHostedAccount(): Mem0Account {
+function selfHostedAccount(): Mem0Account {
   return {
     apiKey: adminKey,
     orgId: '-',
