@@ -55,6 +55,11 @@ export interface SkippedRecord {
    * earlier run made of it is gone at the source (see `--prune`). Other skips (a document still processing) are not.
    */
   gone?: boolean;
+  /**
+   * A short, stable name of the reason (`expired`, `superseded`) where records are left out by a rule the user can
+   * change: the report counts the skips of each kind, as the reason itself may differ per record (a date).
+   */
+  kind?: string;
 }
 
 /**

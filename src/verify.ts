@@ -123,7 +123,10 @@ export interface SourceComparison {
   /** Records of this source om-import imported whose memory is in the database. */
   databaseRecords: number;
   missingFromDatabase: MissingFromDatabase[];
-  /** Null when the source was read in part (some users only): what it did not read cannot be called gone. */
+  /**
+   * Null when the source was read in part (some users only, or a listing the source said is incomplete): what it did
+   * not read cannot be called gone.
+   */
   missingFromSource: MissingFromSource[] | null;
 }
 
@@ -401,10 +404,17 @@ export async function compareWithSource(config: TargetConfig, source: Source, op
 
   await source.account(); // adapters find out here which API answers (as an import asks first)
   const sourceIds = new Set<string>();
+  // Records the source still lists but skips for a passing reason (not `gone`): not missing from it either.
+  const stillListed = new Set<string>();
+  let listedInFull = true;
   let skippedAtSource = 0;
   for await (const partition of source.partitions()) {
     for await (const item of source.items(partition, { updatedSince: null })) {
-      if (item.type === 'skipped') skippedAtSource++;
+      if (item.type === 'warning' && !item.warning.notice) listedInFull = false;
+      if (item.type === 'skipped') {
+        skippedAtSource++;
+        if (!item.skipped.gone && item.skipped.sourceId !== null) stillListed.add(item.skipped.sourceId);
+      }
       // An import skips a record without an owner too.
       else if (item.type === 'memory') item.record.tenantKey === null ? skippedAtSource++ : sourceIds.add(item.record.sourceId);
     }
@@ -421,7 +431,7 @@ export async function compareWithSource(config: TargetConfig, source: Source, op
   for (const [recordId, known] of imported) {
     if (!known.present) continue;
     databaseRecords++;
-    if (!sourceIds.has(recordId)) missingFromSource.push({ recordId, memoryId: known.memoryId });
+    if (!sourceIds.has(recordId) && !stillListed.has(recordId)) missingFromSource.push({ recordId, memoryId: known.memoryId });
   }
   const byRecordId = (a: { recordId: string }, b: { recordId: string }): number => (a.recordId < b.recordId ? -1 : a.recordId > b.recordId ? 1 : 0);
   return {
@@ -430,7 +440,7 @@ export async function compareWithSource(config: TargetConfig, source: Source, op
     skippedAtSource,
     databaseRecords,
     missingFromDatabase: missingFromDatabase.sort(byRecordId),
-    missingFromSource: options.readInPart ? null : missingFromSource.sort(byRecordId),
+    missingFromSource: options.readInPart || !listedInFull ? null : missingFromSource.sort(byRecordId),
   };
 }
 
@@ -511,7 +521,7 @@ export function formatVerification(result: DatabaseVerification, comparison?: So
       );
     }
     if (comparison.missingFromSource === null) {
-      lines.push('  the source was read in part (--user-id): records it did not read are not listed as gone from it');
+      lines.push('  the source was read in part (--user-id, or a listing it said is incomplete): records it did not read are not listed as gone from it');
     } else if (comparison.missingFromSource.length > 0) {
       lines.push(
         `  in the database, no longer in the source: ${comparison.missingFromSource.length}`,

@@ -1,9 +1,11 @@
 // The hosted Mem0 Platform (api.mem0.ai), as the official `mem0ai` MemoryClient speaks to it: every entity
-// (user, agent, app, run) is a partition, and its memories are read from the v3 filtered listing.
+// (user, agent, app, run) is a partition, and its memories are read from the v3 filtered listing — expired ones
+// too (`show_expired`), so that what the policy leaves out is counted, never mistaken for a deletion.
 import type { HttpClient } from '../../src/http/http-client.js';
+import { pagedListing, type ListingPage } from '../../src/http/paged-listing.js';
 import { SourceError } from '../../src/errors.js';
 import type { FetchOptions, Partition, Source, SourceItem } from '../../src/records.js';
-import { idOf, isObject, mem0Item, mem0MemoryList, nonEmptyString } from './mem0-memory.js';
+import { idOf, isObject, mem0Item, mem0MemoryList, mem0Partition, mem0ReadPolicy, nonEmptyString, type Mem0ReadPolicy } from './mem0-memory.js';
 
 export interface Mem0PlatformOptions {
   http: HttpClient;
@@ -13,7 +15,12 @@ export interface Mem0PlatformOptions {
   pageSize?: number;
   /** Read only these users instead of every entity the account lists. */
   userIds?: readonly string[];
+  /** Which marked (expired, superseded) memories to import. */
+  policy?: Mem0ReadPolicy;
 }
+
+/** The page sizes the v3 listing accepts (`page_size` above 200 is answered 400). */
+export const mem0PageSizeLimits = { min: 1, max: 200, default: 100 } as const;
 
 const entityTypes = new Set(['user', 'agent', 'app', 'run']);
 
@@ -21,15 +28,24 @@ export class Mem0Platform implements Source {
   readonly name = 'mem0';
   readonly filtersByUpdateTime = true;
   private readonly pageSize: number;
+  private readonly policy: Mem0ReadPolicy;
   private identity: Promise<{ orgId: string | null; projectId: string | null }> | null = null;
 
   constructor(private readonly options: Mem0PlatformOptions) {
-    this.pageSize = options.pageSize ?? 100;
-    this.scope = { users: options.userIds && options.userIds.length > 0 ? [...options.userIds].sort() : 'all' };
+    const { min, max } = mem0PageSizeLimits;
+    this.pageSize = Math.min(max, Math.max(min, Math.floor(options.pageSize ?? mem0PageSizeLimits.default)));
+    this.policy = options.policy ?? mem0ReadPolicy();
+    this.scope = {
+      users: options.userIds && options.userIds.length > 0 ? [...options.userIds].sort() : 'all',
+      include: [...this.policy.include].sort(),
+    };
   }
 
   readonly scope: Readonly<Record<string, unknown>>;
-  /** Each entity's listing holds every memory it owns: one missing from a full listing was deleted at Mem0. */
+  /**
+   * Each entity's listing (expired memories included) holds every memory it owns but those Mem0 merged into another
+   * (hidden, as Mem0 hides them): one missing from a full listing was deleted or merged at Mem0.
+   */
   readonly listsWholePartitions = true;
 
   /** org/project scoping, as the older clients sent it, when the user names them. */
@@ -58,7 +74,7 @@ export class Mem0Platform implements Source {
   async *partitions(): AsyncIterable<Partition> {
     await this.ping();
     if (this.options.userIds && this.options.userIds.length > 0) {
-      for (const user of this.options.userIds) yield { key: `user:${user}`, tenantKey: user };
+      for (const tenant of this.options.userIds) yield mem0Partition(tenant);
       return;
     }
     for (let page = 1; ; page++) {
@@ -91,29 +107,44 @@ export class Mem0Platform implements Source {
     const owner = { [`${type}_id`]: name };
     const filters =
       options.updatedSince !== null ? { AND: [owner, { updated_at: { gte: new Date(options.updatedSince).toISOString() } }] } : owner;
-    for (let page = 1; ; page++) {
-      const body = await this.options.http.json({
-        method: 'POST',
-        path: '/v3/memories/',
-        query: { page, page_size: this.pageSize, ...this.orgAndProject },
-        body: { filters },
-        context: { tenant: partition.tenantKey ?? partition.key, page: String(page) },
-      });
-      const list = mem0MemoryList(body);
-      if (!list) {
-        throw new SourceError(`mem0: memories page ${page} of ${partition.key} is not a memory listing`, {
-          source: 'mem0',
-          tenant: partition.key,
-          page: String(page),
-        });
+    const tenant = partition.tenantKey ?? partition.key;
+    const listing = pagedListing<unknown, number>({
+      what: `memories of ${partition.key}`,
+      tenantKey: partition.tenantKey,
+      first: 1,
+      fetchPage: (page) => this.memoriesPage(partition.key, tenant, filters, page),
+      // Offset pages drift while the account changes: a memory listed on two pages is read once.
+      identity: (raw) => (isObject(raw) ? idOf(raw['id']) : null),
+    });
+    for await (const event of listing) {
+      if (event.type === 'warning') {
+        yield event;
+        continue;
       }
-      for (const raw of list.memories) {
-        const item = mem0Item(raw);
-        // A memory with a user_id also shows up under its agent/app/run: it is imported under its user only.
-        if (type !== 'user' && item.type === 'memory' && item.record.tenantKey !== partition.tenantKey) continue;
-        yield item;
-      }
-      if (!list.next || list.memories.length === 0) return;
+      const item = mem0Item(event.entry, this.policy);
+      // A memory with a user_id also shows up under its agent/app/run: it is imported (or skipped) under its user only.
+      const owner = item.type === 'memory' ? item.record.tenantKey : item.type === 'skipped' ? item.skipped.tenantKey : null;
+      if (type !== 'user' && owner !== null && owner !== partition.tenantKey) continue;
+      yield item;
     }
+  }
+
+  /** One page of the v3 listing; a page past the end (404 "Invalid page.", after deletions mid-run) ends it. */
+  private async memoriesPage(key: string, tenant: string, filters: Record<string, unknown>, page: number): Promise<ListingPage<unknown, number>> {
+    const answer = await this.options.http.exchange({
+      method: 'POST',
+      path: '/v3/memories/',
+      query: { page, page_size: this.pageSize, ...this.orgAndProject },
+      body: { filters, show_expired: true },
+      context: { tenant, page: String(page) },
+      notFoundIsAnswer: page > 1,
+    });
+    if (answer.status === 404) return { entries: [], next: null };
+    const list = mem0MemoryList(answer.body);
+    if (!list) {
+      throw new SourceError(`mem0: memories page ${page} of ${key} is not a memory listing`, { source: 'mem0', tenant: key, page: String(page) });
+    }
+    const count = isObject(answer.body) ? answer.body['count'] : undefined;
+    return { entries: list.memories, next: list.next ? page + 1 : null, total: typeof count === 'number' ? count : null };
   }
 }

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { mem0DefaultRateLimit, mem0Source } from '../../adapters/mem0/index.js';
+import { mem0DefaultInclude, mem0DefaultRateLimit, mem0IncludeChoices, mem0Source, type Mem0Include } from '../../adapters/mem0/index.js';
 import {
   legacyShutdownDate, multiTagPolicies, supermemoryApiChoices, supermemoryDefaultBaseUrl, supermemoryDefaultRateLimit, supermemoryIncludeChoices,
   supermemorySource, type MultiTagPolicy, type SupermemoryApiChoice, type SupermemoryInclude,
@@ -95,6 +95,7 @@ interface Mem0ReadOptions extends SourceReadOptions {
   selfHosted?: boolean;
   orgId?: string;
   projectId?: string;
+  include: Mem0Include[];
 }
 
 interface ZepReadOptions extends SourceReadOptions {
@@ -186,10 +187,19 @@ const supermemoryLabels: SourceLabels = {
 function addMem0Options(command: Command): Command {
   return command
     .option('--base-url <url>', 'Mem0 API host (default: https://api.mem0.ai), or a self-hosted server with --self-hosted')
-    .option('--self-hosted', 'read the open-source Mem0 REST server at --base-url (it needs --user-id, or reads the keys of --user-map)')
+    .option(
+      '--self-hosted',
+      'read the open-source Mem0 REST server at --base-url: the key goes as X-API-Key (a per-user m0sk_ key or ADMIN_API_KEY), a JWT as Authorization: Bearer; users, agents and runs from GET /entities (a server without it reads --user-id, or the keys of --user-map)',
+    )
     .option('--org-id <id>', 'Mem0 organization')
     .option('--project-id <id>', 'Mem0 project')
-    .option('--from-file <file>', 'read a Mem0 export (JSON) or an om-import snapshot (.jsonl) instead of the API');
+    .option(
+      '--include <list>',
+      `what to import, of ${mem0IncludeChoices.join(',')} (default: ${mem0DefaultInclude.join(',')}): superseded = memories Mem0 marks replaced_by a newer one; expired = memories past their expiration_date, which Mem0 hides`,
+      includeList(mem0IncludeChoices),
+      [...mem0DefaultInclude],
+    )
+    .option('--from-file <file>', "read a file instead of the API: a saved Mem0 listing (JSON), an om-import snapshot (.jsonl), or the backup of Mem0's OpenMemory app (.zip)");
 }
 
 function addZepOptions(command: Command): Command {
@@ -220,8 +230,8 @@ function connectionOptions(options: SourceReadOptions, onWait: WaitListener | un
   return { requestsPerSecond: options.rateLimit, concurrency: options.concurrency, maxWaitMs: options.maxWait * 1000, onWait };
 }
 
-/** The Mem0 source the options name; `userIds`: the users to read (a self-hosted server cannot list them). */
-function openMem0(options: Mem0ReadOptions, apiKey: string | undefined, userIds: readonly string[] | undefined, onWait?: WaitListener): OpenedSource {
+/** The Mem0 source the options name; `knownUsers`: read where a self-hosted server cannot list its users (the keys of --user-map). */
+function openMem0(options: Mem0ReadOptions, apiKey: string | undefined, knownUsers: readonly string[] | undefined, onWait?: WaitListener): OpenedSource {
   if (!options.fromFile && !options.selfHosted && !apiKey) {
     throw new UsageError('no Mem0 API key: pass --api-key or set MEM0_API_KEY (or read an export with --from-file)');
   }
@@ -230,7 +240,9 @@ function openMem0(options: Mem0ReadOptions, apiKey: string | undefined, userIds:
     apiKey,
     baseUrl: options.baseUrl,
     selfHosted: options.selfHosted,
-    userIds,
+    userIds: options.userId,
+    knownUsers,
+    include: options.include,
     orgId: options.orgId,
     projectId: options.projectId,
     fromFile: options.fromFile,
@@ -405,7 +417,7 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
   ).action(async (options: Mem0Options) => {
     const { env, tenantMap, apiKey } = prepareImport(options, 'MEM0_API_KEY');
     const progress = importProgress(options, mem0Labels);
-    const opened = openMem0(options, apiKey, options.userId ?? (options.selfHosted ? tenantMap.sourceUsers : undefined), progress.wait);
+    const opened = openMem0(options, apiKey, tenantMap.sourceUsers, progress.wait);
     await runImport(opened, options, env, tenantMap, progress);
   });
 
@@ -475,7 +487,7 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
     async (_options: Mem0ReadOptions, command: Command) => {
       const options = command.optsWithGlobals<VerifyCommandOptions & Mem0ReadOptions>();
       const { env, apiKey } = prepareVerify(options, 'MEM0_API_KEY');
-      await runVerify(options, env, openMem0(options, apiKey, options.userId));
+      await runVerify(options, env, openMem0(options, apiKey, undefined));
     },
   );
 
@@ -546,7 +558,8 @@ const helpExamples: Readonly<Record<string, readonly string[]>> = {
     'om-import mem0                                         # hosted Mem0 (MEM0_API_KEY) → ./data/openmemory.sqlite',
     'om-import mem0 --user-map map.json --unmapped skip     # map Mem0 users onto OpenMemory users',
     'PGPASSWORD=… om-import mem0 --pg postgres://user@host:5432/openmemory   # into PostgreSQL (or OM_PG_* in .env)',
-    'om-import mem0 --self-hosted --base-url http://localhost:8888 --user-id alice --user-id bob',
+    'om-import mem0 --self-hosted --base-url http://localhost:8888   # every user, agent and run (key as X-API-Key)',
+    'om-import mem0 --include memories,superseded,expired   # also the memories past their expiration_date',
     'om-import mem0 --from-file mem0-export.json --dry-run  # what would change; writes nothing',
   ],
   'om-import zep': [

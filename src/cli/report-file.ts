@@ -72,14 +72,20 @@ export const reportCsvColumns = ['tenant', 'user_id', 'fetched', 'created', 'upd
 
 /**
  * The report as CSV (RFC 4180: comma-separated, CRLF line ends, a cell with a comma, quote or line break quoted):
- * a header, then one row per tenant with its counts, and one `flagged:<flag>` column per record flag the report has.
+ * a header, then one row per tenant with its counts, one `skipped:<kind>` column per kind of skip and one
+ * `flagged:<flag>` column per record flag the report has.
  * Text cells are the source's names, so one that a spreadsheet would take for a formula is made inert.
  */
 export function reportCsv(report: ImportReport): string {
   const flags = [...new Set(report.tenants.flatMap((tenant) => Object.keys(tenant.flagged)))].sort();
-  const lines = [[...reportCsvColumns, ...flags.map((flag) => `flagged:${flag}`)].map(csvText).join(',')];
+  const kinds = [...new Set(report.tenants.flatMap((tenant) => Object.keys(tenant.skippedKinds ?? {})))].sort();
+  const lines = [[...reportCsvColumns, ...kinds.map((kind) => `skipped:${kind}`), ...flags.map((flag) => `flagged:${flag}`)].map(csvText).join(',')];
   for (const tenant of report.tenants) {
-    const counts = [tenant.fetched, tenant.created, tenant.updated, tenant.unchanged, tenant.skipped, ...flags.map((flag) => tenant.flagged[flag] ?? 0)];
+    const counts = [
+      tenant.fetched, tenant.created, tenant.updated, tenant.unchanged, tenant.skipped,
+      ...kinds.map((kind) => tenant.skippedKinds?.[kind] ?? 0),
+      ...flags.map((flag) => tenant.flagged[flag] ?? 0),
+    ];
     lines.push([csvText(tenant.tenant), tenant.userId === null ? '' : csvText(tenant.userId), ...counts.map(String)].join(','));
   }
   return `${lines.join('\r\n')}\r\n`;

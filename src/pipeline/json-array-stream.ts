@@ -4,7 +4,8 @@
 //
 // A malformed element is reported (its text and why) and the elements after it are still read. A file with no such
 // array — not JSON at all, or JSON of another shape — throws `JsonArrayNotFound` before any element is given. What
-// follows the array is checked too: a problem there (the file cut short, more after the JSON) is reported last.
+// follows the array is checked too: a problem there (the file cut short, more after the JSON) is reported last —
+// unless the file is read as several values one after another (`concatenated`), each with its array.
 import { createReadStream } from 'node:fs';
 
 export interface JsonArrayOptions {
@@ -14,6 +15,12 @@ export interface JsonArrayOptions {
   chunkSize?: number;
   /** An element longer than this many characters is reported (with its first 1,000), not parsed (default 16 Mi). */
   maxElementChars?: number;
+  /**
+   * The file may hold several top-level values one after another (listing pages saved back to back): after a value
+   * whose array was read, the array of each next one is read too, its elements numbered on; a next value without
+   * one is reported. Off: anything after the first value is reported as a problem.
+   */
+  concatenated?: boolean;
 }
 
 /** An element of the array (`number` counts from 1), parsed; or a part of the file that could not be read, and why. */
@@ -90,6 +97,9 @@ const stringStops = /["\\]/g;
 export class JsonArrayScanner {
   private readonly keys: ReadonlySet<string>;
   private readonly maxElementChars: number;
+  private readonly concatenated: boolean;
+  /** Top-level values whose array was read before the current one (with `concatenated`). */
+  private valuesRead = 0;
   private mode: Mode = 'document';
   private started = false;
   /** Characters before the current chunk (after a byte order mark). */
@@ -108,9 +118,10 @@ export class JsonArrayScanner {
   /** The value being read, if any. */
   private value: { role: Role; start: number; pending: string; length: number; depth: number; inString: boolean; escaped: boolean; over: boolean } | null = null;
 
-  constructor(options: Pick<JsonArrayOptions, 'keys' | 'maxElementChars'> = {}) {
+  constructor(options: Pick<JsonArrayOptions, 'keys' | 'maxElementChars' | 'concatenated'> = {}) {
     this.keys = new Set(options.keys ?? []);
     this.maxElementChars = options.maxElementChars ?? 16 * 1024 * 1024;
+    this.concatenated = options.concatenated ?? false;
   }
 
   /** Nothing more needs reading (a problem after the array was reported). */
@@ -164,7 +175,9 @@ export class JsonArrayScanner {
         out.push({ number: null, problem: `the file ends before the array does, after element ${this.elements} (cut short?)`, text: '' });
         break;
       case 'after':
-        if (this.shapeProblem !== null) throw new JsonArrayNotFound(this.shapeProblem, false);
+        if (this.shapeProblem !== null && this.valuesRead > 0) {
+          out.push({ number: null, problem: `top-level value ${this.valuesRead + 1} of the file: ${this.shapeProblem.replace(/^the top-level object/, 'an object')}`, text: '' });
+        } else if (this.shapeProblem !== null) throw new JsonArrayNotFound(this.shapeProblem, false);
         break;
       case 'ignore':
         break;
@@ -226,10 +239,22 @@ export class JsonArrayScanner {
         this.missingComma = true;
         return this.beginValue('element', i);
       case 'after':
+        if (this.concatenated && this.found && (c === '{' || c === '[')) return this.nextTopLevelValue(c, i);
         return this.fail(`the file goes on after its JSON ends (found ${quoted(c)})`, i, out);
       case 'ignore':
         return chunk.length;
     }
+  }
+
+  /** Another top-level value after one whose array was read (`concatenated`): its array is looked for the same way. */
+  private nextTopLevelValue(c: string, i: number): number {
+    this.valuesRead++;
+    this.found = false;
+    this.inObject = false;
+    this.key = null;
+    if (c === '[') return this.enterArray(false, i);
+    this.mode = 'objectFirst';
+    return i + 1;
   }
 
   private enterArray(inObject: boolean, i: number): number {

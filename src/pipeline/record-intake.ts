@@ -32,10 +32,14 @@ export class TenantTally {
     return report;
   }
 
-  skip(tenant: string, sourceId: string | null, reason: string): void {
+  skip(tenant: string, sourceId: string | null, reason: string, kind?: string): void {
     const report = this.get(tenant, null);
     report.skipped++;
     report.skippedReasons.push({ sourceId, reason });
+    if (kind !== undefined) {
+      report.skippedKinds ??= {};
+      report.skippedKinds[kind] = (report.skippedKinds[kind] ?? 0) + 1;
+    }
   }
 
   list(): TenantReport[] {
@@ -115,7 +119,7 @@ export function handleItem(
   if (item.type === 'skipped') {
     if (!ownsUser(shard, item.skipped.tenantKey ?? noTenant)) return null;
     tally.get(item.skipped.tenantKey ?? noTenant, null).fetched++;
-    tally.skip(item.skipped.tenantKey ?? noTenant, item.skipped.sourceId, item.skipped.reason);
+    tally.skip(item.skipped.tenantKey ?? noTenant, item.skipped.sourceId, item.skipped.reason, item.skipped.kind);
     return null;
   }
   if (item.type === 'tenant') {

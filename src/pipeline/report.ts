@@ -17,6 +17,8 @@ export interface TenantReport {
   unchanged: number;
   skipped: number;
   skippedReasons: SkipNote[];
+  /** Skipped records by kind of reason, where the source names one (`expired`: 4); absent when none does. */
+  skippedKinds?: Record<string, number>;
   /** Records imported with a notable flag, by flag (e.g. `content-from-summary`: text taken from the source's summary). */
   flagged: Record<string, number>;
 }
@@ -66,8 +68,16 @@ export const skipReasonLimit = 50;
 const flagDescriptions: Record<string, string> = {
   'content-from-summary': 'imported with the source\'s summary as text (no full text was available)',
   'invalidated-fact': 'facts Zep has invalidated or expired, imported as asked (--include invalidated-facts)',
+  expired: 'records past their expiration date, imported as asked (--include expired)',
+  superseded: 'records the source marks as replaced by a newer one, imported with the newer one\'s id in meta (leave superseded out of --include to skip them)',
   'unreadable-time':
     "records whose time could not be read, imported without it (kept as sent in meta.om_import.fields; the memory takes the record's other time, or the import's)",
+};
+
+/** How the text report names each kind of skip an adapter can report (`SkippedRecord.kind`). */
+const skipKindDescriptions: Record<string, string> = {
+  expired: 'past their expiration date, left out (--include expired imports them)',
+  superseded: 'replaced by a newer one at the source, left out (--include superseded imports them)',
 };
 
 /** Table cells longer than this (in characters, after escaping) are shortened with `…`; `--json` has them whole. */
@@ -158,6 +168,7 @@ export function formatReport(report: ImportReport, options: FormatReportOptions 
   lines.push(format(header), ...rows.map(format));
   for (const tenant of listed) {
     const name = safe(tenant.tenant);
+    for (const [kind, count] of Object.entries(tenant.skippedKinds ?? {})) lines.push(`skipped ${name}: ${count} ${skipKindDescriptions[kind] ?? safe(kind)}`);
     const shown = tenant.skippedReasons.slice(0, skipReasonLimit);
     for (const note of shown) lines.push(`skipped ${name}/${note.sourceId === null ? '?' : safe(note.sourceId)}: ${safe(note.reason)}`);
     const unlisted = tenant.skipped - shown.length;

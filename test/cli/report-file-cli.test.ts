@@ -110,4 +110,18 @@ describe('the CSV report', () => {
       'tenant,user_id,fetched,created,updated,unchanged,skipped,flagged:unreadable-time\r\nana,ana,3,3,0,0,0,2\r\nben,,1,0,0,0,1,0\r\n',
     );
   });
+
+  it('has a column per kind of skip the source names (skipped:expired), before the flag columns', () => {
+    const tenant = { updated: 0, unchanged: 0, skippedReasons: [] };
+    const report = {
+      tenants: [
+        { ...tenant, tenant: 'ana', userId: 'ana', fetched: 5, created: 2, skipped: 3, skippedKinds: { expired: 2, superseded: 1 }, flagged: { superseded: 1 } },
+        { ...tenant, tenant: 'ben', userId: 'ben', fetched: 1, created: 1, skipped: 0, flagged: {} },
+      ],
+    } as unknown as ImportReport;
+    expect(reportCsv(report)).toBe(
+      'tenant,user_id,fetched,created,updated,unchanged,skipped,skipped:expired,skipped:superseded,flagged:superseded\r\n' +
+        'ana,ana,5,2,0,0,3,2,1,1\r\nben,ben,1,1,0,0,0,0,0,0\r\n',
+    );
+  });
 });

@@ -56,7 +56,7 @@ describe.each(killTargets)('om-import status (CLI, %s)', (_name, backend) => {
     expect(clean.json.accounts).toHaveLength(1);
     expect(cleanRun).toMatchObject({ state: 'completed', partitionsFinished: users });
     expect(clean.text).toMatch(new RegExp(`^mem0 \\(.*\\): ${users * perUser} records of ${users} users, 1 run$`, 'm'));
-    expect(clean.text).toMatch(new RegExp(`^ {2}run ${cleanRun.runId}: started \\S+, completed \\S+, ${users} partitions finished \\(unmapped=keep users=all\\)$`, 'm'));
+    expect(clean.text).toMatch(new RegExp(`^ {2}run ${cleanRun.runId}: started \\S+, completed \\S+, ${users} partitions finished \\(include=memories,superseded unmapped=keep users=all\\)$`, 'm'));
     expect(clean.text).toContain(`an incremental run would fetch records updated since ${cleanRun.startedAt.replace(/\.\d+Z$/, 'Z')}`);
     expect(clean.text).not.toMatch(/resume/);
     expect(clean.text).toMatch(/^users with most memories \(5 of 8; see --json\):$/m);

@@ -119,15 +119,19 @@ describe('writing safely into real OpenMemory databases', () => {
     db.close();
   });
 
-  it('reads the users named in --user-map from a self-hosted Mem0 server', async () => {
+  it('reads the users named in --user-map from a self-hosted Mem0 server that cannot list them (no GET /entities)', async () => {
     const account = generatedMem0Account({ users: 3, perUser: 4 });
-    const served = await startMem0SelfHostedFake(account);
+    const served = await startMem0SelfHostedFake(account, { noEntities: true });
     try {
-      const { source, http } = mem0Source({ baseUrl: served.url, selfHosted: true, userIds: ['user-0', 'user-2'] });
+      const { source, http } = mem0Source({ baseUrl: served.url, selfHosted: true, knownUsers: ['user-0', 'user-2'] });
       const report = await importFrom({ source, target: resolveTargetConfig({ db: path.join(tempDir(), 'om.sqlite') }, {}), env: {} });
       await http?.close();
       expect(report.tenants.map((t) => [t.tenant, t.created])).toEqual([['user-0', 4], ['user-2', 4]]);
-      expect(served.requests.map((r) => r.path).sort()).toEqual(['/memories?user_id=user-0', '/memories?user_id=user-2']);
+      expect(served.requests.map((r) => r.path).sort()).toEqual([
+        '/entities',
+        '/memories?user_id=user-0&top_k=1000&show_expired=true',
+        '/memories?user_id=user-2&top_k=1000&show_expired=true',
+      ]);
     } finally {
       await served.close();
     }

@@ -193,3 +193,26 @@ describe('the elements of a JSON array, streamed from a file', () => {
     }
   });
 });
+
+describe('concatenated top-level values (listing pages saved back to back)', () => {
+  const page = (ids: number[], next: boolean): string => JSON.stringify({ count: 5, next: next ? 'https://x/?page=2' : null, previous: null, results: ids.map((id) => ({ id })) });
+
+  it('reads the array of each value in turn, numbering elements on, at every chunk size', async () => {
+    const text = `${page([1, 2, 3], true)}\n${page([4, 5], false)}\n[{"id": 6}]`;
+    for (const chunkSize of [1, 3, 7, 64 * 1024]) {
+      const entries = await read(text, { keys: ['results'], chunkSize, concatenated: true });
+      expect(entries).toEqual([1, 2, 3, 4, 5, 6].map((id, i) => ({ number: i + 1, value: { id } })));
+    }
+  });
+
+  it('reports a later value without an array, and anything after a value without one; without the option, the second value is a problem', async () => {
+    expect(await read(`${page([1], false)} {"detail": "Invalid page."}`, { keys: ['results'], concatenated: true })).toEqual([
+      { number: 1, value: { id: 1 } },
+      { number: null, problem: 'top-level value 2 of the file: an object has no array under "results"', text: '' },
+    ]);
+    const unconcatenated = await read(`${page([1], false)}${page([2], false)}`, { keys: ['results'] });
+    expect(unconcatenated.map((entry) => ('problem' in entry ? entry.problem : entry.value))).toEqual([{ id: 1 }, expect.stringMatching(/^after the array: the file goes on after its JSON ends \(found "\{"\)/)]);
+    // A JSONL file named .json is still not JSON: its first value has no array, so nothing after it is read.
+    await expect(read('{"id": "m1"}\n{"id": "m2"}\n', { keys: ['results'], concatenated: true })).rejects.toThrow(/the file goes on after its JSON ends/);
+  });
+});

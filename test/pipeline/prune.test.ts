@@ -6,7 +6,7 @@ import { mem0Source } from '../../adapters/mem0/index.js';
 import { supermemorySource } from '../../adapters/supermemory/index.js';
 import { zepSource } from '../../adapters/zep/index.js';
 import { importFrom, type ImportOptions } from '../../src/pipeline/import.js';
-import type { OpenedSource } from '../../src/records.js';
+import type { OpenedSource, SourceItem } from '../../src/records.js';
 import { openTarget, type TargetConfig } from '../../src/database/open-target.js';
 import { generatedMem0Account, type Mem0Account } from '../fakes/mem0/mem0-account.js';
 import type { ServedHandlers } from '../fakes/serve-handlers.js';
@@ -17,6 +17,7 @@ import { startMem0Fake } from '../support/mem0-fake.js';
 import { startSupermemoryFake } from '../support/supermemory-fake.js';
 import { backends } from '../support/targets.js';
 import { tempDir } from '../support/temp.js';
+import { testSource } from '../support/test-source.js';
 import { startZepFake } from '../support/zep-fake.js';
 
 const servers: ServedHandlers[] = [];
@@ -89,6 +90,38 @@ describe.each(backends)('gone at the source (%s)', (_name, makeTarget) => {
     expect(pruned.fullFetchReason).toBe('--prune: everything is read, to find what is gone at the source');
     expect(pruned.goneAtSource).toMatchObject({ memories: 1, removed: true });
     expect(await memoryIds(target)).toHaveLength(3);
+  });
+});
+
+describe.each(backends)('a listing the source says is incomplete (%s)', (_name, makeTarget) => {
+  it('takes nothing of its partition as gone (not counted, not pruned) and says so; the other partitions and a later whole listing still are', async () => {
+    const record = (id: string, user: string): SourceItem => ({
+      type: 'memory',
+      record: { sourceKind: 'test.note', sourceId: id, tenantKey: user, content: `Note ${id}`, role: null, tags: [], metadata: {}, sourceFields: {}, createdAt: 1_767_225_600_000, updatedAt: 1_767_225_600_000 },
+      raw: { id },
+    });
+    const listed: Record<string, string[]> = { ana: ['a1', 'a2', 'a3'], bo: ['b1', 'b2'] };
+    let capped = false;
+    const source = {
+      ...testSource(['ana', 'bo'], function* (user): Iterable<SourceItem> {
+        if (user === 'ana' && capped) yield { type: 'warning', warning: { tenantKey: 'ana', message: 'listed 1 memory, the cap' } };
+        for (const id of listed[user]!) yield record(id, user);
+      }),
+      listsWholePartitions: true,
+    };
+    const target = await makeTarget();
+    await importFrom({ source, target, env: {} });
+    listed['ana'] = ['a1'];
+    listed['bo'] = ['b1'];
+    capped = true;
+    const cappedRun = await importFrom({ source, target, env: {}, prune: true });
+    expect(cappedRun.goneAtSource).toEqual({ memories: 1, removed: true, byUser: { bo: 1 } });
+    expect(cappedRun.warnings).toEqual(['ana: listed 1 memory, the cap']);
+    expect(await memoryIds(target)).toHaveLength(4);
+    capped = false;
+    const wholeRun = await importFrom({ source, target, env: {}, prune: true });
+    expect(wholeRun.goneAtSource).toEqual({ memories: 2, removed: true, byUser: { ana: 2 } });
+    expect(await memoryIds(target)).toHaveLength(2);
   });
 });
 

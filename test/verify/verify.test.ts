@@ -7,7 +7,7 @@ import { supermemorySource } from '../../adapters/supermemory/index.js';
 import { zepSource } from '../../adapters/zep/index.js';
 import { UsageError } from '../../src/errors.js';
 import { importFrom } from '../../src/pipeline/import.js';
-import type { OpenedSource } from '../../src/records.js';
+import type { OpenedSource, Source, SourceItem } from '../../src/records.js';
 import { openTarget, resolveTargetConfig, type TargetConfig } from '../../src/database/open-target.js';
 import type { Target } from '../../src/database/target.js';
 import {
@@ -218,6 +218,44 @@ describe.each(backends)('verify after an import into %s', (_name, makeTarget) =>
     const text = formatVerification(await verifyDatabase(config, { env: {} }), comparison);
     expect(text).toMatch(/in the source, not in the database: 1\n {4}5b0e5c1a-1f6e-4a43-9a55-0d7c2d1e0004 \(imported as memory .*, since deleted\)/);
     expect(text).toMatch(/in the database, no longer in the source: 1\n {4}extra-record-1 \(memory /);
+  });
+});
+
+describe.each(backends)('verify with a source that still lists what it skips (%s)', (_name, makeTarget) => {
+  it('a record the source now skips for a passing reason (a Mem0 memory since expired) is not gone from it; after a listing said incomplete, nothing is', async () => {
+    const config = await makeTarget();
+    const exported = JSON.parse(readFileSync(exportFile, 'utf8')) as { results: Record<string, unknown>[] };
+    const trial = { id: 'trial-1', memory: 'Has a trial subscription', user_id: 'alice', expiration_date: '2099-12-31', created_at: '2026-03-09T10:00:00Z' };
+    const extra = { id: 'extra-record-1', memory: 'Collects vintage fountain pens', user_id: 'alice', created_at: '2026-03-09T10:00:00Z' };
+    const written = (name: string, results: Record<string, unknown>[]): string => {
+      const file = path.join(tempDir(), name);
+      writeFileSync(file, JSON.stringify({ results }));
+      return file;
+    };
+    await importAndClose(mem0Source({ fromFile: written('before.json', [...exported.results, trial, extra]) }), config);
+
+    // trial-1 has expired since (Mem0 still lists it), extra-record-1 is deleted.
+    const now = written('now.json', [...exported.results, { ...trial, expiration_date: '2020-01-01' }]);
+    const comparison = await compareWithSource(config, mem0Source({ fromFile: now }).source);
+    expect(comparison.missingFromSource).toEqual([{ recordId: 'extra-record-1', memoryId: expect.any(String) }]);
+    expect(comparison.skippedAtSource).toBe(4);
+
+    const file = mem0Source({ fromFile: now }).source;
+    const capped: Source = {
+      name: file.name,
+      filtersByUpdateTime: false,
+      account: () => file.account(),
+      partitions: () => file.partitions(),
+      async *items(partition, options): AsyncIterable<SourceItem> {
+        yield { type: 'warning', warning: { tenantKey: null, message: 'listed 1000, the cap' } };
+        yield* file.items(partition, options);
+      },
+    };
+    const incomplete = await compareWithSource(config, capped);
+    expect(incomplete.missingFromSource).toBeNull();
+    expect(formatVerification(await verifyDatabase(config, { env: {} }), incomplete)).toContain(
+      'the source was read in part (--user-id, or a listing it said is incomplete): records it did not read are not listed as gone from it',
+    );
   });
 });
 

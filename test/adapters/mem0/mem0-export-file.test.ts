@@ -1,10 +1,13 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { crc32, deflateRawSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { mem0Source } from '../../../adapters/mem0/index.js';
 import { Mem0ExportFile } from '../../../adapters/mem0/mem0-export-file.js';
 import { UsageError } from '../../../src/errors.js';
 import { snapshotHeaderLine } from '../../../src/pipeline/snapshot.js';
+import { readZipMember } from '../../../src/pipeline/zip-member.js';
+import { fixturePath } from '../../support/fixtures.js';
 import type { SourceItem } from '../../../src/records.js';
 import { tempDir } from '../../support/temp.js';
 
@@ -70,6 +73,36 @@ describe('a Mem0 export file', () => {
     }
   });
 
+  it('reads saved listing pages ({count, next, previous, results} each), in an array or one after another, as their memories', async () => {
+    const pages = [
+      { count: 5, next: 'https://api.mem0.ai/v3/memories/?page=2&page_size=3', previous: null, results: memories.slice(0, 3) },
+      { count: 5, next: null, previous: 'https://api.mem0.ai/v3/memories/?page=1&page_size=3', results: memories.slice(3) },
+    ];
+    expect(ids(await read(new Mem0ExportFile(file('pages.json', JSON.stringify(pages)), [], { chunkSize: 5 })))).toEqual(['m1', 'm2', 'm3', 'm4', 'm5']);
+    // … or the pages one after another, as a script appending each answer to one file writes them
+    const appended = file('pages.json', pages.map((page) => JSON.stringify(page, null, 2)).join('\n'));
+    expect(ids(await read(new Mem0ExportFile(appended, [], { chunkSize: 5 })))).toEqual(['m1', 'm2', 'm3', 'm4', 'm5']);
+  });
+
+  it('reads rows of a self-hosted vector store ({id, payload}, a pgvector dump) as the server lists them: the same records as its API answer', async () => {
+    const payload = {
+      data: 'Likes tea', hash: 'h1', created_at: '2026-01-01T00:00:00+00:00', updated_at: '2026-01-02T00:00:00+00:00',
+      user_id: 'alice', run_id: 'r1', actor_id: 'alice', role: 'user', text_lemmatized: 'like tea', mood: 'calm',
+    };
+    const row = { id: '00000000-0000-4000-8000-000000000001', payload };
+    const bare = { id: '00000000-0000-4000-8000-000000000002', payload: { data: 'Bot speaks English', agent_id: 'bot', created_at: '2026-01-01T00:00:00+00:00' } };
+    // What GET /memories answers for them (mem0 `_get_all_from_vector_store`).
+    const api = [
+      { id: row.id, memory: 'Likes tea', hash: 'h1', created_at: payload.created_at, updated_at: payload.updated_at, user_id: 'alice', run_id: 'r1', actor_id: 'alice', role: 'user', metadata: { mood: 'calm' } },
+      { id: bare.id, memory: 'Bot speaks English', hash: null, created_at: '2026-01-01T00:00:00+00:00', updated_at: null, agent_id: 'bot' },
+    ];
+    const records = (items: SourceItem[]) => items.map((item) => (item.type === 'memory' ? item.record : item));
+    const fromApi = records(await read(new Mem0ExportFile(file('api.json', JSON.stringify(api)))));
+    expect(fromApi.map((record) => 'tenantKey' in record && record.tenantKey)).toEqual(['alice', 'agent:bot']);
+    expect(records(await read(new Mem0ExportFile(file('store.jsonl', `${JSON.stringify(row)}\n${JSON.stringify(bare)}\n`))))).toEqual(fromApi);
+    expect(records(await read(new Mem0ExportFile(file('store.json', JSON.stringify([row, bare])))))).toEqual(fromApi);
+  });
+
   it('a file cut short: the memories before the cut are read, and the cut is reported', async () => {
     const whole = JSON.stringify({ results: memories });
     const cut = file('export.json', whole.slice(0, whole.indexOf('Likes coffee')));
@@ -92,5 +125,102 @@ describe('a Mem0 export file', () => {
       await expect(reading).rejects.toThrow(UsageError);
       await expect(reading).rejects.toThrow(`--from-file ${written}${message.startsWith(':') ? '' : ' '}${message}`);
     }
+  });
+});
+
+/** A zip archive of deflated members, as Python's zipfile writes one (for the cases the fixture is not). */
+function zipOf(members: Record<string, string>): Buffer {
+  const locals: Buffer[] = [];
+  const centrals: Buffer[] = [];
+  let offset = 0;
+  for (const [name, text] of Object.entries(members)) {
+    const data = Buffer.from(text);
+    const packed = deflateRawSync(data);
+    const nameBytes = Buffer.from(name);
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(0x04034b50, 0);
+    local.writeUInt16LE(20, 4);
+    local.writeUInt16LE(8, 8);
+    local.writeUInt32LE(crc32(data), 14);
+    local.writeUInt32LE(packed.length, 18);
+    local.writeUInt32LE(data.length, 22);
+    local.writeUInt16LE(nameBytes.length, 26);
+    const central = Buffer.alloc(46);
+    central.writeUInt32LE(0x02014b50, 0);
+    central.writeUInt16LE(20, 4);
+    central.writeUInt16LE(20, 6);
+    central.writeUInt16LE(8, 10);
+    central.writeUInt32LE(crc32(data), 16);
+    central.writeUInt32LE(packed.length, 20);
+    central.writeUInt32LE(data.length, 24);
+    central.writeUInt16LE(nameBytes.length, 28);
+    central.writeUInt32LE(offset, 42);
+    locals.push(local, nameBytes, packed);
+    centrals.push(central, nameBytes);
+    offset += 30 + nameBytes.length + packed.length;
+  }
+  const directory = Buffer.concat(centrals);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(Object.keys(members).length, 8);
+  end.writeUInt16LE(Object.keys(members).length, 10);
+  end.writeUInt32LE(directory.length, 12);
+  end.writeUInt32LE(offset, 16);
+  return Buffer.concat([...locals, directory, end]);
+}
+
+describe("the backup of Mem0's OpenMemory app", () => {
+  const backup = fixturePath('mem0', 'memories_export_alice.zip');
+
+  it('reads the zip: text from content, the owner from user.user_id, category and app names; a deleted row is skipped with the reason', async () => {
+    const items = await read(new Mem0ExportFile(backup));
+    expect(items.map((item) => (item.type === 'memory' ? `${item.record.tenantKey}: ${item.record.content} [${item.record.tags.join(',')}]` : item.type === 'skipped' ? `skipped: ${item.skipped.reason}` : item.type))).toEqual([
+      'alice: Prefers dark mode in every editor [preferences]',
+      'alice: Flies to Lisbon in May [travel]',
+      'alice: Used to live in Paris [travel]',
+      'skipped: deleted in Mem0\'s OpenMemory app (state "deleted")',
+    ]);
+    expect(items[0]).toMatchObject({
+      record: {
+        sourceId: '6f1c2a34-0000-4000-8000-000000000101',
+        metadata: { source: 'cursor' },
+        createdAt: Date.UTC(2026, 2, 1, 10),
+        sourceFields: { state: 'active', app: 'cursor', openmemory_user_id: '6f1c2a34-0000-4000-8000-000000000001', categories: ['preferences'] },
+      },
+    });
+    expect(items[2]).toMatchObject({ record: { sourceFields: { state: 'archived', archived_at: '2026-04-01T00:00:00+00:00' } } });
+    expect(items[0]!.type === 'memory' && 'content' in items[0]!.record.sourceFields).toBe(false);
+    expect(ids(await read(new Mem0ExportFile(backup, ['bob'])))).toEqual([]);
+  });
+
+  it('reads the memories.json inside it alone the same way, and a --save-export snapshot of either reads back as the same records', async () => {
+    const fromZip = await read(new Mem0ExportFile(backup));
+    const json = file('memories.json', readZipMember(backup, 'memories.json').data!.toString('utf8'));
+    const fromJson = await read(new Mem0ExportFile(json));
+    expect(fromJson).toEqual(fromZip);
+    const snapshot = file('mem0.jsonl', fromZip.map((item) => `${JSON.stringify(item.type === 'warning' ? null : item.raw)}\n`).join(''));
+    expect(await read(new Mem0ExportFile(snapshot))).toEqual(fromZip);
+  });
+
+  it('a file that is none of what Mem0 users can download is a usage error saying what is read', async () => {
+    const cases: [string, string | Buffer, RegExp][] = [
+      ['backup.zip', 'not a zip at all', /backup\.zip: not a zip archive \(no end of central directory\)/],
+      ['other.zip', zipOf({ 'notes.txt': 'hello' }), /other\.zip: a zip without memories\.json \(it holds notes\.txt\), so not the backup of Mem0's OpenMemory app/],
+      ['broken.zip', zipOf({ 'memories.json': '{"user": {"user_id": "alice"}, "memories": [' }), /broken\.zip: its memories\.json is not valid JSON/],
+      ['nouser.zip', zipOf({ 'export/memories.json': '{"memories": []}' }), /nouser\.zip: not a backup of Mem0's OpenMemory app \(expected \{"user": \{"user_id": …\}, "memories": \[…\]\}\)/],
+      ['memories.jsonl.gz', 'x', /memories\.jsonl\.gz: a gzipped file; om-import reads the zip of Mem0's OpenMemory app \(its memories\.jsonl\.gz names no user\)/],
+      ['export.json', '{"full_name": "Alice", "current_role": "engineer"}', /export\.json: expected an array of Mem0 memories.*A Platform "memory export" \(POST \/v1\/exports\/.*cannot be imported: read the account with om-import mem0 \(add --save-export DIR to keep a file\)$/],
+    ];
+    for (const [name, content, message] of cases) {
+      const written = path.join(tempDir(), name);
+      writeFileSync(written, content);
+      const reading = read(new Mem0ExportFile(written));
+      await expect(reading).rejects.toThrow(UsageError);
+      await expect(read(new Mem0ExportFile(written))).rejects.toThrow(message);
+    }
+    // A backup member in a folder of the zip is found too.
+    const nested = path.join(tempDir(), 'nested.zip');
+    writeFileSync(nested, zipOf({ 'backup/': '', 'backup/memories.json': '{"user": {"user_id": "bo"}, "memories": [{"id": "x1", "content": "Hi", "state": "active"}]}' }));
+    expect((await read(new Mem0ExportFile(nested))).map((item) => item.type === 'memory' && item.record.tenantKey)).toEqual(['bo']);
   });
 });

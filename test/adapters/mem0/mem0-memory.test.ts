@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mem0Item, mem0MemoryList, mem0TenantKey } from '../../../adapters/mem0/mem0-memory.js';
+import { mem0Item, mem0MemoryList, mem0Partition, mem0ReadPolicy, mem0TenantKey } from '../../../adapters/mem0/mem0-memory.js';
 
 describe('Mem0 memory objects', () => {
   it('take the tenant from user_id, else agent:, app:, run:', () => {
@@ -8,6 +8,57 @@ describe('Mem0 memory objects', () => {
     expect(mem0TenantKey({ app_id: 'crm', run_id: 'r1' })).toBe('app:crm');
     expect(mem0TenantKey({ run_id: 'r1' })).toBe('run:r1');
     expect(mem0TenantKey({})).toBeNull();
+  });
+
+  it('read the run id from session_id, as the Platform v3 and v2 listings and GET /v1/memories/{id}/ name it', () => {
+    expect(mem0TenantKey({ session_id: 'r7' })).toBe('run:r7');
+    expect(mem0TenantKey({ run_id: 'r1', session_id: 'r7' })).toBe('run:r1');
+    expect(mem0TenantKey({ agent_id: 'bot', session_id: 'r7' })).toBe('agent:bot');
+    expect(mem0TenantKey({ user_id: 'alice', agent_id: 'bot', session_id: 'r7' })).toBe('alice');
+    const runOnly = mem0Item({ id: 'm', memory: 'Asked about the refund', session_id: 'r7', created_at: '2026-01-01T00:00:00Z' });
+    // kept as run_id, so the same memory read from a listing that says run_id has the same fields (and is unchanged)
+    expect(runOnly).toMatchObject({ type: 'memory', record: { tenantKey: 'run:r7', sourceFields: { run_id: 'r7' } } });
+    expect(runOnly.type === 'memory' && 'session_id' in runOnly.record.sourceFields).toBe(false);
+    expect(mem0Item({ id: 'm', memory: 'x', run_id: 'r1', session_id: 'r7' })).toMatchObject({ record: { sourceFields: { run_id: 'r1', session_id: 'r7' } } });
+  });
+
+  describe('memories Mem0 marks', () => {
+    const today = mem0ReadPolicy(undefined, Date.UTC(2026, 5, 15, 23, 59)); // 2026-06-15, UTC
+    const memory = (fields: Record<string, unknown>): Record<string, unknown> => ({ id: 'm', memory: 'Likes tea', user_id: 'alice', ...fields });
+
+    it('an expired memory (expiration_date before today, UTC) is skipped with the date, never as gone; one expiring today is not expired', () => {
+      const item = mem0Item(memory({ expiration_date: '2026-06-14' }), today);
+      expect(item).toEqual({
+        type: 'skipped',
+        skipped: { sourceId: 'm', tenantKey: 'alice', reason: 'expired after 2026-06-14 (expiration_date); --include expired imports it', kind: 'expired' },
+        raw: memory({ expiration_date: '2026-06-14' }),
+      });
+      expect(item.type === 'skipped' && item.skipped.gone).toBeUndefined();
+      for (const date of ['2026-06-15', '2026-12-31', 'someday', null, '2026-13-45']) {
+        expect(mem0Item(memory({ expiration_date: date }), today)).toMatchObject({ type: 'memory', record: { sourceFields: { expiration_date: date } } });
+      }
+    });
+
+    it('with expired included, an expired memory is imported, flagged, its expiration_date kept in meta', () => {
+      const item = mem0Item(memory({ expiration_date: '2026-01-31' }), mem0ReadPolicy(['memories', 'superseded', 'expired'], Date.UTC(2026, 5, 15)));
+      expect(item).toMatchObject({ type: 'memory', record: { flags: ['expired'], sourceFields: { expiration_date: '2026-01-31' } } });
+    });
+
+    it('a superseded memory (replaced_by) is imported by default, flagged, replaced_by kept; left out when superseded is not included', () => {
+      expect(mem0Item(memory({ replaced_by: 'm2' }), today)).toMatchObject({ type: 'memory', record: { flags: ['superseded'], sourceFields: { replaced_by: 'm2' } } });
+      const left = mem0Item(memory({ replaced_by: 'm2' }), mem0ReadPolicy(['memories'], Date.UTC(2026, 5, 15)));
+      expect(left).toMatchObject({ type: 'skipped', skipped: { sourceId: 'm', reason: 'superseded by m2 (replaced_by); --include superseded imports it', kind: 'superseded' } });
+      expect(left.type === 'skipped' && left.skipped.gone).toBeUndefined();
+      expect(mem0Item(memory({ replaced_by: null }), today)).toMatchObject({ type: 'memory' });
+      expect(mem0Item(memory({}), today)).not.toHaveProperty('record.flags');
+    });
+  });
+
+  it('name the partition of a tenant key (what --user-id takes): agent:, app:, run: entities, any other key a user', () => {
+    expect(['alice', 'agent:bot', 'app:crm', 'run:r1', 'agent:', 'carol@example.com', 'team:x'].map((key) => mem0Partition(key).key)).toEqual([
+      'user:alice', 'agent:bot', 'app:crm', 'run:r1', 'user:agent:', 'user:carol@example.com', 'user:team:x',
+    ]);
+    expect(mem0Partition('run:r1').tenantKey).toBe('run:r1');
   });
 
   it('read owner ids sent as numbers as ids', () => {

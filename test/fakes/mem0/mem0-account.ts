@@ -20,8 +20,13 @@ export interface Mem0Account {
   apiKey: string;
   orgId: string;
   projectId: string;
-  /** Records the fake serves; entries may be malformed on purpose (any JSON value). */
+  /**
+   * Records the fake serves, stored with `run_id` (the Platform's listings name it `session_id`); entries may be
+   * malformed on purpose (any JSON value).
+   */
   memories: unknown[];
+  /** Ids of memories Mem0's Dream merged into another: hidden from listings unless `include_merged: true`. */
+  mergedIds?: string[];
 }
 
 const topics = [
@@ -64,4 +69,26 @@ export function* generatedMem0Memories(options: { users: number; perUser: number
 export function generatedMem0Account(options: { users: number; perUser: number; apiKey?: string }): Mem0Account {
   const memories = [...generatedMem0Memories(options)];
   return { apiKey: options.apiKey ?? 'm0-test-key-0000', orgId: 'org_test', projectId: 'proj_test', memories };
+}
+
+/**
+ * `count` memories of one owner (`user_id`, or `agent_id`/`run_id` when `owner` says so), ids from `firstId` on:
+ * for accounts whose users differ in size.
+ */
+export function ownedMem0Memories(owner: { user_id?: string; agent_id?: string; run_id?: string }, count: number, firstId: number): Mem0WireMemory[] {
+  const start = Date.UTC(2026, 0, 1);
+  return Array.from({ length: count }, (_, m) => {
+    const at = new Date(start + m * 60_000).toISOString();
+    return {
+      id: uuidFrom(firstId + m),
+      memory: `${owner.user_id ?? owner.agent_id ?? owner.run_id} ${topics[m % topics.length]} (note ${m})`,
+      user_id: owner.user_id ?? null,
+      agent_id: owner.agent_id ?? null,
+      run_id: owner.run_id ?? null,
+      hash: `h${firstId + m}`,
+      metadata: null,
+      created_at: at,
+      updated_at: at,
+    };
+  });
 }
