@@ -141,6 +141,7 @@ export interface CompareOptions {
 export const listedPerKind = 20;
 
 const importRecordsTable = 'om_import_records';
+const recordAliasesTable = 'om_import_record_aliases';
 
 /** The SQL names of a database's tables, and how ids compare across them. */
 function sqlNames(target: Target) {
@@ -381,6 +382,8 @@ async function missingSectorVectors(target: Target): Promise<Violation[]> {
  */
 export async function compareWithSource(config: TargetConfig, source: Source, options: CompareOptions = {}): Promise<SourceComparison> {
   const imported = new Map<string, { memoryId: string; present: boolean }>();
+  /** Other names of imported records (see `MemoryRecord.aliases`): alias → record id. */
+  const aliasOf = new Map<string, string>();
   const { target, facts } = await openReadOnly(config, 'nothing to verify');
   try {
     const names = sqlNames(target);
@@ -397,10 +400,26 @@ export async function compareWithSource(config: TargetConfig, source: Source, op
         if (known?.present) continue;
         imported.set(row.record_id, { memoryId: row.memory_id, present: row.found !== null });
       }
+      if (facts.tables.has(recordAliasesTable)) {
+        const aliases = await target.executor.all<{ alias: string; record_id: string }>(
+          `select alias, record_id from ${target.dialect.qualified(recordAliasesTable)} r where r.source = ? and ${records.where}`,
+          [source.name, ...records.params],
+        );
+        for (const row of aliases) aliasOf.set(row.alias, row.record_id);
+      }
     }
   } finally {
     await target.close();
   }
+  /** The id a source record was imported under: its own, else the first of its aliases the database knows. */
+  const importedId = (sourceId: string, aliases: readonly string[] | undefined): string => {
+    for (const name of [sourceId, ...(aliases ?? [])]) {
+      if (imported.has(name)) return name;
+      const aliased = aliasOf.get(name);
+      if (aliased !== undefined && imported.has(aliased)) return aliased;
+    }
+    return sourceId;
+  };
 
   await source.account(); // adapters find out here which API answers (as an import asks first)
   const sourceIds = new Set<string>();
@@ -413,10 +432,10 @@ export async function compareWithSource(config: TargetConfig, source: Source, op
       if (item.type === 'warning' && !item.warning.notice) listedInFull = false;
       if (item.type === 'skipped') {
         skippedAtSource++;
-        if (!item.skipped.gone && item.skipped.sourceId !== null) stillListed.add(item.skipped.sourceId);
+        if (!item.skipped.gone && item.skipped.sourceId !== null) stillListed.add(importedId(item.skipped.sourceId, item.skipped.aliases));
       }
       // An import skips a record without an owner too.
-      else if (item.type === 'memory') item.record.tenantKey === null ? skippedAtSource++ : sourceIds.add(item.record.sourceId);
+      else if (item.type === 'memory') item.record.tenantKey === null ? skippedAtSource++ : sourceIds.add(importedId(item.record.sourceId, item.record.aliases));
     }
     options.onPartition?.(partition.key, sourceIds.size);
   }

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { supermemorySource, type SupermemorySourceOptions } from '../../../adapters/supermemory/index.js';
 import { importFrom, type ImportOptions } from '../../../src/pipeline/import.js';
+import { compareWithSource } from '../../../src/verify.js';
 import type { ImportReport } from '../../../src/pipeline/report.js';
 import { resolveTargetConfig, type TargetConfig } from '../../../src/database/open-target.js';
 import {
@@ -190,6 +191,31 @@ describe('Supermemory v5 → OpenMemory (SQLite)', () => {
       expect(chain.id).toBe(rowsBefore.find((row) => row.content === 'Jane lives in Lisbon')!.id);
       expect(rows.find((row) => row.content === 'Added after the switch.')?.userId).toBe(tags.user);
     });
+  });
+
+  it('verify supermemory through v5 finds a database imported through v3/v4 complete, before and after the v5 import', async () => {
+    const account = tricky();
+    const legacy = await fake(account, { generations: 'legacy' });
+    const target = sqliteTarget();
+    await run(legacy, account, target);
+    const current = await fake(account, { generations: 'v5' });
+    const compare = async () => {
+      const { source, http } = supermemorySource({ apiKey: account.apiKey, baseUrl: current.url, requestsPerSecond: 2000 });
+      try {
+        return await compareWithSource(target, source);
+      } finally {
+        await http?.close();
+      }
+    };
+    const before = await compare();
+    expect(before.missingFromDatabase).toEqual([]);
+    // The untagged documents are in no v5 namespace: the only records v5 no longer lists.
+    expect(before.missingFromSource?.map((record) => record.recordId).sort()).toEqual([d.untagged, d.emptyTags].sort());
+    await run(current, account, target);
+    const after = await compare();
+    expect(after.missingFromDatabase).toEqual([]);
+    expect(after.missingFromSource?.map((record) => record.recordId).sort()).toEqual([d.untagged, d.emptyTags].sort());
+    expect(after.sourceRecords).toBe(before.sourceRecords);
   });
 
   it('a database an om-import from before aliases wrote is matched by what its memories stored (customId, text)', async () => {
