@@ -139,6 +139,8 @@ export class SupermemoryV4 implements Source {
   /** The tag's entries from `/v4/memories/list`; a server without it (404) gets them from the documents instead. */
   private async *memoryEntries(tag: string, order: ListingOrder): AsyncIterable<SourceItem> {
     if (this.memoriesEndpoint === 'missing') return;
+    /** The page that answered 404 after the endpoint had answered (a listing cut short, not a missing endpoint). */
+    let cutAt: number | null = null;
     const listing = pagedListing<unknown, number>({
       what: `memory entries of tag ${tag}`,
       tenantKey: tag,
@@ -146,8 +148,9 @@ export class SupermemoryV4 implements Source {
       identity: (entry) => (isObject(entry) ? idOf(entry['id']) : null),
       fetchPage: async (page) => {
         const answer = await this.memoriesPage(tag, page, order);
-        if (answer === null) return { entries: [], next: null };
-        return this.page(answer, 'memoryEntries', page, order, `POST /v4/memories/list page ${page} of tag ${tag}`, tag);
+        if (answer === 'cut') cutAt = page;
+        if (answer === 'missing' || answer === 'cut') return { entries: [], next: null };
+        return this.page(answer.body, 'memoryEntries', page, order, `POST /v4/memories/list page ${page} of tag ${tag}`, tag);
       },
     });
     for await (const event of listing) {
@@ -155,10 +158,16 @@ export class SupermemoryV4 implements Source {
       // A tag's entries belong to its space alone, so the tag owns each chain's plain key.
       else yield memoryItem({ supermemory: 'memory', tag, firstTag: tag, multiTag: this.options.multiTag, via: 'list', entry: event.entry });
     }
+    if (cutAt !== null) {
+      yield { type: 'warning', warning: { tenantKey: tag, message: `POST /v4/memories/list answered 404 at page ${cutAt} of tag ${tag}: the rest of its memory entries were not read (run again)` } };
+    }
   }
 
-  /** One page of `/v4/memories/list`, or null when the server has no such endpoint. */
-  private async memoriesPage(tag: string, page: number, order: ListingOrder): Promise<unknown> {
+  /**
+   * One page of `/v4/memories/list`; `missing` when the server has no such endpoint (a 404 on a first page before
+   * any page answered), `cut` for a 404 after that (the listing ended early: a deleted tag, a server hiccup).
+   */
+  private async memoriesPage(tag: string, page: number, order: ListingOrder): Promise<{ body: unknown } | 'missing' | 'cut'> {
     const body = (field: 'containerTags' | 'containerTag') => ({
       ...(field === 'containerTags' ? { containerTags: [tag] } : { containerTag: tag }),
       page,
@@ -178,11 +187,12 @@ export class SupermemoryV4 implements Source {
       this.memoriesTagField = 'containerTag';
     }
     if (answer.status === 404) {
+      if (page > 1 || this.memoriesEndpoint === 'list') return 'cut';
       this.memoriesEndpoint = 'missing';
-      return null;
+      return 'missing';
     }
     this.memoriesEndpoint = 'list';
-    return answer.body;
+    return { body: answer.body };
   }
 
   // ---- documents ------------------------------------------------------------------------------------------------

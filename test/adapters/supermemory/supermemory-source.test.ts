@@ -257,6 +257,27 @@ describe('Supermemory API → OpenMemory (SQLite)', () => {
     expect(prefixed.counters.byRoute['documents/list']).toBe(0);
   });
 
+  it('a memory-entry listing cut short by a 404 past its first page is a warning: nothing of the tag is pruned, and no other tag falls back to documents', async () => {
+    const account = generatedSupermemoryAccount({ tags: 2, documentsPerTag: 5, memoriesPerTag: 150 });
+    const target = sqliteTarget();
+    await run(await fake(account), account, target);
+    const [cutTag] = account.containerTags.map((tag) => tag.containerTag);
+    const cut = route.post('*/v4/memories/list', async ({ request }) => {
+      const body = JSON.parse(await request.clone().text()) as { page: number; containerTags?: string[] };
+      return body.page === 2 && body.containerTags?.[0] === cutTag ? HttpResponse.json({ error: 'Not found' }, { status: 404 }) : undefined;
+    });
+    const served = await fake(account, {}, [cut]);
+    const report = await run(served, account, target, {}, { fresh: true, prune: true });
+    expect(report.goneAtSource.memories).toBe(0);
+    expect(report.warnings).toEqual([
+      `${cutTag}: memory entries of tag ${cutTag}: listed 100 memory entries of tag ${cutTag} but the source announced 150; run again to pick up what changed during the run`,
+      `${cutTag}: POST /v4/memories/list answered 404 at page 2 of tag ${cutTag}: the rest of its memory entries were not read (run again)`,
+      `tag:${cutTag}: not checked for records gone at the source, as its listing did not end normally (see the warning above); nothing of it was pruned`,
+    ]);
+    expect(report.api).toBe('Supermemory v3/v4');
+    expect(served.counters.byRoute['documents/get']).toBe(0);
+  });
+
   it('counts that disagree with totalItems are a warning; documents shifted between pages are listed once', async () => {
     const account = generatedSupermemoryAccount({ tags: 1, documentsPerTag: 150, memoriesPerTag: 0 });
     const [first] = account.documents;
