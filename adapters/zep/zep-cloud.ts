@@ -417,13 +417,14 @@ export class ZepCloud implements Source {
 
   private async *userThreadSummaries(userId: string, threads: readonly ListedThread[]): AsyncGenerator<SourceItem> {
     const owner: ZepOwner = { user_id: userId };
-    const state = { missing: false };
+    const state: GraphListingState = { missing: false, cutShort: false };
     const listing = this.graphListing(`thread summaries of user ${userId}`, userId, `/graph/thread-summary/user/${encodeURIComponent(userId)}`, this.pageSize, true, state);
     yield* this.listingItems(listing, (summary) =>
       threadSummaryEnvelope(this.api, owner, (isObject(summary) ? nonEmptyString(summary['thread_id']) : null) ?? '', summary),
     );
     // A server without the graph listing (older than the 3.x SDK that added it): one request per thread.
     if (state.missing) for (const thread of threads) yield* this.threadSummary(owner, thread.threadId);
+    if (state.cutShort) yield cutShortWarning(`thread summaries of user ${userId}`, userId);
   }
 
   /** `GET /threads/{id}/summary`: 404 while the thread has none. */
@@ -441,10 +442,11 @@ export class ZepCloud implements Source {
 
   /** Every fact edge of a user's or graph's graph: `POST /graph/edge/{user|graph|group}/{id}`, paged by cursor. */
   private async *facts(owner: ZepOwner, ownerPath: string, tenantKey: string): AsyncGenerator<SourceItem> {
-    const state = { missing: false };
+    const state: GraphListingState = { missing: false, cutShort: false };
     const listing = this.graphListing(`facts of ${tenantKey}`, tenantKey, `/graph/edge/${ownerPath}`, this.pageSize, true, state);
     yield* this.listingItems(listing, (edge) => factEnvelope(this.api, owner, edge));
     if (state.missing) yield { type: 'warning', warning: { tenantKey, message: `the graph of ${tenantKey} was not found (HTTP 404); its facts were not read` } };
+    if (state.cutShort) yield cutShortWarning(`facts of ${tenantKey}`, tenantKey);
   }
 
   /**
@@ -453,11 +455,12 @@ export class ZepCloud implements Source {
    * its episodes are. v3: `POST /graph/episodes/{user|graph}/{id}`, paged by cursor.
    */
   protected async *dataEpisodes(owner: ZepOwner, segment: string, id: string, tenantKey: string): AsyncGenerator<SourceItem> {
-    const state = { missing: false };
+    const state: GraphListingState = { missing: false, cutShort: false };
     const listing = this.graphListing(`episodes of ${tenantKey}`, tenantKey, `/graph/episodes/${segment}/${encodeURIComponent(id)}`, episodePageLimit, false, state);
     yield* this.episodeItems(owner, listing);
     // A server without the paged listing: the `lastn` one (see zep-sessions.ts for its limit).
     if (state.missing) yield* this.lastEpisodes(owner, segment, id, tenantKey);
+    if (state.cutShort) yield cutShortWarning(`episodes of ${tenantKey}`, tenantKey);
   }
 
   protected episodeItems(owner: ZepOwner, events: AsyncIterable<ListingEvent<unknown>>): AsyncGenerator<SourceItem> {
@@ -530,7 +533,8 @@ export class ZepCloud implements Source {
    * A graph listing (`POST` with `{limit, cursor}`): the next cursor comes in the `Zep-Next-Cursor` header; a server
    * that never sends one (v2, and v3 before SDK 3.24) pages by `uuid_cursor` = the last uuid while pages come back
    * full (so a last page that is exactly full costs one more, empty, request there). A 404 on
-   * the first page sets `state.missing` (an endpoint this server lacks, or an owner without a graph).
+   * the first page sets `state.missing` (an endpoint this server lacks, or an owner without a graph); one past it,
+   * `state.cutShort` (the listing ended early: its caller says so, so that nothing of the owner is taken as gone).
    */
   protected graphListing(
     what: string,
@@ -538,7 +542,7 @@ export class ZepCloud implements Source {
     path: string,
     limit: number,
     uuidCursor: boolean,
-    state: { missing: boolean },
+    state: GraphListingState,
   ): AsyncGenerator<ListingEvent<unknown>> {
     // Once the server has sent a cursor header, a page without one is the last (not an older server's full page).
     let headerSeen = false;
@@ -557,6 +561,7 @@ export class ZepCloud implements Source {
         });
         if (answer.status === 404) {
           if (Object.keys(cursor).length === 0) state.missing = true;
+          else state.cutShort = true;
           return { entries: [], next: null };
         }
         const entries = entriesOf(answer.body, ['edges', 'episodes', 'summaries', 'thread_summaries']);
@@ -571,4 +576,15 @@ export class ZepCloud implements Source {
       },
     });
   }
+}
+
+/** What a graph listing met: a 404 on its first page (`missing`), or on a later one (`cutShort`). */
+interface GraphListingState {
+  missing: boolean;
+  cutShort: boolean;
+}
+
+/** A listing that answered 404 past its first page: the rest was not read, so nothing of its owner counts as gone. */
+function cutShortWarning(what: string, tenantKey: string): SourceItem {
+  return { type: 'warning', warning: { tenantKey, message: `the ${what} answered 404 past their first page: the rest were not read (run again)` } };
 }

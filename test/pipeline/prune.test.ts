@@ -1,6 +1,7 @@
 // Records gone at the source (issue 9, item 6): counted by a complete run, removed with --prune, with their vectors
 // and waypoints; the users' waypoints and summaries rebuilt; rows om-import did not write never touched.
 import path from 'node:path';
+import { http as route, HttpResponse } from 'msw';
 import { afterEach, describe, expect, it } from 'vitest';
 import { mem0Source } from '../../adapters/mem0/index.js';
 import { supermemorySource } from '../../adapters/supermemory/index.js';
@@ -9,7 +10,8 @@ import { importFrom, type ImportOptions } from '../../src/pipeline/import.js';
 import type { OpenedSource, SourceItem } from '../../src/records.js';
 import { openTarget, type TargetConfig } from '../../src/database/open-target.js';
 import { generatedMem0Account, type Mem0Account } from '../fakes/mem0/mem0-account.js';
-import type { ServedHandlers } from '../fakes/serve-handlers.js';
+import { serveHandlers, type ServedHandlers } from '../fakes/serve-handlers.js';
+import { zepHandlers } from '../fakes/zep/zep-handlers.js';
 import { generatedSupermemoryAccount } from '../fakes/supermemory/supermemory-account.js';
 import { generatedZepAccount } from '../fakes/zep/zep-account.js';
 import { importedUsers, stateOf } from '../support/kill-targets.js';
@@ -127,6 +129,26 @@ describe.each(backends)('a listing the source says is incomplete (%s)', (_name, 
 
 describe('gone at the source, per source', () => {
   const sqlite = (): TargetConfig => ({ kind: 'sqlite', path: path.join(tempDir(), 'om.sqlite'), vectorTable: undefined });
+
+  it('Zep: a graph listing (facts here; episodes and thread summaries alike) that answers 404 past its first page is cut short: nothing of that user is pruned', async () => {
+    const account = generatedZepAccount({ users: 2, threadsPerUser: 1, messagesPerThread: 4, factsPerUser: 60, apiKey: 'z_test-key-cut-short' });
+    const target = sqlite();
+    const calm = await startZepFake(account);
+    servers.push(calm);
+    await run(zepSource({ apiKey: account.apiKey, baseUrl: calm.baseUrl, requestsPerSecond: 1000, pageSize: 25 }), target);
+    const before = await stateOf(target);
+    // Page 2 of user-0001's facts answers 404 (a cursor the server lost, a hiccup): the listing ended early.
+    const cut = route.post('*/graph/edge/user/user-0001', async ({ request }) => {
+      const body = JSON.parse(await request.clone().text()) as Record<string, unknown>;
+      return body['cursor'] !== undefined || body['uuid_cursor'] !== undefined ? HttpResponse.json({ message: 'not found' }, { status: 404 }) : undefined;
+    });
+    const cutShort = await serveHandlers([cut, ...zepHandlers(account)]);
+    servers.push(cutShort);
+    const report = await run(zepSource({ apiKey: account.apiKey, baseUrl: `${cutShort.url}/api/v2`, requestsPerSecond: 1000, pageSize: 25 }), target, { fresh: true, prune: true });
+    expect(report.goneAtSource.memories).toBe(0);
+    expect(report.warnings).toContain('user-0001: the facts of user-0001 answered 404 past their first page: the rest were not read (run again)');
+    expect(await stateOf(target)).toEqual(before);
+  });
 
   it('Zep: a fact invalidated since the last run is gone; with --prune it is removed', async () => {
     const account = generatedZepAccount({ users: 2, threadsPerUser: 1, messagesPerThread: 4, factsPerUser: 5, apiKey: 'z_test-key-prune' });
