@@ -122,6 +122,12 @@ export interface Source {
    * options: only then is a record an earlier run imported from it, and missing now, gone at the source.
    */
   readonly listsWholePartitions?: boolean;
+  /**
+   * Whether `partitions()` lists this partition key whenever the source still has it (it lists every user of the
+   * account, and throws rather than list part of them): a partition an earlier run imported that this run does not
+   * list is then gone at the source, all of it (a user deleted). Absent: never (a file, a run narrowed by --user-id).
+   */
+  coversPartition?(partitionKey: string): boolean;
   /** Which API (generation) answered, once the run has found out, e.g. `Zep Cloud v3 (threads)`; for the report. */
   describeApi?(): string | null;
   /**

@@ -100,6 +100,11 @@ export class Mem0Platform implements Source {
     }
   }
 
+  /** Every entity, when none is named: `/v1/entities/` is read to its last page, and a failed page stops the run. */
+  coversPartition(partitionKey: string): boolean {
+    return (this.options.userIds?.length ?? 0) === 0 && /^(user|agent|app|run):/.test(partitionKey);
+  }
+
   async *items(partition: Partition, options: FetchOptions): AsyncIterable<SourceItem> {
     const separator = partition.key.indexOf(':');
     const type = partition.key.slice(0, separator);

@@ -75,6 +75,10 @@ export class SupermemoryApiSource implements Source {
     return this.detected instanceof SupermemoryV4 && new URL(this.options.baseUrl).host === supermemoryCloudHost;
   }
 
+  coversPartition(partitionKey: string): boolean {
+    return this.detected?.coversPartition(partitionKey) ?? false;
+  }
+
   describeApi(): string | null {
     const described = this.detected?.describeApi() ?? null;
     return described !== null && this.readsRetiringApi() ? `${described}; Supermemory shuts it down on ${legacyShutdownDate}` : described;

@@ -43,6 +43,8 @@ export class SupermemoryV4 implements Source {
   private session: Promise<string> | null = null;
   /** Found out on the first request that needs it; a missing endpoint is a 404 there. */
   private tagListMissing = false;
+  /** The tag list answered this run (every tag, in one answer). */
+  private tagListAnswered = false;
   private memoriesEndpoint: 'unknown' | 'list' | 'missing' = 'unknown';
   /** The tag field of /v4/memories/list: the schema's array, or the singular one its own sample sends. */
   private memoriesTagField: 'containerTags' | 'containerTag' = 'containerTags';
@@ -56,6 +58,15 @@ export class SupermemoryV4 implements Source {
 
   get listsWholePartitions(): boolean {
     return readsWholeTags(this.options);
+  }
+
+  /**
+   * Every tag, when none is named and the server lists them (`/v3/container-tags/list`, one answer; tags read off
+   * the documents instead may miss one), and the untagged documents.
+   */
+  coversPartition(partitionKey: string): boolean {
+    const listsAll = (this.options.tags?.length ?? 0) === 0 && this.tagListAnswered;
+    return listsAll && (partitionKey.startsWith('tag:') || (partitionKey === untaggedPartitionKey && this.includesDocuments));
   }
 
   describeApi(): string | null {
@@ -96,6 +107,7 @@ export class SupermemoryV4 implements Source {
     }
     const list = Array.isArray(answer.body) ? answer.body : isObject(answer.body) && Array.isArray(answer.body['containerTags']) ? answer.body['containerTags'] : null;
     if (!list) throw new SourceError('supermemory: GET /v3/container-tags/list did not answer a list of container tags', { source: 'supermemory' });
+    this.tagListAnswered = true;
     const tags = new Map<string, number | undefined>();
     for (const item of list) {
       const tag = isObject(item) ? nonEmptyString(item['containerTag']) : nonEmptyString(item);

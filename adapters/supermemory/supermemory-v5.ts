@@ -56,6 +56,11 @@ export class SupermemoryV5 implements Source {
     return readsWholeTags(this.options);
   }
 
+  /** Every namespace, when none is named: `GET /namespaces` throws rather than list part of them. */
+  coversPartition(partitionKey: string): boolean {
+    return (this.options.tags?.length ?? 0) === 0 && partitionKey.startsWith('tag:');
+  }
+
   describeApi(): string {
     const notes = [
       this.seen.cursors ? 'cursor paging' : 'page paging',

@@ -396,6 +396,21 @@ export class ImportBookkeeping {
     return rows.map((row) => ({ recordId: row.record_id, memoryId: row.memory_id, userId: row.user_id, fingerprint: row.fingerprint }));
   }
 
+  /** The partitions this source and account imported records from (see `Source.coversPartition`). */
+  async partitionKeys(): Promise<string[]> {
+    const rows = await this.executor.all<{ partition_key: string }>(
+      `select distinct partition_key from ${this.records} where target = ? and source = ? and account = ? order by partition_key`,
+      [this.target, this.source, this.account],
+    );
+    return rows.map((row) => row.partition_key);
+  }
+
+  /** Forgets a user whose `users` row was removed: its pending work, and every source's summary of it. */
+  async forgetUser(userId: string): Promise<void> {
+    await this.executor.run(`delete from ${this.pendingUsers} where target = ? and user_id = ?`, [this.target, userId]);
+    await this.executor.run(`delete from ${this.sourceSummaries} where target = ? and user_id = ?`, [this.target, userId]);
+  }
+
   /** Forgets records whose memories were removed (`--prune`). */
   async forgetRecords(recordIds: readonly string[]): Promise<void> {
     for (const chunk of inClauseChunks(recordIds)) {

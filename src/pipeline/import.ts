@@ -12,7 +12,7 @@ import { fileTimestamp, type Partition, type Source } from '../records.js';
 import { ImportBookkeeping, targetKey, type ListedRecord, type RunState } from '../database/import-bookkeeping.js';
 import { acquireRunLock, withSchemaLock } from '../database/run-lock.js';
 import { openTarget, type TargetConfig } from '../database/open-target.js';
-import { removeMemories } from '../database/memory-removal.js';
+import { removeEmptiedUsers, removeMemories } from '../database/memory-removal.js';
 import { OpenMemoryWriter, type StoredText } from '../database/openmemory-writer.js';
 import type { Target } from '../database/target.js';
 import { finalizeUsers } from './finalize-users.js';
@@ -289,7 +289,7 @@ export async function importFrom(options: ImportOptions): Promise<ImportReport> 
     // The first failure stops every partition at its next record, so nothing writes after the run has failed.
     let failure: { error: unknown } | null = null;
     const detectsGone = source.listsWholePartitions === true && updatedSince === null && hasBookkeeping;
-    const gone = { memories: 0, removed: options.prune === true && !dryRun, byUser: {} as Record<string, number> };
+    const gone = { memories: 0, removed: options.prune === true && !dryRun, byUser: {} as Record<string, number>, usersRemoved: [] as string[] };
     /** Memories om-import made of records the partition no longer has: counted, and with --prune removed. */
     const handleGone = async (partition: Partition, present: RecordIdSet): Promise<void> => {
       const unlisted = (await bookkeeping.recordsOfPartition(partition.key, [...(earlierAccounts.get(partition.key) ?? [])])).filter(
@@ -306,8 +306,12 @@ export async function importFrom(options: ImportOptions): Promise<ImportReport> 
         opened.executor.transaction(async () => {
           const removed = await removeMemories(opened, missing.map((record) => record.memoryId));
           await bookkeeping.forgetRecords(missing.map((record) => record.recordId));
-          // Their users' waypoints from the first removed memory on, and their summaries, are rebuilt.
-          await bookkeeping.markUsersPending(removed.map((memory) => ({ userId: memory.userId, since: memory.createdAt })));
+          // A user left without memories (deleted at the source) goes, with the summary its source gave of it.
+          const emptied = new Set(await removeEmptiedUsers(opened, removed.map((memory) => memory.userId)));
+          for (const userId of emptied) await bookkeeping.forgetUser(userId);
+          gone.usersRemoved.push(...emptied);
+          // The other users' waypoints from the first removed memory on, and their summaries, are rebuilt.
+          await bookkeeping.markUsersPending(removed.filter((memory) => !emptied.has(memory.userId)).map((memory) => ({ userId: memory.userId, since: memory.createdAt })));
         }),
       );
     };
@@ -381,6 +385,13 @@ export async function importFrom(options: ImportOptions): Promise<ImportReport> 
       ),
     );
     if (failure) throw (failure as { error: unknown }).error;
+    // A partition an earlier run imported that the source no longer lists at all (a user deleted at the source).
+    if (detectsGone && source.coversPartition) {
+      const listed = new Set(partitions.map((partition) => partition.key));
+      for (const key of await bookkeeping.partitionKeys()) {
+        if (!listed.has(key) && source.coversPartition(key)) await handleGone({ key, tenantKey: null }, new RecordIdSet());
+      }
+    }
 
     let users: UserReport[] = [];
     if (!dryRun && run) {

@@ -53,7 +53,8 @@ export interface ImportReport {
    * Memories om-import made of records the source no longer has (a whole partition read in full showed them gone),
    * by OpenMemory user; `removed` when `--prune` removed them.
    */
-  goneAtSource: { memories: number; removed: boolean; byUser: Record<string, number> };
+  /** Memories whose records are gone at the source, by user; with --prune removed, and the users left without any. */
+  goneAtSource: { memories: number; removed: boolean; byUser: Record<string, number>; usersRemoved: string[] };
   /** What the run noticed without stopping (e.g. a listing that disagreed with its announced total). */
   warnings: string[];
   http: { requests: number; retries: number; throttled: number } | null;
@@ -200,7 +201,9 @@ export function formatReport(report: ImportReport, options: FormatReportOptions 
     const users = Object.keys(report.goneAtSource.byUser).length;
     lines.push(
       report.goneAtSource.removed
-        ? `pruned ${report.goneAtSource.memories} memories of ${users} users whose records are gone at the source`
+        ? `pruned ${report.goneAtSource.memories} memories of ${users} users whose records are gone at the source${
+            report.goneAtSource.usersRemoved.length > 0 ? `; ${report.goneAtSource.usersRemoved.length} users left without memories were removed` : ''
+          }`
         : `gone at source: ${report.goneAtSource.memories} memories of ${users} users (their records are no longer there; run with --prune to remove them)`,
     );
   }
