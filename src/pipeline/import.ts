@@ -289,7 +289,7 @@ export async function importFrom(options: ImportOptions): Promise<ImportReport> 
     // The first failure stops every partition at its next record, so nothing writes after the run has failed.
     let failure: { error: unknown } | null = null;
     const detectsGone = source.listsWholePartitions === true && updatedSince === null && hasBookkeeping;
-    const gone = { memories: 0, removed: options.prune === true && !dryRun, byUser: {} as Record<string, number>, usersRemoved: [] as string[] };
+    const gone: ImportReport['goneAtSource'] = { memories: 0, prune: options.prune === true, removed: options.prune === true && !dryRun, byUser: {}, usersRemoved: [], records: [] };
     /** Memories om-import made of records the partition no longer has: counted, and with --prune removed. */
     const handleGone = async (partition: Partition, present: RecordIdSet): Promise<void> => {
       const unlisted = (await bookkeeping.recordsOfPartition(partition.key, [...(earlierAccounts.get(partition.key) ?? [])])).filter(
@@ -300,7 +300,10 @@ export async function importFrom(options: ImportOptions): Promise<ImportReport> 
       const missing = unlisted.filter((record) => !(aliases.get(record.recordId) ?? []).some((alias) => present.has(alias)));
       if (missing.length === 0) return;
       gone.memories += missing.length;
-      for (const record of missing) gone.byUser[record.userId] = (gone.byUser[record.userId] ?? 0) + 1;
+      for (const record of missing) {
+        gone.byUser[record.userId] = (gone.byUser[record.userId] ?? 0) + 1;
+        gone.records.push({ userId: record.userId, recordId: record.recordId, memoryId: record.memoryId });
+      }
       if (!gone.removed) return;
       await serialWrite(() =>
         opened.executor.transaction(async () => {

@@ -54,7 +54,16 @@ export interface ImportReport {
    * by OpenMemory user; `removed` when `--prune` removed them.
    */
   /** Memories whose records are gone at the source, by user; with --prune removed, and the users left without any. */
-  goneAtSource: { memories: number; removed: boolean; byUser: Record<string, number>; usersRemoved: string[] };
+  goneAtSource: {
+    memories: number;
+    /** --prune was asked for (in a dry run, nothing is removed: the report says what would be). */
+    prune: boolean;
+    removed: boolean;
+    byUser: Record<string, number>;
+    usersRemoved: string[];
+    /** Each memory counted, with its record: what was removed, or with --prune --dry-run what would be. */
+    records: { userId: string; recordId: string; memoryId: string }[];
+  };
   /** What the run noticed without stopping (e.g. a listing that disagreed with its announced total). */
   warnings: string[];
   http: { requests: number; retries: number; throttled: number } | null;
@@ -200,7 +209,9 @@ export function formatReport(report: ImportReport, options: FormatReportOptions 
   if (report.goneAtSource.memories > 0) {
     const users = Object.keys(report.goneAtSource.byUser).length;
     lines.push(
-      report.goneAtSource.removed
+      report.goneAtSource.prune && !report.goneAtSource.removed
+        ? `--prune would remove ${report.goneAtSource.memories} memories of ${users} users whose records are gone at the source (their ids: --report FILE.json)`
+        : report.goneAtSource.removed
         ? `pruned ${report.goneAtSource.memories} memories of ${users} users whose records are gone at the source${
             report.goneAtSource.usersRemoved.length > 0 ? `; ${report.goneAtSource.usersRemoved.length} users left without memories were removed` : ''
           }`

@@ -118,12 +118,19 @@ describe('om-import mem0 (CLI, against the fake API)', () => {
     const cwd = tempDir();
     const env = cleanEnv({ MEM0_API_KEY: apiKey });
     expect((await runCliProcess(['mem0', '--base-url', served.url], { cwd, env })).code).toBe(0);
-    account.memories.splice(0, 1);
+    const [removed] = account.memories.splice(0, 1);
+    const removedId = (removed as { id: string }).id;
     const counted = await runCliProcess(['mem0', '--base-url', served.url, '--fresh'], { cwd, env });
     expect(counted.stdout).toMatch(/gone at source: 1 memories of 1 users .*run with --prune to remove them/);
+    // --prune --dry-run says what would go, and --report lists it by record; nothing is removed.
+    const preview = await runCliProcess(['mem0', '--base-url', served.url, '--prune', '--dry-run', '--report', 'would-prune.json'], { cwd, env });
+    expect(preview.code).toBe(0);
+    expect(preview.stdout).toMatch(/--prune would remove 1 memories of 1 users whose records are gone at the source \(their ids: --report FILE\.json\)/);
+    const listed = JSON.parse(readFileSync(path.join(cwd, 'would-prune.json'), 'utf8')) as { goneAtSource: { records: { userId: string; recordId: string }[] } };
+    expect(listed.goneAtSource.records).toEqual([{ userId: 'user-0', recordId: removedId, memoryId: expect.any(String) }]);
     const pruned = await runCliProcess(['mem0', '--base-url', served.url, '--fresh', '--prune', '--json'], { cwd, env });
     expect(pruned.code).toBe(0);
-    expect(JSON.parse(pruned.stdout).goneAtSource).toEqual({ memories: 1, removed: true, byUser: { 'user-0': 1 } });
+    expect(JSON.parse(pruned.stdout).goneAtSource).toMatchObject({ memories: 1, removed: true, byUser: { 'user-0': 1 }, usersRemoved: [] });
     const state = await stateOf(resolveTargetConfig({ db: path.join(cwd, 'data', 'openmemory.sqlite') }, {}));
     expect((state['memories'] as { rows: number }).rows).toBe(7);
   });

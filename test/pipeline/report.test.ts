@@ -85,7 +85,7 @@ function largeReport(count: number, change: (tenant: TenantReport, i: number) =>
   return {
     source: 'mem0', account: 'file big.json', api: null, target: 'SQLite ./data/openmemory.sqlite', dryRun: false, runId: 'run-1', resumed: false,
     incrementalSince: null, fullFetchReason: null, migration: null, tenants, users: [], totals,
-    goneAtSource: { memories: 0, removed: false, byUser: {}, usersRemoved: [] }, warnings: [], http: null, exportFile: null, durationMs: 1234,
+    goneAtSource: { memories: 0, removed: false, prune: false, byUser: {}, usersRemoved: [], records: [] }, warnings: [], http: null, exportFile: null, durationMs: 1234,
   };
 }
 
