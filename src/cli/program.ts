@@ -63,6 +63,7 @@ interface TargetOptions {
   envFile?: string;
   json?: boolean;
   dryRun?: boolean;
+  allowOtherTables?: boolean;
 }
 
 /** How a source is read: the options every source command (import or verify) has. */
@@ -141,6 +142,7 @@ function addDatabaseOptions(command: Command): Command {
 function addTargetOptions(command: Command): Command {
   return addDatabaseOptions(command)
     .option('--dry-run', 'show what would change; write nothing')
+    .option('--allow-other-tables', "add OpenMemory's tables to a SQLite file that holds another application's tables and none of OpenMemory's (refused otherwise)")
     .option('--json', 'print the result as JSON on stdout');
 }
 
@@ -317,7 +319,7 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
       };
       say('OpenMemory Database Migration Tool (om-import)\n');
       say('[MIGRATE] Checking for pending migrations...');
-      const result = await migrate(target, { dryRun: options.dryRun });
+      const result = await migrate(target, { dryRun: options.dryRun, allowOtherTables: options.allowOtherTables });
       if (options.json) {
         io.stdout(`${redactor.redact(JSON.stringify({ ...result, steps: result.steps }, null, 2))}\n`);
         return;
@@ -358,6 +360,7 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
         tenantMap,
         env,
         migrate: options.migrate,
+        allowOtherTables: options.allowOtherTables,
         dryRun: options.dryRun,
         fresh: options.fresh,
         prune: options.prune,

@@ -5,6 +5,7 @@ import { planMigration, runMigration, type MigrationHooks, type MigrationStep } 
 import { currentSchemaVersion } from './schema-definition.js';
 import { schemaState, type SchemaFacts, type SchemaState } from './schema-state.js';
 import type { SqlExecutor } from './sql-executor.js';
+import { ownTablePrefix } from './table-names.js';
 
 export interface Inspection {
   state: SchemaState;
@@ -25,6 +26,8 @@ export interface MigrationResult {
 export interface MigrateOptions extends MigrationHooks {
   dryRun?: boolean;
   now?: number;
+  /** Add OpenMemory's tables to a SQLite file holding another application's tables and none of OpenMemory's. */
+  allowOtherTables?: boolean;
 }
 
 export class Target {
@@ -47,6 +50,7 @@ export class Target {
   /** Brings the database to v1.2 (or, with `dryRun`, only says how). Running it again is a no-op. */
   async migrate(options: MigrateOptions = {}): Promise<MigrationResult> {
     const { facts, state: before } = await this.inspect();
+    this.refuseOtherApplications(facts, before, options);
     const steps = planMigration(facts, this.dialect, options.now ?? Date.now());
     if (options.dryRun || steps.length === 0) {
       return { before, after: before, steps, backupPath: null, dryRun: !!options.dryRun };
@@ -62,6 +66,20 @@ export class Target {
     }
     const { state: after } = await this.inspect();
     return { before, after, steps, backupPath, dryRun: false };
+  }
+
+  /**
+   * A SQLite file with tables but none of OpenMemory's is another application's database (a --db typo): refused,
+   * unless told. A PostgreSQL schema often holds other applications' tables beside OpenMemory's; it is not refused.
+   */
+  private refuseOtherApplications(facts: SchemaFacts, state: SchemaState, options: MigrateOptions): void {
+    if (state.name !== 'empty' || this.dialect.name !== 'sqlite' || options.allowOtherTables) return;
+    const others = [...facts.tables.keys()].filter((table) => !table.startsWith(ownTablePrefix) && table !== 'schema_version').sort();
+    if (others.length === 0) return;
+    const shown = others.slice(0, 3).join(', ') + (others.length > 3 ? ` and ${others.length - 3} more` : '');
+    throw new TargetError(`${this.description} holds another application's tables (${shown}) and none of OpenMemory's: nothing was written`, {
+      hint: "name OpenMemory's database (or a new file) with --db, or pass --allow-other-tables to add OpenMemory's tables beside them",
+    });
   }
 
   /** Refuses to go on unless the database is v1.2 (or a newer schema that keeps v1.2's tables). */

@@ -61,6 +61,8 @@ export interface ImportOptions {
   embedder?: MemoryEmbedder;
   /** Migrate a non-v1.2 database first (default); false refuses to write into one. */
   migrate?: boolean;
+  /** Migrate a SQLite file that holds another application's tables and none of OpenMemory's (refused otherwise). */
+  allowOtherTables?: boolean;
   dryRun?: boolean;
   /** Ignore checkpoints: no resume, no incremental filter. */
   fresh?: boolean;

@@ -13,7 +13,7 @@ export async function prepareTarget(target: Target, options: ImportOptions, dryR
     await target.requireV12();
     return null;
   }
-  const result = await target.migrate({ dryRun });
+  const result = await target.migrate({ dryRun, allowOtherTables: options.allowOtherTables });
   if (result.steps.length === 0) return null;
   const migration = {
     from: result.before.name,

@@ -160,3 +160,33 @@ describe.skipIf(!canMakeReadOnly)('a SQLite database that cannot be written', ()
     expect(JSON.parse(dryRun.stdout).totals.created).toBeGreaterThan(0);
   });
 });
+
+describe("a SQLite file of another application", () => {
+  it('is refused by name, with nothing written to it, unless --allow-other-tables; migrate refuses it too', async () => {
+    const cwd = tempDir();
+    const file = path.join(cwd, 'app.db');
+    const Database = (await import('better-sqlite3')).default;
+    const app = new Database(file);
+    app.exec("create table invoices(id integer primary key, total real); insert into invoices(total) values (12.5); create table customers(id integer primary key)");
+    app.close();
+    const tables = (): string[] => {
+      const db = new Database(file, { readonly: true });
+      try {
+        return (db.prepare("select name from sqlite_master where type = 'table' order by name").all() as { name: string }[]).map((row) => row.name);
+      } finally {
+        db.close();
+      }
+    };
+    const exportFile = path.resolve('fixtures/mem0/export.json');
+    for (const args of [['mem0', '--from-file', exportFile, '--db', file], ['migrate', '--db', file], ['mem0', '--from-file', exportFile, '--db', file, '--dry-run']]) {
+      const refused = await runCliProcess(args, { cwd, env: cleanEnv() });
+      expect(refused.code).toBe(1);
+      expect(refused.stderr.trim().split('\n')).toHaveLength(1);
+      expect(refused.stderr).toMatch(/holds another application's tables \(customers, invoices\) and none of OpenMemory's: nothing was written .*--allow-other-tables/);
+      expect(tables()).toEqual(['customers', 'invoices']);
+    }
+    const told = await runCliProcess(['mem0', '--from-file', exportFile, '--db', file, '--allow-other-tables', '--json'], { cwd, env: cleanEnv() });
+    expect(told.code).toBe(0);
+    expect(tables()).toEqual(expect.arrayContaining(['customers', 'invoices', 'memories', 'users']));
+  });
+});
