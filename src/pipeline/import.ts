@@ -117,7 +117,9 @@ export async function importFrom(options: ImportOptions): Promise<ImportReport> 
     // already there, stops the run at once, not after the import.
     let exportFile: string | null = null;
     if (options.saveExportDir) {
-      exportFile = path.join(options.saveExportDir, `${source.name}-${account.replace(/[^A-Za-z0-9._-]+/g, '_')}-${fileTimestamp(startedAt)}.jsonl`);
+      // Shards started together into one folder each save their own file.
+      const shardPart = options.shard ? `-shard-${options.shard.index}-of-${options.shard.count}` : '';
+      exportFile = path.join(options.saveExportDir, `${source.name}-${account.replace(/[^A-Za-z0-9._-]+/g, '_')}${shardPart}-${fileTimestamp(startedAt)}.jsonl`);
       exportStream = openSnapshotFile(options.saveExportDir, exportFile);
       exportStream.write(snapshotHeaderLine({ source: source.name, account, saved_at: new Date(startedAt).toISOString() }));
     }

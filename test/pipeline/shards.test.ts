@@ -1,7 +1,7 @@
 // Shards (issue 10, items 2 and 3): n processes import one account into one database, each the OpenMemory users of
 // its shard, and together write exactly what one unsharded run writes; a second run of a running shard is refused.
 import path from 'node:path';
-import { writeFileSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { mem0Source } from '../../adapters/mem0/index.js';
 import { UsageError } from '../../src/errors.js';
@@ -200,5 +200,27 @@ describe.each(killTargets)('a running shard (%s)', (_name, backend) => {
     const total = slow.memories.filter((memory) => ownsUser({ index: 1, count: 2 }, (memory as { user_id: string }).user_id)).length;
     const { clean, resumed } = await cleanAndResumedRuns(backend, ['mem0', '--base-url', served.url, '--shard', '1/2'], env, total);
     expect(await stateOf(resumed)).toEqual(await stateOf(clean));
+  });
+});
+
+describe('shards saving snapshots', () => {
+  it('shards started together with --save-export into one folder each save their own file (the same name made one refuse to start)', async () => {
+    const served = await startMem0Fake(account);
+    servers.push(served);
+    const target = resolveTargetConfig({ db: path.join(tempDir(), 'om.sqlite') }, {});
+    const folder = path.join(tempDir(), 'exports');
+    const now = () => Date.UTC(2026, 11, 6, 12, 0, 0);
+    const reports = await Promise.all(
+      [0, 1].map(async (index) => {
+        const { source, http } = mem0Source({ apiKey, baseUrl: served.url, requestsPerSecond: 1000, pageSize: 4 });
+        try {
+          return await importFrom({ source, target, env: {}, shard: { index, count: 2 }, saveExportDir: folder, now });
+        } finally {
+          await http?.close();
+        }
+      }),
+    );
+    expect(readdirSync(folder).sort()).toEqual(reports.map((report) => path.basename(report.exportFile!)).sort());
+    expect(readdirSync(folder).map((name) => name.replace(/^mem0-.*-(shard-\d-of-2)-\d{8}T\d{6}Z\.jsonl$/, '$1')).sort()).toEqual(['shard-0-of-2', 'shard-1-of-2']);
   });
 });
