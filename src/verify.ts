@@ -6,7 +6,7 @@ import { embeddingConfigFromEnv, storedDimension } from './openmemory/embedding-
 import { classify, embeddedSectors } from './openmemory/sectors.js';
 import { escapeControl } from './pipeline/report.js';
 import type { Source } from './records.js';
-import { targetKey } from './database/import-bookkeeping.js';
+import { shardOfScope, targetKey } from './database/import-bookkeeping.js';
 import { inClauseChunks, placeholderList } from './database/multi-row.js';
 import type { TargetConfig } from './database/open-target.js';
 import { openReadOnly } from './database/read-only.js';
@@ -26,6 +26,8 @@ export const violationKinds = [
   'user-row-missing',
   'record-memory-missing',
   'record-under-another-user',
+  'import-unfinished',
+  'user-pending',
 ] as const;
 export type ViolationKind = (typeof violationKinds)[number];
 
@@ -54,7 +56,9 @@ export type Violation =
   | { kind: 'waypoint-under-another-user'; sourceId: string; destinationId: string; userId: string | null; memoryUserId: string | null }
   | { kind: 'user-row-missing'; userId: string; memories: number }
   | { kind: 'record-memory-missing'; source: string; recordId: string; memoryId: string; userId: string }
-  | { kind: 'record-under-another-user'; source: string; recordId: string; memoryId: string; recordUserId: string; memoryUserId: string | null };
+  | { kind: 'record-under-another-user'; source: string; recordId: string; memoryId: string; recordUserId: string; memoryUserId: string | null }
+  | { kind: 'import-unfinished'; source: string; account: string; runId: string; shard: string; startedAt: number }
+  | { kind: 'user-pending'; userId: string };
 
 export const violationDescriptions: Readonly<Record<ViolationKind, string>> = {
   'vector-without-memory': 'vectors of a memory that does not exist',
@@ -67,6 +71,8 @@ export const violationDescriptions: Readonly<Record<ViolationKind, string>> = {
   'user-row-missing': 'users with memories but no users row (OpenMemory answers 404 for their summary)',
   'record-memory-missing': "om-import records whose memory does not exist",
   'record-under-another-user': "om-import records under another user_id than their memory's",
+  'import-unfinished': 'imports interrupted or still running (run the same command again to finish; `om-import status` tells which)',
+  'user-pending': 'users whose waypoints and summary an unfinished import has yet to write',
 };
 
 export interface DatabaseVerification {
@@ -142,6 +148,8 @@ export const listedPerKind = 20;
 
 const importRecordsTable = 'om_import_records';
 const recordAliasesTable = 'om_import_record_aliases';
+const importRunsTable = 'om_import_runs';
+const pendingUsersTable = 'om_import_pending_users';
 
 /** The SQL names of a database's tables, and how ids compare across them. */
 function sqlNames(target: Target) {
@@ -287,6 +295,28 @@ export async function verifyDatabase(config: TargetConfig, options: VerifyOption
             : { kind: 'record-under-another-user', source, recordId, memoryId, recordUserId, memoryUserId: text(row.memory_user_id) },
         );
       }
+    }
+
+    // Imports not finished: the latest run of each source, account and shard that has no end; and the users it left pending.
+    if (facts.tables.has(importRunsTable) && records.where !== '1 = 1') {
+      const runs = await executor.all<{ source: string; account: string; run_id: string; started_at: number; finished_at: number | null; scope: string }>(
+        `select source, account, run_id, started_at, finished_at, scope from ${target.dialect.qualified(importRunsTable)} r where ${records.where}
+          order by started_at desc, run_id desc`,
+        records.params,
+      );
+      const latest = new Map<string, (typeof runs)[number]>();
+      for (const run of runs) {
+        const key = JSON.stringify([run.source, run.account, shardOfScope(run.scope)]);
+        if (!latest.has(key)) latest.set(key, run);
+      }
+      for (const run of latest.values()) {
+        if (run.finished_at !== null) continue;
+        violations.push({ kind: 'import-unfinished', source: run.source, account: run.account, runId: run.run_id, shard: shardOfScope(run.scope), startedAt: Number(run.started_at) });
+      }
+    }
+    if (facts.tables.has(pendingUsersTable) && records.where !== '1 = 1') {
+      const pending = await executor.all<{ user_id: string }>(`select user_id from ${target.dialect.qualified(pendingUsersTable)} r where ${records.where} order by user_id`, records.params);
+      for (const row of pending) violations.push({ kind: 'user-pending', userId: String(row.user_id) });
     }
 
     // By kind, in the order of `violationKinds`; within a kind, in the order the queries gave (by id).
@@ -496,6 +526,10 @@ export function describeViolation(violation: Violation): string {
       return `${violation.source} record ${id(violation.recordId)} (user_id ${shownUser(violation.userId)}): memory ${id(violation.memoryId)} does not exist`;
     case 'record-under-another-user':
       return `${violation.source} record ${id(violation.recordId)}: user_id ${shownUser(violation.recordUserId)}, its memory ${id(violation.memoryId)}'s ${shownUser(violation.memoryUserId)}`;
+    case 'import-unfinished':
+      return `${id(violation.source)} (${id(violation.account)})${violation.shard === 'all' ? '' : ` shard ${violation.shard}`}: run ${id(violation.runId)} started ${new Date(violation.startedAt).toISOString()}, not finished`;
+    case 'user-pending':
+      return `user_id ${shownUser(violation.userId)}: waypoints and summary not yet written`;
   }
 }
 

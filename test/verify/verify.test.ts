@@ -259,6 +259,37 @@ describe.each(backends)('verify with a source that still lists what it skips (%s
   });
 });
 
+describe.each(backends)('verify after an import that did not finish (%s)', (_name, makeTarget) => {
+  it('names the interrupted run and the users it left pending, until a run of the same command finishes it', async () => {
+    const config = await makeTarget();
+    const { source } = mem0Source({ fromFile: exportFile });
+    // The import stops at its second user: the first was written, its waypoints and summary were not.
+    let partitionsRead = 0;
+    const failing: Source = {
+      name: source.name,
+      filtersByUpdateTime: false,
+      account: () => source.account(),
+      partitions: () => source.partitions(),
+      async *items(partition, options): AsyncIterable<SourceItem> {
+        let records = 0;
+        for await (const item of source.items(partition, options)) {
+          if (item.type === 'memory' && ++records > 3 && partitionsRead++ > 0) throw new Error('connection lost');
+          yield item;
+        }
+      },
+    };
+    await expect(importFrom({ source: failing, target: config, env: {}, concurrency: 1, batchSize: 2 })).rejects.toThrow('connection lost');
+    const halfway = await verifyDatabase(config, { env: {} });
+    expect(halfway.violationCounts['import-unfinished']).toBe(1);
+    expect(halfway.violationCounts['user-pending']).toBeGreaterThan(0);
+    const text = formatVerification(halfway);
+    expect(text).toContain('imports interrupted or still running (run the same command again to finish; `om-import status` tells which): 1');
+    expect(text).toMatch(/mem0 \(file export\.json\): run \S+ started \S+, not finished/);
+    await importAndClose(mem0Source({ fromFile: exportFile }), config);
+    expect((await verifyDatabase(config, { env: {} })).violations).toEqual([]);
+  });
+});
+
 describe("verify on OpenMemory's own databases", () => {
   it('OpenMemory 1.2.3 SQLite: no violations, and the file is not changed', async () => {
     const file = copyFixtureDatabase('om-v1.2.3.sqlite');
