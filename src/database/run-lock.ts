@@ -1,7 +1,9 @@
 // One om-import run at a time per shard of a target: two runs of the same shard (or two unsharded runs, or an
 // unsharded run beside any shard) would write the same users. PostgreSQL holds advisory locks for the run's session
-// (a killed run's end with its connection); SQLite keeps a row naming the process, and a row whose process is gone
-// on this machine is taken over. A table names the running one, for the message that refuses a second.
+// (a killed run's end with its connection); SQLite keeps a row naming the process, which the run renews while it
+// runs (a lease): a row whose process is gone on this machine, or whose lease has run out (a run killed on another
+// machine or in a container that is gone), is taken over. A table names the running one, for the message that
+// refuses a second.
 import os from 'node:os';
 import { TargetError } from '../errors.js';
 import { shardName, type Shard } from '../pipeline/shard.js';
@@ -22,12 +24,18 @@ interface ActiveRun {
   account: string;
   owner: string;
   started_at: number;
+  /** When its run last renewed its lease (SQLite; 0 for a claim of an om-import from before leases). */
+  heartbeat_at: number;
 }
+
+/** How long a SQLite claim stands without being renewed, and how often a running run renews it. */
+export const claimLeaseMs = 120_000;
+const claimRenewalMs = 20_000;
 
 /** The claims recorded on a target, by shard. */
 function claimsOn(target: Target, targetKey: string): Promise<ActiveRun[]> {
   return target.executor.all<ActiveRun>(
-    `select shard, source, account, owner, started_at from ${target.dialect.qualified('om_import_active_runs')} where target = ? order by shard`,
+    `select shard, source, account, owner, started_at, heartbeat_at from ${target.dialect.qualified('om_import_active_runs')} where target = ? order by shard`,
     [targetKey],
   );
 }
@@ -44,12 +52,16 @@ export async function acquireRunLock(target: Target, claim: RunClaim): Promise<(
   const { executor } = target;
   // Under the schema lock: shards starting together on a new database would otherwise race to create it
   // (PostgreSQL's `create table if not exists` is not safe against a concurrent create of the same table).
-  await withSchemaLock(target, () =>
-    executor.run(
+  await withSchemaLock(target, async () => {
+    await executor.run(
       `create table if not exists ${table}(target text not null, shard text not null, source text not null, account text not null,
-        owner text not null, started_at bigint not null, primary key(target, shard))`,
-    ),
-  );
+        owner text not null, started_at bigint not null, heartbeat_at bigint not null default 0, primary key(target, shard))`,
+    );
+    const { facts } = await target.inspect();
+    if (!facts.tables.get('om_import_active_runs')?.columns.some((column) => column.name === 'heartbeat_at')) {
+      await executor.run(`alter table ${table} add column heartbeat_at bigint not null default 0`);
+    }
+  });
   const shard = shardName(claim.shard);
   const owner = `${os.hostname()}:${process.pid}`;
   const active = (): Promise<ActiveRun[]> => claimsOn(target, claim.targetKey);
@@ -95,18 +107,23 @@ export async function acquireRunLock(target: Target, claim: RunClaim): Promise<(
   }
 
   await executor.transaction(async () => {
-    const running = (await active()).filter((run) => {
-      if (isGone(run.owner)) return false;
-      return conflicts(run);
-    });
+    const running = (await active()).filter((run) => !claimAbandoned(run, Date.now()) && conflicts(run));
     if (running.length > 0) refuse(running);
     await executor.run(`delete from ${table} where target = ? and (shard = ? or shard = 'all')`, [claim.targetKey, shard]);
     if (shard === 'all') await executor.run(`delete from ${table} where target = ?`, [claim.targetKey]);
-    await executor.run(`insert into ${table}(target, shard, source, account, owner, started_at) values (?, ?, ?, ?, ?, ?)`, [
-      claim.targetKey, shard, claim.source, claim.account, owner, claim.now,
+    await executor.run(`insert into ${table}(target, shard, source, account, owner, started_at, heartbeat_at) values (?, ?, ?, ?, ?, ?, ?)`, [
+      claim.targetKey, shard, claim.source, claim.account, owner, claim.now, Date.now(),
     ]);
   });
+  // The lease: renewed while the run runs (off the critical path: a missed renewal is made up by the next one).
+  const renewal = setInterval(() => {
+    executor
+      .run(`update ${table} set heartbeat_at = ? where target = ? and shard = ? and owner = ?`, [Date.now(), claim.targetKey, shard, owner])
+      .catch(() => undefined);
+  }, claimRenewalMs);
+  renewal.unref();
   return async () => {
+    clearInterval(renewal);
     await executor.run(`delete from ${table} where target = ? and shard = ? and owner = ?`, [claim.targetKey, shard, owner]);
   };
 }
@@ -140,11 +157,20 @@ export async function runningClaims(target: Target, targetKey: string): Promise<
       );
       held = row?.held === true;
     } else {
-      held = !isGone(claim.owner);
+      held = !claimAbandoned(claim, Date.now());
     }
     if (held) running.push({ shard: claim.shard, source: claim.source, account: claim.account, owner: claim.owner });
   }
   return running;
+}
+
+/**
+ * Whether a SQLite claim's run is over: its process is known to be gone, or its lease ran out (a claim from before
+ * leases, by its start).
+ */
+function claimAbandoned(run: ActiveRun, now: number): boolean {
+  const renewed = Number(run.heartbeat_at) > 0 ? Number(run.heartbeat_at) : Number(run.started_at);
+  return isGone(run.owner) || now - renewed > claimLeaseMs;
 }
 
 /** Whether the process named `host:pid` is known to be gone: it ran on this machine and is no longer there. */
