@@ -33,7 +33,6 @@ export interface SupermemorySourceOptions extends ConnectionOptions {
 }
 
 export function supermemorySource(options: SupermemorySourceOptions): OpenedSource {
-  if (options.fromFile !== undefined) return { source: new SupermemorySnapshotFile(options.fromFile, { tags: options.tags }), http: null };
   const include = options.include ?? supermemoryIncludeChoices;
   for (const choice of include) {
     if (!(supermemoryIncludeChoices as readonly string[]).includes(choice)) {
@@ -42,6 +41,9 @@ export function supermemorySource(options: SupermemorySourceOptions): OpenedSour
   }
   const multiTag = options.multiTag ?? 'all';
   if (!(multiTagPolicies as readonly string[]).includes(multiTag)) throw new UsageError(`--multi-tag ${multiTag}: expected one of ${multiTagPolicies.join(', ')}`);
+  if (options.fromFile !== undefined) {
+    return { source: new SupermemorySnapshotFile(options.fromFile, { tags: options.tags, include, multiTag: options.multiTag }), http: null };
+  }
   const baseUrl = options.baseUrl ?? supermemoryDefaultBaseUrl;
   const concurrency = options.concurrency ?? 4;
   const http = new HttpClient({

@@ -5,12 +5,20 @@
 import path from 'node:path';
 import { requireSnapshot, snapshotLines, type SnapshotHeader } from '../../src/pipeline/snapshot.js';
 import type { Partition, Source, SourceItem } from '../../src/records.js';
-import { aliasesOfImported, isObject, supermemoryItem } from './supermemory-records.js';
+import { supermemoryIncludeChoices, type SupermemoryInclude } from './supermemory-listing.js';
+import { aliasesOfImported, isObject, supermemoryItem, type MultiTagPolicy } from './supermemory-records.js';
 
 export interface SupermemorySnapshotFileOptions {
   /** Only these container tags (`(untagged)` names the documents without one), as with the API. */
   tags?: readonly string[] | undefined;
+  /** What to read of each tag, as with the API (default all). */
+  include?: readonly SupermemoryInclude[] | undefined;
+  /** A document in several tags, as with the API: overrides what the live run saved with each line. */
+  multiTag?: MultiTagPolicy | undefined;
 }
+
+/** Which `--include` family each kind of snapshot line belongs to. */
+const includedAs: Readonly<Record<string, SupermemoryInclude>> = { document: 'documents', memory: 'memories', profile: 'profile' };
 
 export class SupermemorySnapshotFile implements Source {
   readonly name = 'supermemory';
@@ -22,13 +30,16 @@ export class SupermemorySnapshotFile implements Source {
 
   constructor(
     private readonly file: string,
-    options: SupermemorySnapshotFileOptions = {},
+    private readonly options: SupermemorySnapshotFileOptions = {},
   ) {
     this.header = requireSnapshot(file, 'supermemory');
     const tags = options.tags && options.tags.length > 0 ? [...options.tags].sort() : null;
     this.named = tags ? new Set(tags) : null;
-    this.scope = { tags: tags ?? 'all' };
+    this.include = new Set(options.include ?? supermemoryIncludeChoices);
+    this.scope = { file: path.basename(file), tags: tags ?? 'all', include: [...this.include].sort(), multiTag: options.multiTag ?? 'as saved' };
   }
+
+  private readonly include: ReadonlySet<SupermemoryInclude>;
 
   describeApi(): string {
     return `snapshot saved ${this.header.saved_at}`;
@@ -44,10 +55,18 @@ export class SupermemorySnapshotFile implements Source {
     yield { key: `file:${path.basename(this.file)}`, tenantKey: null };
   }
 
+  /** A line of a named tag (or any, with none named) and of an included kind; anything else is read, to be skipped with its reason. */
+  private wanted(raw: unknown): boolean {
+    if (!isObject(raw)) return true;
+    if (this.named !== null && !this.named.has(String(raw['tag']))) return false;
+    const family = includedAs[String(raw['supermemory'])];
+    return family === undefined || this.include.has(family);
+  }
+
   async *items(): AsyncIterable<SourceItem> {
     for await (const line of snapshotLines(this.file)) {
       if ('problem' in line) yield { type: 'skipped', skipped: { sourceId: null, tenantKey: null, reason: line.problem }, raw: line.text };
-      else if (this.named === null || !isObject(line.raw) || this.named.has(String(line.raw['tag']))) yield supermemoryItem(line.raw);
+      else if (this.wanted(line.raw)) yield supermemoryItem(this.options.multiTag && isObject(line.raw) ? { ...line.raw, multiTag: this.options.multiTag } : line.raw);
     }
   }
 }

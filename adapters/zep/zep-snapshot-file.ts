@@ -23,7 +23,12 @@ export class ZepSnapshotFile implements Source {
     private readonly options: ZepSnapshotFileOptions,
   ) {
     this.savedAccount = requireSnapshot(file, 'zep').account;
+    const users = options.userIds && options.userIds.length > 0 ? [...options.userIds].sort() : 'all';
+    this.scope = { file: path.basename(file), users, include: [...options.include].sort() };
   }
+
+  /** What this run was asked to read: a run of another file, users or include neither resumes nor is resumed by it. */
+  readonly scope: Readonly<Record<string, unknown>>;
 
   async account(): Promise<string> {
     return this.savedAccount;

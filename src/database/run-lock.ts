@@ -32,12 +32,13 @@ interface ActiveRun {
 export const claimLeaseMs = 120_000;
 const claimRenewalMs = 20_000;
 
-/** The claims recorded on a target, by shard. */
-function claimsOn(target: Target, targetKey: string): Promise<ActiveRun[]> {
-  return target.executor.all<ActiveRun>(
-    `select shard, source, account, owner, started_at, heartbeat_at from ${target.dialect.qualified('om_import_active_runs')} where target = ? order by shard`,
+/** The claims recorded on a target, by shard (a table an om-import from before leases made has no `heartbeat_at`: 0). */
+async function claimsOn(target: Target, targetKey: string): Promise<ActiveRun[]> {
+  const rows = await target.executor.all<Omit<ActiveRun, 'heartbeat_at'> & { heartbeat_at?: number }>(
+    `select * from ${target.dialect.qualified('om_import_active_runs')} where target = ? order by shard`,
     [targetKey],
   );
+  return rows.map((row) => ({ shard: row.shard, source: row.source, account: row.account, owner: row.owner, started_at: row.started_at, heartbeat_at: row.heartbeat_at ?? 0 }));
 }
 
 /** The PostgreSQL advisory lock a claim holds exclusively: the whole target's for an unsharded run, else its shard's. */

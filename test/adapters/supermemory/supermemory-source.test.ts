@@ -457,6 +457,24 @@ describe('Supermemory API → OpenMemory (SQLite)', () => {
     expect(() => supermemorySource({ fromFile: path.join(exportDir, 'missing.jsonl') })).toThrow(/no such file/);
   });
 
+  it('--from-file honours --include, --multi-tag and --user-id as the API does, and a file run never resumes an API run', async () => {
+    const account = trickyWithoutLarge();
+    const served = await fake(account);
+    const exportDir = path.join(tempDir(), 'export');
+    await run(served, account, sqliteTarget(), {}, { saveExportDir: exportDir });
+    const [file] = readdirSync(exportDir);
+    const offline = async (options: Partial<SupermemorySourceOptions>): Promise<TargetConfig> => {
+      const target = sqliteTarget();
+      await importFrom({ source: supermemorySource({ fromFile: path.join(exportDir, file!), ...options }).source, target, env: {} });
+      return target;
+    };
+    expect(new Set(rowsOf(await offline({ include: ['memories'] })).map((row) => row.kind))).toEqual(new Set(['supermemory.memory']));
+    expect(rowsOf(await offline({ multiTag: 'first' })).filter((row) => row.sourceId.startsWith(d.twoTags)).map((row) => row.sourceId)).toEqual([d.twoTags]);
+    expect(new Set(rowsOf(await offline({ tags: [tags.acme] })).map((row) => row.userId))).toEqual(new Set([tags.acme]));
+    const { source } = supermemorySource({ fromFile: path.join(exportDir, file!), include: ['documents'] });
+    expect(source.scope).toEqual({ file: file!, tags: 'all', include: ['documents'], multiTag: 'as saved' });
+  });
+
   it('needs one listing page per 100 documents or entries and one profile per tag: few requests per document', async () => {
     const account = generatedSupermemoryAccount({ tags: 10, documentsPerTag: 40, memoriesPerTag: 60 });
     const served = await fake(account);
