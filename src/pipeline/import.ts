@@ -352,7 +352,7 @@ export async function importFrom(options: ImportOptions): Promise<ImportReport> 
           if (item.type === 'skipped' && !item.skipped.gone && item.skipped.sourceId !== null) {
             for (const id of [item.skipped.sourceId, ...(item.skipped.aliases ?? [])]) present?.add(id);
           }
-          if (item.type !== 'warning' && item.raw !== undefined) exportStream?.write(`${JSON.stringify(item.raw)}\n`);
+          if (item.type !== 'warning' && item.raw !== undefined && exportStream) writeSnapshotLine(exportStream, item.raw);
           const handled = handleItem(item, tenantMap, tally, seenRecords, embedder.config, shard);
           if (item.type === 'warning' && !item.warning.notice) incomplete ??= item.warning.message;
           if (handled?.kind === 'warning') warnings.push(handled.message);
@@ -499,6 +499,18 @@ function announcedRecords(partitions: readonly Partition[], incremental: boolean
     expectedRecords: announced.length > 0 ? announced.reduce((sum, count) => sum + count, 0) : null,
     expectedRecordsPartial: announced.length < partitions.length,
   };
+}
+
+/** One line of the `--save-export` snapshot; a record nested too deeply to write as JSON is left out (it is skipped too). */
+function writeSnapshotLine(stream: WriteStream, raw: unknown): void {
+  let line: string;
+  try {
+    line = JSON.stringify(raw);
+  } catch (error) {
+    if (error instanceof RangeError) return;
+    throw error;
+  }
+  stream.write(`${line}\n`);
 }
 
 /**

@@ -150,11 +150,19 @@ export function handleItem(
   const tenant = tally.get(tenantKey, resolution.userId);
   tenant.fetched++;
   for (const flag of record.flags ?? []) tenant.flagged[flag] = (tenant.flagged[flag] ?? 0) + 1;
-  const recordFingerprint = fingerprint({
-    userId: resolution.userId,
-    record: record.aliases !== undefined || record.comparedByContent !== undefined ? withoutMatchingHints(record) : record,
-    embedding: { tier: config.tier, provider: config.provider, dimension: config.dimension, essence: config.useSummaryOnly ? config.summaryMaxLength : null },
-  });
+  let recordFingerprint: string;
+  try {
+    recordFingerprint = fingerprint({
+      userId: resolution.userId,
+      record: record.aliases !== undefined || record.comparedByContent !== undefined ? withoutMatchingHints(record) : record,
+      embedding: { tier: config.tier, provider: config.provider, dimension: config.dimension, essence: config.useSummaryOnly ? config.summaryMaxLength : null },
+    });
+  } catch (error) {
+    // Metadata nested thousands of levels deep: no JSON of it can be written (nor read back by OpenMemory).
+    if (!(error instanceof RangeError)) throw error;
+    tally.skip(tenantKey, record.sourceId, 'its fields are nested too deeply to store as JSON (thousands of levels)', 'too-deep');
+    return null;
+  }
   return { kind: 'record', pending: { record, userId: resolution.userId, recordFingerprint, tenant } };
 }
 

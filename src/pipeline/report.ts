@@ -88,6 +88,7 @@ const flagDescriptions: Record<string, string> = {
 const skipKindDescriptions: Record<string, string> = {
   expired: 'past their expiration date, left out (--include expired imports them)',
   superseded: 'replaced by a newer one at the source, left out (--include superseded imports them)',
+  'too-deep': 'with fields nested too deeply to store as JSON (thousands of levels), left out',
 };
 
 /** Table cells longer than this (in characters, after escaping) are shortened with `…`; `--json` has them whole. */

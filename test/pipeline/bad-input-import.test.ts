@@ -138,3 +138,18 @@ describe('Mem0 export files and maps as users bring them', () => {
     await expect(run).rejects.toThrow('OM_VEC_DIM=10000000000 is out of range: expected a whole number from 1 to 65536');
   });
 });
+
+describe('a record nested thousands of levels deep', () => {
+  it('is skipped with its reason, on every run and into a snapshot too; the records beside it are imported', async () => {
+    const deep = `${'['.repeat(30_000)}${']'.repeat(30_000)}`;
+    const file = exportFile(null, `{"results":[{"id":"deep-1","memory":"Nested","user_id":"u","metadata":{"deep":${deep}}},{"id":"plain-1","memory":"Plain","user_id":"u"}]}`);
+    const target = sqlite();
+    for (const run of [1, 2]) {
+      const report = await importFrom({ source: mem0Source({ fromFile: file }).source, target, env: {}, saveExportDir: path.join(tempDir(), `export-${run}`) });
+      expect(report.totals).toMatchObject({ fetched: 2, skipped: 1, created: run === 1 ? 1 : 0 });
+      expect(report.tenants[0]!.skippedReasons).toEqual([{ sourceId: 'deep-1', reason: 'its fields are nested too deeply to store as JSON (thousands of levels)' }]);
+      expect(formatReport(report)).toContain('skipped u: 1 with fields nested too deeply to store as JSON (thousands of levels), left out');
+    }
+    expect(Object.keys(await landed(target))).toEqual(['plain-1']);
+  });
+});
