@@ -183,6 +183,19 @@ export class OpenMemoryWriter {
     );
   }
 
+  /** The stored `created_at` of these memories (a missing one as 0), by id. */
+  async createdAtOf(memoryIds: readonly string[]): Promise<Map<string, number>> {
+    const found = new Map<string, number>();
+    for (const chunk of inClauseChunks(memoryIds)) {
+      const rows = await this.executor.all<{ id: string; created_at: number | null }>(
+        `select id, created_at from ${this.memories} where id in (${placeholderList(chunk.length)})`,
+        chunk,
+      );
+      for (const row of rows) found.set(String(row.id), Number(row.created_at ?? 0));
+    }
+    return found;
+  }
+
   /** How many of a user's memories come before `since` in source order (a missing time counts as 0). */
   async countMemoriesBefore(userId: string, since: number): Promise<number> {
     const [row] = await this.executor.all<{ n: number }>(

@@ -253,6 +253,9 @@ export async function importFrom(options: ImportOptions): Promise<ImportReport> 
               previous && previous.recordId !== item.record.sourceId ? [{ from: previous.recordId, to: item.record.sourceId }] : [],
             ),
           );
+          // An updated memory's place in its user's history before this write: a time that moved later leaves the
+          // memories after its old place pointing at it, so they are rebuilt from there.
+          const placesBefore = await writer.createdAtOf(changed.flatMap((entry) => (entry.previous ? [entry.previous.memoryId] : [])));
           if (changed.length > 0) {
             await writer.writeMemories(
               changed.map((entry, i) => ({ rows: rows[i]!, isNew: !entry.previous })),
@@ -277,7 +280,8 @@ export async function importFrom(options: ImportOptions): Promise<ImportReport> 
           // The memory's user, and the one it moved away from, need their waypoints and summary rebuilt.
           await bookkeeping.markUsersPending(
             changed.flatMap((entry, i) => {
-              const since = rows[i]!.createdAt;
+              const before = entry.previous ? placesBefore.get(entry.previous.memoryId) : undefined;
+              const since = Math.min(rows[i]!.createdAt, before ?? rows[i]!.createdAt);
               const owner = { userId: entry.item.userId, since };
               const previousOwner = entry.previous && entry.previous.userId !== entry.item.userId ? [{ userId: entry.previous.userId, since }] : [];
               return [owner, ...previousOwner];

@@ -7,7 +7,7 @@ import type { Source, SourceItem } from '../../src/records.js';
 import { testSource } from '../support/test-source.js';
 import { openTarget, resolveTargetConfig } from '../../src/database/open-target.js';
 import { generatedMem0Account } from '../fakes/mem0/mem0-account.js';
-import { importedState } from '../support/database-snapshot.js';
+import { importedState, tableChecksum } from '../support/database-snapshot.js';
 import { tempDir } from '../support/temp.js';
 
 async function stateAfterImport(memories: unknown[], options: { batchSize: number; concurrency: number }): Promise<Record<string, unknown>> {
@@ -68,6 +68,43 @@ describe('incremental waypoints', () => {
     const incremental = await importedState(opened);
     await opened.close();
     expect(incremental).toEqual(await stateAfterImport(changed, { batchSize: 1000, concurrency: 1 }));
+  });
+});
+
+describe('a record whose time moved', () => {
+  it('later: the waypoint of the memory before its old place no longer points at it, as in a clean import of the new data', async () => {
+    const { memories } = generatedMem0Account({ users: 1, perUser: 40 });
+    // The 11th memory says what the 10th says, so it points at the 10th (the most similar before it).
+    (memories[11] as { memory: string }).memory = (memories[10] as { memory: string }).memory;
+    const dir = tempDir();
+    const file = path.join(dir, 'export.json');
+    writeFileSync(file, JSON.stringify(memories));
+    const target = resolveTargetConfig({ db: path.join(dir, 'om.sqlite') }, {});
+    await importFrom({ source: mem0Source({ fromFile: file }).source, target, env: {} });
+
+    // The 10th memory's time moves past the last one's: it leaves its place in the user's history.
+    const last = memories[memories.length - 1] as { created_at: string };
+    const later = new Date(Date.parse(last.created_at) + 3_600_000).toISOString();
+    const moved = memories.map((memory, i) => (i === 10 ? { ...(memory as object), created_at: later, updated_at: later } : memory));
+    writeFileSync(file, JSON.stringify(moved));
+    const report = await importFrom({ source: mem0Source({ fromFile: file }).source, target, env: {} });
+    expect(report.totals).toMatchObject({ updated: 1, unchanged: 39 });
+
+    const opened = await openTarget(target);
+    const incremental = await importedState(opened);
+    // What OpenMemory's own update keeps of a memory (update_memory): its segment, what it learnt from use, its version.
+    const kept = ['segment', 'version', 'salience', 'last_seen_at', 'feedback_score'];
+    const incrementalMemories = await tableChecksum(opened, 'memories', kept);
+    await opened.close();
+    const cleanDir = tempDir();
+    writeFileSync(path.join(cleanDir, 'export.json'), JSON.stringify(moved));
+    const cleanTarget = resolveTargetConfig({ db: path.join(cleanDir, 'om.sqlite') }, {});
+    await importFrom({ source: mem0Source({ fromFile: path.join(cleanDir, 'export.json') }).source, target: cleanTarget, env: {} });
+    const clean = await openTarget(cleanTarget);
+    const cleanState = await importedState(clean);
+    const cleanMemories = await tableChecksum(clean, 'memories', kept);
+    await clean.close();
+    expect({ ...incremental, memories: incrementalMemories }).toEqual({ ...cleanState, memories: cleanMemories });
   });
 });
 
