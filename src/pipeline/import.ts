@@ -16,7 +16,7 @@ import { removeMemories } from '../database/memory-removal.js';
 import { OpenMemoryWriter, type StoredText } from '../database/openmemory-writer.js';
 import type { Target } from '../database/target.js';
 import { finalizeUsers } from './finalize-users.js';
-import { prepareTarget, refuseMixedDimensions } from './prepare-target.js';
+import { prepareTarget, refuseMismatchedRows } from './prepare-target.js';
 import { canonicalJson } from './memory-identity.js';
 import { RecordIdSet } from './record-id-set.js';
 import { ownsUser, shardName, type Shard } from './shard.js';
@@ -126,7 +126,7 @@ export async function importFrom(options: ImportOptions): Promise<ImportReport> 
     const bookkeeping = new ImportBookkeeping(opened, source.name, account, (userId) => ownsUser(shard, userId));
     const hasBookkeeping = !dryRun || (await bookkeeping.tablesExist());
     const writer = new OpenMemoryWriter(opened, embedder.config.segmentSize);
-    await refuseMixedDimensions(opened, writer, embedder.config);
+    await refuseMismatchedRows(opened, writer, embedder.config);
 
     const fresh = options.fresh ?? false;
     const userMap = Object.fromEntries(tenantMap.sourceUsers.map((tenant) => [tenant, tenantMap.resolve(tenant)]));
