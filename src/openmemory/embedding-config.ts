@@ -1,6 +1,6 @@
 // How OpenMemory is configured to embed (OM_TIER, OM_EMBEDDINGS, OM_VEC_DIM, …), read the way its `core/cfg.ts` does.
 import { UsageError } from '../errors.js';
-import { defaultOpenMemoryVersion, parseOpenMemoryVersion, type OpenMemoryVersion } from './openmemory-version.js';
+import { defaultOpenMemoryVersion, openMemoryReleases, otherOpenMemoryVersion, parseOpenMemoryVersion, type OpenMemoryVersion } from './openmemory-version.js';
 
 export const tiers = ['fast', 'smart', 'deep', 'hybrid'] as const;
 export type Tier = (typeof tiers)[number];
@@ -98,4 +98,26 @@ export function usesProvider(config: EmbeddingConfig): boolean {
 /** Length of the stored sector vectors. */
 export function storedDimension(config: EmbeddingConfig): number {
   return config.tier === 'smart' && usesProvider(config) ? config.dimension + 128 : config.dimension;
+}
+
+/** Which OpenMemory's rows a run wrote, for its report; `otherVersion` is the one `--openmemory` would choose instead. */
+export interface OpenMemoryRows {
+  version: OpenMemoryVersion;
+  release: string;
+  tier: Tier;
+  dimension: number;
+  otherVersion: OpenMemoryVersion;
+  otherRelease: string;
+}
+
+export function openMemoryRows(config: EmbeddingConfig): OpenMemoryRows {
+  const otherVersion = otherOpenMemoryVersion(config.openMemoryVersion);
+  return {
+    version: config.openMemoryVersion,
+    release: openMemoryReleases[config.openMemoryVersion],
+    tier: config.tier,
+    dimension: storedDimension(config),
+    otherVersion,
+    otherRelease: openMemoryReleases[otherVersion],
+  };
 }

@@ -5,7 +5,7 @@ import path from 'node:path';
 import pLimit from 'p-limit';
 import { createEmbedder } from '../embeddings/index.js';
 import type { MemoryEmbedder } from '../openmemory/embedder.js';
-import { embeddingConfigFromEnv } from '../openmemory/embedding-config.js';
+import { embeddingConfigFromEnv, openMemoryRows } from '../openmemory/embedding-config.js';
 import type { MemoryInput } from '../openmemory/memory-rows.js';
 import { RowPool } from '../openmemory/row-pool.js';
 import { fileTimestamp, type Partition, type Source } from '../records.js';
@@ -404,6 +404,7 @@ export async function importFrom(options: ImportOptions): Promise<ImportReport> 
       account,
       api: source.describeApi?.() ?? null,
       target: opened.description,
+      openMemory: openMemoryRows(embedder.config),
       dryRun,
       runId: dryRun ? null : (run?.runId ?? null),
       resumed: !dryRun && !!run?.resumed,

@@ -153,7 +153,14 @@ export function handleItem(
   const recordFingerprint = fingerprint({
     userId: resolution.userId,
     record: record.aliases !== undefined || record.comparedByContent !== undefined ? withoutMatchingHints(record) : record,
-    embedding: { tier: config.tier, provider: config.provider, dimension: config.dimension, essence: config.useSummaryOnly ? config.summaryMaxLength : null },
+    embedding: {
+      tier: config.tier,
+      provider: config.provider,
+      dimension: config.dimension,
+      essence: config.useSummaryOnly ? config.summaryMaxLength : null,
+      // Another version classifies differently: its rows differ. Absent for 1.2, so earlier runs' fingerprints still match.
+      ...(config.openMemoryVersion === '1.2' ? {} : { openMemory: config.openMemoryVersion }),
+    },
   });
   return { kind: 'record', pending: { record, userId: resolution.userId, recordFingerprint, tenant } };
 }

@@ -261,6 +261,33 @@ describe.each(backends)('a database of one OpenMemory version, imported into as 
   });
 });
 
+describe.each(backends)('a re-run for another OpenMemory version (%s)', (_name, makeTarget) => {
+  it('counts every record as changed and rewrites its rows; the same version again finds them unchanged', async () => {
+    const config = await makeTarget();
+    const source = (): Source => goldenSource((seq) => Date.UTC(2026, 0, 1) + seq);
+    const sectors = async (): Promise<string[]> => {
+      const target = await openTarget(config);
+      try {
+        const rows = await target.executor.all<{ primary_sector: string }>(`select primary_sector from ${target.dialect.qualified(target.dialect.tables.memories)} order by id`);
+        return rows.map((row) => row.primary_sector);
+      } finally {
+        await target.close();
+      }
+    };
+    const first = await importFrom({ source: source(), target: config, env: {} });
+    expect(first.totals).toMatchObject({ created: 40, updated: 0 });
+    const older = await sectors();
+    // Fingerprints of runs before --openmemory existed hold no version: an explicit 1.2 finds them unchanged.
+    expect((await importFrom({ source: source(), target: config, env: { OM_IMPORT_OPENMEMORY: '1.2' } })).totals).toMatchObject({ unchanged: 40, updated: 0 });
+    // One dimension for both (OM_VEC_DIM), so that only the classifier differs.
+    const newer = await importFrom({ source: source(), target: config, env: { OM_IMPORT_OPENMEMORY: '1.3', OM_VEC_DIM: '256' } });
+    expect(newer.totals).toMatchObject({ updated: 40, unchanged: 0 });
+    expect(newer.openMemory.version).toBe('1.3');
+    expect(await sectors()).not.toEqual(older);
+    expect((await importFrom({ source: source(), target: config, env: { OM_IMPORT_OPENMEMORY: '1.3', OM_VEC_DIM: '256' } })).totals).toMatchObject({ unchanged: 40 });
+  });
+});
+
 describe.each(backends)('an updated memory (%s)', (_name, makeTarget) => {
   const note = (content: string, at: number): SourceItem => {
     const record = {
