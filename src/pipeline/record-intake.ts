@@ -196,6 +196,8 @@ export function memoryInput(
     fields: record.sourceFields,
     ...(record.flags && record.flags.length > 0 ? { flags: record.flags } : {}),
     ...(stored !== record.content ? { full_content: record.content } : {}),
+    // The source's own `status` in its metadata, where om-import's replaces it (below).
+    ...(record.status !== undefined && record.metadata['status'] !== undefined ? { source_status: record.metadata['status'] } : {}),
   };
   return {
     id: knownId ?? memoryId(sourceName, record.sourceId),
@@ -203,7 +205,8 @@ export function memoryInput(
     content: stored,
     sourceText: record.content,
     tags: record.tags,
-    meta: { ...record.metadata, om_import: provenance },
+    // meta.status: history as the source says (see MemoryRecord.status), for LongMemory's migration to keep as history.
+    meta: { ...record.metadata, ...(record.status !== undefined ? { status: record.status } : {}), om_import: provenance },
     createdAt,
     updatedAt: record.updatedAt ?? createdAt,
   };

@@ -288,6 +288,40 @@ describe.each(backends)('a re-run for another OpenMemory version (%s)', (_name, 
   });
 });
 
+describe.each(backends)('history at the source (%s)', (_name, makeTarget) => {
+  it('a record the source calls superseded or expired has meta.status so (what LongMemory migrates as history); a current one has none', async () => {
+    const config = await makeTarget();
+    const record = (sourceId: string, content: string, extra: { status?: 'superseded' | 'expired'; metadata?: Record<string, unknown> }): SourceItem => {
+      const at = Date.UTC(2026, 0, 1);
+      const built = {
+        sourceKind: 'test.note', sourceId, tenantKey: 'fay', content, role: null, tags: [], metadata: extra.metadata ?? {}, sourceFields: {},
+        createdAt: at, updatedAt: at, ...(extra.status ? { status: extra.status } : {}),
+      };
+      return { type: 'memory', record: built, raw: built };
+    };
+    await importFrom({
+      source: testSource(['fay'], () => [
+        record('old', 'Fay lives in Lyon', { status: 'superseded', metadata: { status: 'draft' } }),
+        record('gone', 'Fay has a trial subscription', { status: 'expired' }),
+        record('now', 'Fay lives in Nantes', {}),
+      ]),
+      target: config,
+      env: {},
+    });
+    const target = await openTarget(config);
+    try {
+      const rows = await target.executor.all<{ content: string; meta: string }>(`select content, meta from ${target.dialect.qualified(target.dialect.tables.memories)}`);
+      const meta = Object.fromEntries(rows.map((row) => [row.content, JSON.parse(row.meta) as { status?: string; om_import: { source_status?: unknown } }]));
+      expect(meta['Fay lives in Lyon']).toMatchObject({ status: 'superseded', om_import: { source_status: 'draft' } });
+      expect(meta['Fay has a trial subscription']?.status).toBe('expired');
+      expect(meta['Fay lives in Nantes']).not.toHaveProperty('status');
+      expect(meta['Fay has a trial subscription']?.om_import).not.toHaveProperty('source_status');
+    } finally {
+      await target.close();
+    }
+  });
+});
+
 describe.each(backends)('an updated memory (%s)', (_name, makeTarget) => {
   const note = (content: string, at: number): SourceItem => {
     const record = {
