@@ -51,7 +51,7 @@ export async function refuseMismatchedRows(target: Target, writer: OpenMemoryWri
             `(${openMemoryReleases[chosen]}): OpenMemory cannot compare the two`,
       {
         hint: othersDefault
-          ? `run with --openmemory ${other} if your server is ${openMemoryReleases[other]}, or set OM_VEC_DIM=${stored[0]} if it is ${openMemoryReleases[chosen]} configured so`
+          ? `run with --openmemory ${other} if your server is ${openMemoryReleases[other]}; if it is ${openMemoryReleases[chosen]}, set OM_VEC_DIM=${stored[0]} when it runs so, else import into a new database`
           : `set OM_VEC_DIM=${stored[0]} (and the OM_TIER your OpenMemory server uses) so the import matches`,
       },
     );
