@@ -22,8 +22,8 @@ import { resolveTargetConfig } from '../database/open-target.js';
 import { currentSchemaVersion } from '../database/schema-definition.js';
 import { compareWithSource, formatVerification, sourceDiffers, verifyDatabase } from '../verify.js';
 import { databaseStatus, formatStatus } from '../status.js';
-import { knownSecrets, loadEnvironment, Redactor, type Environment } from './environment.js';
 import { parseOpenMemoryVersion } from '../openmemory/openmemory-version.js';
+import { knownSecrets, loadEnvironment, Redactor, type Environment } from './environment.js';
 import { colorsAllowed, progressDisplay, progressMode, type ProgressDisplay } from './progress.js';
 import { ReportFile, reportFormat } from './report-file.js';
 

@@ -31,8 +31,10 @@ export async function prepareTarget(target: Target, options: ImportOptions, dryR
 const classifierSample = 1000;
 
 /**
- * Refuses rows the target's own cannot be searched with: vectors of another dimension, or a database whose memories
- * OpenMemory classified with the other version's patterns. Both errors name the two versions and how to choose.
+ * Refuses to write rows unlike the target's own: vectors of another dimension (a server scores them 0), or memories
+ * classified with one version's patterns into a database OpenMemory filled with the other's (its server-written
+ * memories, newest first; om-import's own are left out, a re-run for another version rewrites them). Both errors
+ * name the two versions and how to choose.
  */
 export async function refuseMismatchedRows(target: Target, writer: OpenMemoryWriter, config: EmbeddingConfig): Promise<void> {
   const { facts } = await target.inspect();
@@ -68,7 +70,7 @@ export async function refuseMismatchedRows(target: Target, writer: OpenMemoryWri
     throw new TargetError(
       `${target.description} holds memories OpenMemory classified with ${openMemoryReleases[other]}'s patterns ` +
         `(${votes[other]} of its newest ${memories.length} fall in the sector only that version gives them), but this run computes rows as ${openMemoryReleases[chosen]} does`,
-      { hint: `run with --openmemory ${other} (or OM_IMPORT_OPENMEMORY=${other}) to write rows that server searches alike` },
+      { hint: `run with --openmemory ${other} (or OM_IMPORT_OPENMEMORY=${other}) to classify as that server does` },
     );
   }
 }
