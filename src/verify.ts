@@ -60,7 +60,7 @@ export type Violation =
 export const violationDescriptions: Readonly<Record<ViolationKind, string>> = {
   'vector-without-memory': 'vectors of a memory that does not exist',
   'vector-under-another-user': "vectors under another user_id than their memory's",
-  'vector-dimension-wrong': 'vectors of another dimension than configured (OM_TIER, OM_VEC_DIM): OpenMemory scores them 0',
+  'vector-dimension-wrong': 'vectors of another dimension than configured (OM_TIER, OM_VEC_DIM, --openmemory): OpenMemory scores them 0',
   'sector-vector-missing': 'memories without the vector of one of their sectors: OpenMemory never finds them in that sector',
   'waypoint-dangling': 'waypoints from or to a memory that does not exist',
   'waypoint-crossing-users': "waypoints between two users' memories",
