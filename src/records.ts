@@ -24,6 +24,13 @@ export interface MemoryRecord {
   /** Notable facts about how the record was read (e.g. `content-from-summary`); counted per tenant in the report. */
   flags?: string[];
   /**
+   * The source says this record is history, not current truth: `superseded` (replaced by a newer one: Mem0's
+   * `replaced_by`, a Zep fact with `expired_at`) or `expired` (no longer valid: Mem0's `expiration_date` passed, a Zep
+   * fact with only `invalid_at`). Stored as `meta.status`, which LongMemory's `longmemory migrate` reads to keep the
+   * memory as closed history; absent on current records.
+   */
+  status?: RecordStatus;
+  /**
    * Other ids under which an earlier run may have imported this very record, in the same partition (a Supermemory
    * document read through API v5 was keyed by its v3 id; a memory entry by its chain's first version): a record not
    * known by its own id takes over the memory of the first alias that is, and is known by its own id from then on.
@@ -36,6 +43,9 @@ export interface MemoryRecord {
    */
   comparedByContent?: boolean;
 }
+
+/** What `MemoryRecord.status` can say (the words LongMemory's migration reads as history). */
+export type RecordStatus = 'superseded' | 'expired';
 
 /** A source user, with the source's own summary of them where it has one (Zep does). */
 export interface TenantRecord {

@@ -4,6 +4,7 @@
 // It only reads: the connection is made read-only before its first query.
 import { embeddingConfigFromEnv, storedDimension } from './openmemory/embedding-config.js';
 import { classify, embeddedSectors } from './openmemory/sectors.js';
+import type { OpenMemoryVersion } from './openmemory/openmemory-version.js';
 import { escapeControl } from './pipeline/report.js';
 import type { Source } from './records.js';
 import { shardOfScope, targetKey } from './database/import-bookkeeping.js';
@@ -63,7 +64,7 @@ export type Violation =
 export const violationDescriptions: Readonly<Record<ViolationKind, string>> = {
   'vector-without-memory': 'vectors of a memory that does not exist',
   'vector-under-another-user': "vectors under another user_id than their memory's",
-  'vector-dimension-wrong': 'vectors of another dimension than configured (OM_TIER, OM_VEC_DIM): OpenMemory scores them 0',
+  'vector-dimension-wrong': 'vectors of another dimension than configured (OM_TIER, OM_VEC_DIM, --openmemory): OpenMemory scores them 0',
   'sector-vector-missing': 'memories without the vector of one of their sectors: OpenMemory never finds them in that sector',
   'waypoint-dangling': 'waypoints from or to a memory that does not exist',
   'waypoint-crossing-users': "waypoints between two users' memories",
@@ -187,7 +188,8 @@ const text = (value: unknown): string | null => (value === null || value === und
 
 /** Audits a database; reads only. Throws a UsageError when the database is not v1.2. */
 export async function verifyDatabase(config: TargetConfig, options: VerifyOptions = {}): Promise<DatabaseVerification> {
-  const vectorDimension = storedDimension(embeddingConfigFromEnv(options.env ?? process.env));
+  const embeddingConfig = embeddingConfigFromEnv(options.env ?? process.env);
+  const vectorDimension = storedDimension(embeddingConfig);
   const { target, facts, schema } = await openReadOnly(config, 'nothing to verify');
   try {
     const names = sqlNames(target);
@@ -236,7 +238,7 @@ export async function verifyDatabase(config: TargetConfig, options: VerifyOption
       violations.push({ kind: 'vector-dimension-wrong', memoryId: String(row.id), sector: row.sector, dimension: Number(row.dim), bytes: Number(row.bytes) });
     }
 
-    violations.push(...(await missingSectorVectors(target)));
+    violations.push(...(await missingSectorVectors(target, embeddingConfig.openMemoryVersion)));
 
     // Waypoints: both ends exist, belong to one user, and the waypoint is under that user.
     const waypointRows = await executor.all<{
@@ -354,7 +356,7 @@ const memoryPageSize = 500;
  * When that classification does not give the stored primary sector (a classifier of another version, a text that
  * was changed), only the primary sector is expected.
  */
-export function embeddedSectorsOf(memory: { primarySector: string; content: string; meta: string | null }): string[] {
+export function embeddedSectorsOf(memory: { primarySector: string; content: string; meta: string | null }, version: OpenMemoryVersion): string[] {
   let metadata: Record<string, unknown> | null = null;
   try {
     const parsed: unknown = memory.meta === null ? null : JSON.parse(memory.meta);
@@ -364,12 +366,12 @@ export function embeddedSectorsOf(memory: { primarySector: string; content: stri
   }
   const provenance = metadata?.['om_import'];
   const fullContent = provenance !== null && typeof provenance === 'object' ? (provenance as Record<string, unknown>)['full_content'] : undefined;
-  const classification = classify(typeof fullContent === 'string' ? fullContent : memory.content, metadata);
+  const classification = classify(typeof fullContent === 'string' ? fullContent : memory.content, metadata, version);
   return classification.primary === memory.primarySector ? embeddedSectors(classification) : [memory.primarySector];
 }
 
 /** Each memory's sector vectors, page by page (by id), so a large database is never read whole. */
-async function missingSectorVectors(target: Target): Promise<Violation[]> {
+async function missingSectorVectors(target: Target, version: OpenMemoryVersion): Promise<Violation[]> {
   const names = sqlNames(target);
   const violations: Violation[] = [];
   let after: string | null = null;
@@ -395,7 +397,7 @@ async function missingSectorVectors(target: Target): Promise<Violation[]> {
     for (const memory of page) {
       const memoryId = String(memory.id);
       const primarySector = String(memory.primary_sector);
-      const sectors = embeddedSectorsOf({ primarySector, content: String(memory.content ?? ''), meta: text(memory.meta) });
+      const sectors = embeddedSectorsOf({ primarySector, content: String(memory.content ?? ''), meta: text(memory.meta) }, version);
       for (const sector of sectors) {
         if (stored.get(memoryId)?.has(sector)) continue;
         violations.push({ kind: 'sector-vector-missing', memoryId, userId: text(memory.user_id), sector, primary: sector === primarySector });

@@ -141,6 +141,8 @@ export function mem0Item(raw: unknown, policy: Mem0ReadPolicy = mem0ReadPolicy()
     createdAt: parseTime(raw['created_at']),
     updatedAt: parseTime(raw['updated_at']) ?? parseTime(raw['created_at']),
     ...(flags.length > 0 ? { flags } : {}),
+    // superseded says more than expired (a newer memory holds the truth); either makes it history
+    ...(marked.flags.includes('superseded') ? { status: 'superseded' as const } : marked.flags.includes('expired') ? { status: 'expired' as const } : {}),
   };
   return { type: 'memory', record, raw };
 }

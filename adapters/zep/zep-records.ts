@@ -293,6 +293,8 @@ function factItem(envelope: ZepEnvelope & { zep: 'fact' }, includeInvalidated: b
     createdAt,
     updatedAt: createdAt,
     ...withFlags([...(stale ? ['invalidated-fact'] : []), ...timeFlags(object['valid_at'], object['created_at'])]),
+    // expired_at: a newer fact superseded it; invalid_at alone: it stopped being true
+    ...(expiredAt !== null ? { status: 'superseded' as const } : invalidAt !== null ? { status: 'expired' as const } : {}),
   };
   return { type: 'memory', record, raw: envelope };
 }

@@ -22,6 +22,7 @@ import { resolveTargetConfig } from '../database/open-target.js';
 import { currentSchemaVersion } from '../database/schema-definition.js';
 import { compareWithSource, formatVerification, sourceDiffers, verifyDatabase } from '../verify.js';
 import { databaseStatus, formatStatus } from '../status.js';
+import { parseOpenMemoryVersion } from '../openmemory/openmemory-version.js';
 import { knownSecrets, loadEnvironment, Redactor, type Environment } from './environment.js';
 import { colorsAllowed, progressDisplay, progressMode, type ProgressDisplay } from './progress.js';
 import { ReportFile, reportFormat } from './report-file.js';
@@ -61,6 +62,7 @@ interface TargetOptions {
   db?: string;
   pg?: string;
   envFile?: string;
+  openmemory?: string;
   json?: boolean;
   dryRun?: boolean;
   allowOtherTables?: boolean;
@@ -136,7 +138,16 @@ function addDatabaseOptions(command: Command): Command {
   return command
     .option('--db <path>', 'SQLite database file (default: OM_DB_PATH or ./data/openmemory.sqlite)')
     .option('--pg <url>', 'PostgreSQL connection URL (default: OM_METADATA_BACKEND=postgres with OM_PG_*)')
-    .option('--env-file <path>', "OpenMemory's .env to read (default: ./.env when present)");
+    .option('--env-file <path>', "OpenMemory's .env to read (default: ./.env when present)")
+    .option('--openmemory <version>', 'the OpenMemory release to compute rows for: 1.2 (1.2.x) or 1.3 (1.3.0) (default: OM_IMPORT_OPENMEMORY, else 1.2)');
+}
+
+/** The environment a command reads: the process's over OpenMemory's .env, with --openmemory over both. */
+function commandEnvironment(options: TargetOptions, processEnv: Environment): Environment {
+  const env = loadEnvironment(options.envFile, processEnv);
+  if (options.openmemory === undefined) return env;
+  parseOpenMemoryVersion(options.openmemory, '--openmemory'); // a usage error before anything is opened
+  return { ...env, OM_IMPORT_OPENMEMORY: options.openmemory };
 }
 
 function addTargetOptions(command: Command): Command {
@@ -311,7 +322,7 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
 
   addTargetOptions(program.command('migrate').description(`bring an OpenMemory database to schema ${currentSchemaVersion} (tenants), keeping every row`)).action(
     async (options: TargetOptions) => {
-      const env = loadEnvironment(options.envFile, io.env);
+      const env = commandEnvironment(options, io.env);
       redactor = new Redactor(knownSecrets(env, { pg: options.pg }));
       const target = resolveTargetConfig({ db: options.db, pg: options.pg }, env);
       const say = (line: string): void => {
@@ -389,7 +400,7 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
 
   /** What every import command does first: the environment, the secrets to redact, the user map, the API key. */
   const prepareImport = (options: ImportCommandOptions, keyVariable: string): { env: Environment; tenantMap: TenantMap; apiKey: string | undefined } => {
-    const env = loadEnvironment(options.envFile, io.env);
+    const env = commandEnvironment(options, io.env);
     const apiKey = options.apiKey ?? env[keyVariable];
     redactor = new Redactor(knownSecrets(env, { apiKey, pg: options.pg }));
     const tenantMap = loadTenantMap(options.userMap, options.unmapped);
@@ -464,7 +475,7 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
 
   /** What every verify command does first: the environment, the secrets to redact, the API key. */
   const prepareVerify = (options: VerifyCommandOptions & Partial<SourceReadOptions>, keyVariable: string | null): { env: Environment; apiKey: string | undefined } => {
-    const env = loadEnvironment(options.envFile, io.env);
+    const env = commandEnvironment(options, io.env);
     const apiKey = options.apiKey ?? (keyVariable ? env[keyVariable] : undefined);
     redactor = new Redactor(knownSecrets(env, { apiKey, pg: options.pg }));
     resolveTargetConfig({ db: options.db, pg: options.pg }, env); // a bad target is a usage error before anything is fetched
@@ -515,7 +526,7 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
   )
     .option('--json', 'print the whole status as JSON on stdout')
     .action(async (options: VerifyCommandOptions) => {
-      const env = loadEnvironment(options.envFile, io.env);
+      const env = commandEnvironment(options, io.env);
       redactor = new Redactor(knownSecrets(env, { pg: options.pg }));
       const status = await databaseStatus(resolveTargetConfig({ db: options.db, pg: options.pg }, env));
       io.stdout(`${redactor.redact(options.json ? JSON.stringify(status, null, 2) : formatStatus(status))}\n`);

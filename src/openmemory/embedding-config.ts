@@ -1,5 +1,6 @@
 // How OpenMemory is configured to embed (OM_TIER, OM_EMBEDDINGS, OM_VEC_DIM, …), read the way its `core/cfg.ts` does.
 import { UsageError } from '../errors.js';
+import { defaultOpenMemoryVersion, openMemoryReleases, otherOpenMemoryVersion, parseOpenMemoryVersion, type OpenMemoryVersion } from './openmemory-version.js';
 
 export const tiers = ['fast', 'smart', 'deep', 'hybrid'] as const;
 export type Tier = (typeof tiers)[number];
@@ -7,10 +8,14 @@ export const providerNames = ['synthetic', 'openai', 'ollama', 'gemini'] as cons
 export type ProviderName = (typeof providerNames)[number];
 
 export interface EmbeddingConfig {
+  /** The OpenMemory release the rows are computed for (OM_IMPORT_OPENMEMORY, `--openmemory`): its defaults and classifier. */
+  openMemoryVersion: OpenMemoryVersion;
   tier: Tier;
   provider: ProviderName;
-  /** Dimension of the synthetic part (OM_VEC_DIM, or the tier's default). */
+  /** Dimension of the synthetic part (OM_VEC_DIM, or the tier's default in that version). */
   dimension: number;
+  /** Whether OM_VEC_DIM chose the dimension (else the version's default for the tier). */
+  dimensionFromEnv: boolean;
   openai: { baseUrl: string; model: string | undefined; apiKey: string | undefined };
   ollama: { url: string; model: string };
   /** OM_USE_SUMMARY_ONLY: store OpenMemory's essence instead of the full text (the full text then goes to meta). */
@@ -20,7 +25,11 @@ export interface EmbeddingConfig {
   segmentSize: number;
 }
 
-const defaultDimensions: Record<Tier, number> = { fast: 256, hybrid: 256, smart: 384, deep: 1536 };
+/** Each version's `tier_dims` (core/cfg.ts): 1.3.0 made every tier 1536. */
+export const defaultDimensions: Readonly<Record<OpenMemoryVersion, Readonly<Record<Tier, number>>>> = {
+  '1.2': { fast: 256, hybrid: 256, smart: 384, deep: 1536 },
+  '1.3': { fast: 1536, hybrid: 1536, smart: 1536, deep: 1536 },
+};
 
 /** A bad OM_* embedding setting: a usage error (exit 2). */
 export class EmbeddingConfigError extends UsageError {
@@ -54,13 +63,18 @@ export function embeddingConfigFromEnv(env: Readonly<Record<string, string | und
   if (!(providerNames as readonly string[]).includes(providerRaw)) {
     throw new EmbeddingConfigError(`OM_EMBEDDINGS=${providerRaw} is not one of ${providerNames.join(', ')}`);
   }
+  const versionRaw = env['OM_IMPORT_OPENMEMORY'];
+  const openMemoryVersion = versionRaw === undefined || versionRaw.trim() === '' ? defaultOpenMemoryVersion : parseOpenMemoryVersion(versionRaw, 'OM_IMPORT_OPENMEMORY');
+  const dimensionFromEnv = env['OM_VEC_DIM'] !== undefined && env['OM_VEC_DIM'].trim() !== '';
   return {
+    openMemoryVersion,
     tier,
     provider: providerRaw as ProviderName,
-    dimension: positiveInteger('OM_VEC_DIM', env['OM_VEC_DIM'], defaultDimensions[tier], {
+    dimension: positiveInteger('OM_VEC_DIM', env['OM_VEC_DIM'], defaultDimensions[openMemoryVersion][tier], {
       max: maxVectorDimension,
       hint: "OpenMemory's tiers use 256 to 1536: set the OM_VEC_DIM your OpenMemory server uses",
     }),
+    dimensionFromEnv,
     openai: {
       baseUrl: (env['OM_OPENAI_BASE_URL'] ?? 'https://api.openai.com/v1').replace(/\/+$/, ''),
       model: env['OM_OPENAI_MODEL'] || undefined,
@@ -84,4 +98,26 @@ export function usesProvider(config: EmbeddingConfig): boolean {
 /** Length of the stored sector vectors. */
 export function storedDimension(config: EmbeddingConfig): number {
   return config.tier === 'smart' && usesProvider(config) ? config.dimension + 128 : config.dimension;
+}
+
+/** Which OpenMemory's rows a run wrote, for its report; `otherVersion` is the one `--openmemory` would choose instead. */
+export interface OpenMemoryRows {
+  version: OpenMemoryVersion;
+  release: string;
+  tier: Tier;
+  dimension: number;
+  otherVersion: OpenMemoryVersion;
+  otherRelease: string;
+}
+
+export function openMemoryRows(config: EmbeddingConfig): OpenMemoryRows {
+  const otherVersion = otherOpenMemoryVersion(config.openMemoryVersion);
+  return {
+    version: config.openMemoryVersion,
+    release: openMemoryReleases[config.openMemoryVersion],
+    tier: config.tier,
+    dimension: storedDimension(config),
+    otherVersion,
+    otherRelease: openMemoryReleases[otherVersion],
+  };
 }

@@ -78,7 +78,8 @@ export function rowSource(input: MemoryInput): RowSource {
  * and stored at once in `storage` (a row thread moves its buffers to the main thread).
  */
 export async function computeRows(sources: readonly RowSource[], embedder: MemoryEmbedder, storage = new Float32Storage()): Promise<ComputedRows[]> {
-  const classifications = sources.map((source) => classify(source.text, source.forcedSector === null ? null : { sector: source.forcedSector }));
+  const version = embedder.config.openMemoryVersion;
+  const classifications = sources.map((source) => classify(source.text, source.forcedSector === null ? null : { sector: source.forcedSector }, version));
   const vectorsOf = await embedder.sectorVectorsByIndex(
     sources.map((source, i) => ({ text: source.text, sectors: embeddedSectors(classifications[i] as Classification) })),
     true,

@@ -5,7 +5,7 @@ import path from 'node:path';
 import pLimit from 'p-limit';
 import { createEmbedder } from '../embeddings/index.js';
 import type { MemoryEmbedder } from '../openmemory/embedder.js';
-import { embeddingConfigFromEnv } from '../openmemory/embedding-config.js';
+import { embeddingConfigFromEnv, openMemoryRows } from '../openmemory/embedding-config.js';
 import type { MemoryInput } from '../openmemory/memory-rows.js';
 import { RowPool } from '../openmemory/row-pool.js';
 import { fileTimestamp, type Partition, type Source } from '../records.js';
@@ -16,7 +16,7 @@ import { removeEmptiedUsers, removeMemories } from '../database/memory-removal.j
 import { OpenMemoryWriter, type StoredText } from '../database/openmemory-writer.js';
 import type { Target } from '../database/target.js';
 import { finalizeUsers } from './finalize-users.js';
-import { prepareTarget, refuseMixedDimensions } from './prepare-target.js';
+import { prepareTarget, refuseMismatchedRows } from './prepare-target.js';
 import { canonicalJson } from './memory-identity.js';
 import { RecordIdSet } from './record-id-set.js';
 import { ownsUser, shardName, type Shard } from './shard.js';
@@ -130,7 +130,7 @@ export async function importFrom(options: ImportOptions): Promise<ImportReport> 
     const bookkeeping = new ImportBookkeeping(opened, source.name, account, (userId) => ownsUser(shard, userId));
     const hasBookkeeping = !dryRun || (await bookkeeping.tablesExist());
     const writer = new OpenMemoryWriter(opened, embedder.config.segmentSize);
-    await refuseMixedDimensions(opened, writer, embedder.config);
+    await refuseMismatchedRows(opened, writer, embedder.config);
 
     const fresh = options.fresh ?? false;
     const userMap = Object.fromEntries(tenantMap.sourceUsers.map((tenant) => [tenant, tenantMap.resolve(tenant)]));
@@ -426,6 +426,7 @@ export async function importFrom(options: ImportOptions): Promise<ImportReport> 
       account,
       api: source.describeApi?.() ?? null,
       target: opened.description,
+      openMemory: openMemoryRows(embedder.config),
       dryRun,
       runId: dryRun ? null : (run?.runId ?? null),
       resumed: !dryRun && !!run?.resumed,

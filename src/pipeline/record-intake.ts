@@ -155,7 +155,14 @@ export function handleItem(
     recordFingerprint = fingerprint({
       userId: resolution.userId,
       record: record.aliases !== undefined || record.comparedByContent !== undefined ? withoutMatchingHints(record) : record,
-      embedding: { tier: config.tier, provider: config.provider, dimension: config.dimension, essence: config.useSummaryOnly ? config.summaryMaxLength : null },
+      embedding: {
+        tier: config.tier,
+        provider: config.provider,
+        dimension: config.dimension,
+        essence: config.useSummaryOnly ? config.summaryMaxLength : null,
+        // Another version classifies differently: its rows differ. Absent for 1.2, so earlier runs' fingerprints still match.
+        ...(config.openMemoryVersion === '1.2' ? {} : { openMemory: config.openMemoryVersion }),
+      },
     });
   } catch (error) {
     // Metadata nested thousands of levels deep: no JSON of it can be written (nor read back by OpenMemory).
@@ -197,6 +204,8 @@ export function memoryInput(
     fields: record.sourceFields,
     ...(record.flags && record.flags.length > 0 ? { flags: record.flags } : {}),
     ...(stored !== record.content ? { full_content: record.content } : {}),
+    // The source's own `status` in its metadata, where om-import's replaces it (below).
+    ...(record.status !== undefined && record.metadata['status'] !== undefined ? { source_status: record.metadata['status'] } : {}),
   };
   return {
     id: knownId ?? memoryId(sourceName, record.sourceId),
@@ -204,7 +213,8 @@ export function memoryInput(
     content: stored,
     sourceText: record.content,
     tags: record.tags,
-    meta: { ...record.metadata, om_import: provenance },
+    // meta.status: history as the source says (see MemoryRecord.status), for LongMemory's migration to keep as history.
+    meta: { ...record.metadata, ...(record.status !== undefined ? { status: record.status } : {}), om_import: provenance },
     createdAt,
     updatedAt: record.updatedAt ?? createdAt,
   };

@@ -1,5 +1,6 @@
 // What an import did, per source tenant, as data (for --json) and as text.
 import type { MigrationResult } from '../database/target.js';
+import type { OpenMemoryRows } from '../openmemory/embedding-config.js';
 
 export interface SkipNote {
   sourceId: string | null;
@@ -38,6 +39,8 @@ export interface ImportReport {
   /** The API (generation) the source answered with, where it has several. */
   api: string | null;
   target: string;
+  /** The OpenMemory release whose rows were computed (`--openmemory`), its tier and vector dimension. */
+  openMemory: OpenMemoryRows;
   dryRun: boolean;
   runId: string | null;
   resumed: boolean;
@@ -150,6 +153,10 @@ export function formatReport(report: ImportReport, options: FormatReportOptions 
   const verb = report.dryRun ? 'would import' : 'imported';
   lines.push(`om-import ${report.source} (${safe(report.account)}) → ${safe(report.target)}${report.dryRun ? ' [dry run: nothing written]' : ''}`);
   if (report.api) lines.push(`source API: ${safe(report.api)}`);
+  const { openMemory } = report;
+  lines.push(
+    `rows: as ${openMemory.release} writes them (OM_TIER=${openMemory.tier}, ${openMemory.dimension}-dimensional vectors); for ${openMemory.otherRelease}: --openmemory ${openMemory.otherVersion}`,
+  );
   if (report.migration) {
     lines.push(`schema: ${report.migration.from} → ${report.migration.to}${report.migration.backupPath ? ` (backup: ${safe(report.migration.backupPath)})` : ''}`);
   }

@@ -56,7 +56,7 @@ describe('om-import verify (CLI)', () => {
     const listed = await runCliProcess(['verify', '--db', openMemory], { cwd, env });
     expect(listed.code).toBe(1);
     expect(listed.stdout).toMatch(/36 vectors \(300 dimensions expected\)/);
-    expect(listed.stdout).toMatch(/^ {2}vectors of another dimension than configured \(OM_TIER, OM_VEC_DIM\).*: 36$/m);
+    expect(listed.stdout).toMatch(/^ {2}vectors of another dimension than configured \(OM_TIER, OM_VEC_DIM, --openmemory\).*: 36$/m);
     expect(listed.stdout.match(/^ {4}vector .*: dim 256, 1024 bytes$/gm)).toHaveLength(20);
     expect(listed.stdout).toMatch(/^ {4}16 more \(see --json\)$/m);
     const json = await runCliProcess(['verify', '--db', openMemory, '--json'], { cwd, env });

@@ -27,7 +27,7 @@ describe('remote embedding providers', () => {
     const config = embeddingConfigFromEnv({ OM_TIER: 'smart', OM_EMBEDDINGS: 'openai', OM_OPENAI_BASE_URL: `${served.url}/v1`, OPENAI_API_KEY: 'sk-test-not-real' });
     const handle = createEmbedder(config);
     cleanups.push(handle.close);
-    const requests = texts.map((text) => ({ text, sectors: embeddedSectors(classify(text)) }));
+    const requests = texts.map((text) => ({ text, sectors: embeddedSectors(classify(text, null, '1.2')) }));
     const vectors = await handle.embedder.embed(requests);
 
     const sectorCount = requests.reduce((sum, request) => sum + request.sectors.length, 0);

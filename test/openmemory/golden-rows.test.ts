@@ -8,6 +8,7 @@ import { MemoryEmbedder } from '../../src/openmemory/embedder.js';
 import { computeRows } from '../../src/openmemory/memory-rows.js';
 import { embeddingConfigFromEnv } from '../../src/openmemory/embedding-config.js';
 import { float32Bytes, float32FromBytes, meanVector } from '../../src/openmemory/vectors.js';
+import type { OpenMemoryVersion } from '../../src/openmemory/openmemory-version.js';
 import { fixturePath } from '../support/fixtures.js';
 
 interface GoldenRow {
@@ -40,17 +41,27 @@ function maxAbsDiff(actual: Float32Array, expected: Float32Array): number {
   return max;
 }
 
-const files = ['rows-hybrid-256.jsonl', 'rows-hybrid-300.jsonl', 'rows-smart-384.jsonl', 'rows-deep-1536.jsonl'];
+/** Each golden file, with the version whose own code wrote it (1.3.0's: scripts/openmemory-1.3.0/golden-rows.mjs). */
+const files: [string, OpenMemoryVersion][] = [
+  ['rows-hybrid-256.jsonl', '1.2'],
+  ['rows-hybrid-300.jsonl', '1.2'],
+  ['rows-smart-384.jsonl', '1.2'],
+  ['rows-deep-1536.jsonl', '1.2'],
+  ['rows-1.3.0-hybrid-1536.jsonl', '1.3'],
+  ['rows-1.3.0-hybrid-256.jsonl', '1.3'],
+];
 
-describe.each(files)('golden rows %s', (file) => {
+describe.each(files)('golden rows %s (OpenMemory %s)', (file, version) => {
   const rows = readGolden(file);
   const { tier, dim } = rows[0] as GoldenRow;
-  const embedder = new MemoryEmbedder(embeddingConfigFromEnv({ OM_TIER: tier, OM_VEC_DIM: String(dim), OM_EMBEDDINGS: 'synthetic' }));
+  const embedder = new MemoryEmbedder(
+    embeddingConfigFromEnv({ OM_TIER: tier, OM_VEC_DIM: String(dim), OM_EMBEDDINGS: 'synthetic', OM_IMPORT_OPENMEMORY: version }),
+  );
 
   it('has cases', () => expect(rows.length).toBeGreaterThan(40));
 
   it.each(rows.map((row) => [row.case, row] as const))('case %i: classification, simhash, salience, chunks', (_case, row) => {
-    const classification = classify(row.text, row.metadata);
+    const classification = classify(row.text, row.metadata, version);
     expect(classification).toEqual(row.classification);
     expect(simhash(row.text)).toBe(row.simhash);
     expect(initialSalience(classification)).toBeCloseTo(row.initial_salience, 12);
@@ -61,7 +72,7 @@ describe.each(files)('golden rows %s', (file) => {
   });
 
   it.each(rows.map((row) => [row.case, row] as const))('case %i: sector vectors and mean vector', async (_case, row) => {
-    const classification = classify(row.text, row.metadata);
+    const classification = classify(row.text, row.metadata, version);
     const [vectors] = await embedder.embed([{ text: row.text, sectors: [classification.primary, ...classification.additional] }]);
     expect([...vectors!.keys()].sort()).toEqual(Object.keys(row.vectors).sort());
     for (const [sector, vector] of vectors!) {
@@ -84,5 +95,35 @@ describe.each(files)('golden rows %s', (file) => {
       expect(memory.meanVector.toString('base64')).toBe(row.mean_vec);
       expect(Object.fromEntries(memory.vectors.map((vector) => [vector.sector, vector.bytes.toString('base64')]))).toEqual(row.vectors);
     });
+  });
+});
+
+describe('OpenMemory 1.3.0 against 1.2.3 on the same inputs', () => {
+  const older = readGolden('rows-hybrid-256.jsonl');
+  const newer = readGolden('rows-1.3.0-hybrid-256.jsonl');
+
+  it("1.3.0's default configuration is the dimension its golden rows were written at", () => {
+    const config = embeddingConfigFromEnv({ OM_IMPORT_OPENMEMORY: '1.3' });
+    expect(config.dimension).toBe((readGolden('rows-1.3.0-hybrid-1536.jsonl')[0] as GoldenRow).dim);
+    expect(config.dimension).toBe(1536);
+    expect(embeddingConfigFromEnv({}).dimension).toBe(256);
+  });
+
+  it('classifies the cases where the two differ as each version does, and the rest alike', () => {
+    const changed = newer.slice(0, older.length).filter((row, i) => row.classification.primary !== older[i]?.classification.primary).map((row) => row.case);
+    expect(changed).toEqual([2, 23, 32, 39]); // as VERSIONS.md §4 measured: 4 of the ASCII cases
+    for (const row of older) expect(classify(row.text, row.metadata, '1.2')).toEqual(row.classification);
+    for (const row of newer.slice(0, older.length)) expect(classify(row.text, row.metadata, '1.3')).toEqual(row.classification);
+  });
+
+  it('moves three of the twelve Mem0 facts to another sector', () => {
+    const facts = newer.slice(older.length);
+    expect(facts).toHaveLength(12);
+    const moved = facts.filter((row) => classify(row.text, row.metadata, '1.2').primary !== row.classification.primary);
+    expect(moved.map((row) => [row.text, row.classification.primary])).toEqual([
+      ['Went to Paris last month', 'episodic'],
+      ['Feels stressed about the deadline', 'emotional'],
+      ['Planning a trip to Japan next week', 'episodic'],
+    ]);
   });
 });

@@ -21,7 +21,7 @@ describe('golden waypoints', () => {
     const stored = new Set(golden.waypoints.map((w) => w.seq));
     const byUser = new Map<string, { id: string; meanVector: Float32Array }[]>();
     for (const input of golden.inputs.filter((i) => stored.has(i.metadata.seq))) {
-      const classification = classify(input.content, input.metadata);
+      const classification = classify(input.content, input.metadata, '1.2');
       const [vectors] = await embedder.embed([{ text: input.content, sectors: embeddedSectors(classification) }]);
       const node = { id: String(input.metadata.seq), meanVector: float32FromBytes(float32Bytes(meanVector(vectors!))) };
       byUser.set(input.user_id, [...(byUser.get(input.user_id) ?? []), node]);

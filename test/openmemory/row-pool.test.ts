@@ -64,10 +64,17 @@ describe('rows on worker threads', () => {
     ['hybrid 256', {}],
     ['smart 384 (compressed vector)', { OM_TIER: 'smart' }],
     ['fast 300', { OM_TIER: 'fast', OM_VEC_DIM: '300' }],
-  ])('%s: the same rows as the main thread, for 2 and 4 workers', async (_name, env) => {
+    ['OpenMemory 1.3.0 at 256 (its classifier in the threads)', { OM_IMPORT_OPENMEMORY: '1.3', OM_VEC_DIM: '256' }],
+  ] as [string, Record<string, string>][])('%s: the same rows as the main thread, for 2 and 4 workers', async (_name, env) => {
     const embedder = new MemoryEmbedder(embeddingConfigFromEnv(env));
     const inputs = goldenInputs(4);
     const expected = comparable(await buildMemoryRows(inputs, embedder));
+    if (env.OM_IMPORT_OPENMEMORY === '1.3') {
+      // the inputs hold texts 1.3.0 classifies otherwise, so a thread on 1.2.3's classifier would be seen
+      const sectorsOf = (rows: MemoryRows[]): string[] => rows.map((row) => row.primarySector);
+      const older = await buildMemoryRows(inputs, new MemoryEmbedder(embeddingConfigFromEnv({})));
+      expect(sectorsOf(older)).not.toEqual(sectorsOf(await buildMemoryRows(inputs, embedder)));
+    }
     for (const workers of [2, 4]) {
       expect(comparable(await pool(embedder, workers).buildMemoryRows(inputs))).toEqual(expected);
     }

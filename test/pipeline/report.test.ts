@@ -3,6 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { mem0Source } from '../../adapters/mem0/index.js';
 import { importFrom } from '../../src/pipeline/import.js';
+import { embeddingConfigFromEnv, openMemoryRows } from '../../src/openmemory/embedding-config.js';
 import {
   escapeControl, formatReport, fullTableTenantLimit, largestTenantsListed, skipReasonLimit, type ImportReport, type TenantReport,
 } from '../../src/pipeline/report.js';
@@ -84,6 +85,7 @@ function largeReport(count: number, change: (tenant: TenantReport, i: number) =>
   for (const tenant of tenants) for (const key of Object.keys(totals) as (keyof typeof totals)[]) totals[key] += tenant[key];
   return {
     source: 'mem0', account: 'file big.json', api: null, target: 'SQLite ./data/openmemory.sqlite', dryRun: false, runId: 'run-1', resumed: false,
+    openMemory: openMemoryRows(embeddingConfigFromEnv({})),
     incrementalSince: null, fullFetchReason: null, migration: null, tenants, users: [], totals,
     goneAtSource: { memories: 0, removed: false, prune: false, byUser: {}, usersRemoved: [], records: [] }, warnings: [], http: null, exportFile: null, durationMs: 1234,
   };
@@ -169,5 +171,18 @@ describe('the text report of a large account', () => {
     expect(text).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f]/);
     expect(tableRows(text)[0]).toBe('mallory\\u001b[31m\\u001b[2J\\nom-import m…');
     expect(text).not.toContain(long);
+  });
+});
+
+describe('which OpenMemory the rows are for', () => {
+  it('the text report names the release, tier and dimension, and how to choose the other', () => {
+    expect(formatReport(largeReport(1))).toContain(
+      '\nrows: as OpenMemory 1.2.x (1.2.3) writes them (OM_TIER=hybrid, 256-dimensional vectors); for OpenMemory 1.3.0: --openmemory 1.3\n',
+    );
+    const newer = { ...largeReport(1), openMemory: openMemoryRows(embeddingConfigFromEnv({ OM_IMPORT_OPENMEMORY: '1.3' })) };
+    expect(formatReport(newer)).toContain(
+      '\nrows: as OpenMemory 1.3.0 writes them (OM_TIER=hybrid, 1536-dimensional vectors); for OpenMemory 1.2.x (1.2.3): --openmemory 1.2\n',
+    );
+    expect(newer.openMemory).toEqual({ version: '1.3', release: 'OpenMemory 1.3.0', tier: 'hybrid', dimension: 1536, otherVersion: '1.2', otherRelease: 'OpenMemory 1.2.x (1.2.3)' });
   });
 });

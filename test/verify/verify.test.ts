@@ -333,7 +333,7 @@ describe("verify on OpenMemory's own databases", () => {
     const multiSector = rows.filter((row) => row.sectors.includes(','));
     expect(multiSector.length).toBeGreaterThan(0);
     for (const row of rows) {
-      const expected = embeddedSectorsOf({ primarySector: row.primary_sector, content: row.content, meta: row.meta });
+      const expected = embeddedSectorsOf({ primarySector: row.primary_sector, content: row.content, meta: row.meta }, '1.2');
       expect([...expected].sort()).toEqual(row.sectors.split(',').sort());
     }
   });

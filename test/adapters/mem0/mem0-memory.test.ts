@@ -52,6 +52,15 @@ describe('Mem0 memory objects', () => {
       expect(mem0Item(memory({ replaced_by: null }), today)).toMatchObject({ type: 'memory' });
       expect(mem0Item(memory({}), today)).not.toHaveProperty('record.flags');
     });
+
+    it('an imported superseded or expired memory says so in its status (history for LongMemory); a current one has none', () => {
+      const everything = mem0ReadPolicy(['memories', 'superseded', 'expired'], Date.UTC(2026, 5, 15));
+      expect(mem0Item(memory({ replaced_by: 'm2' }), everything)).toMatchObject({ record: { status: 'superseded' } });
+      expect(mem0Item(memory({ expiration_date: '2026-01-31' }), everything)).toMatchObject({ record: { status: 'expired' } });
+      expect(mem0Item(memory({ expiration_date: '2026-01-31', replaced_by: 'm2' }), everything)).toMatchObject({ record: { status: 'superseded' } });
+      expect(mem0Item(memory({ expiration_date: '2026-12-31' }), everything)).not.toHaveProperty('record.status');
+      expect(mem0Item(memory({}), everything)).not.toHaveProperty('record.status');
+    });
   });
 
   it('name the partition of a tenant key (what --user-id takes): agent:, app:, run: entities, any other key a user', () => {

@@ -162,6 +162,9 @@ describe('Zep facts', () => {
       expect(record.flags).toEqual(['invalidated-fact']);
       expect(record.content).toBe(edge.fact);
     }
+    // history for LongMemory's migration: superseded by a newer fact (expired_at), or no longer true (invalid_at)
+    expect([invalidated, expired, both].map((envelope) => memory(zepItem(envelope, everything)).status)).toEqual(['expired', 'superseded', 'superseded']);
+    expect(memory(zepItem(factEnvelope('v3', { user_id: 'u' }, edge), everything)).status).toBeUndefined();
   });
 
   it('malformed edges are skipped', () => {
