@@ -113,6 +113,28 @@ export async function importFrom(options: ImportOptions): Promise<ImportReport> 
   let exportStream: WriteStream | null = null;
   try {
     const account = await source.account();
+    // All partitions are listed first, before the target is touched: a source that does not answer (a wrong address)
+    // stops the run with the database as it was, and so does `--unmapped fail`. Partitions that do not know their
+    // tenants up front (an export file) are read once more to check under `--unmapped fail`, else to their first
+    // record (a file that is not what it should be stops the run here too).
+    const shard = options.shard ?? null;
+    const partitions: Partition[] = [];
+    for await (const partition of source.partitions()) {
+      if (partition.tenantKey !== null) {
+        if (partition.aliases) tenantMap.alias(partition.tenantKey, partition.aliases);
+        // A partition whose user belongs to another shard is not even fetched (a skipped tenant: by its own key).
+        const resolution = tenantMap.resolve(partition.tenantKey);
+        if (!ownsUser(shard, 'userId' in resolution ? resolution.userId : partition.tenantKey)) continue;
+      }
+      partitions.push(partition);
+    }
+    for (const partition of partitions.filter((p) => p.tenantKey === null)) {
+      for await (const item of source.items(partition, { updatedSince: null })) {
+        if (tenantMap.unmapped !== 'fail') break;
+        if (item.type === 'memory' && item.record.tenantKey !== null) tenantMap.resolve(item.record.tenantKey);
+      }
+    }
+
     // The snapshot file is opened before anything is fetched or written: a folder that cannot be written, or a file
     // already there, stops the run at once, not after the import.
     let exportFile: string | null = null;
@@ -126,7 +148,6 @@ export async function importFrom(options: ImportOptions): Promise<ImportReport> 
     const opened = await openTarget(options.target, { dryRun });
     target = opened;
     const migration = await withSchemaLock(opened, () => prepareTarget(opened, options, dryRun));
-    const shard = options.shard ?? null;
     const bookkeeping = new ImportBookkeeping(opened, source.name, account, (userId) => ownsUser(shard, userId));
     const hasBookkeeping = !dryRun || (await bookkeeping.tablesExist());
     const writer = new OpenMemoryWriter(opened, embedder.config.segmentSize);
@@ -156,26 +177,6 @@ export async function importFrom(options: ImportOptions): Promise<ImportReport> 
     const pruneReadsAll = options.prune === true && source.listsWholePartitions === true && source.filtersByUpdateTime && lastCompletedStart !== null;
     if (pruneReadsAll) fullFetchReason ??= '--prune: everything is read, to find what is gone at the source';
     const updatedSince = source.filtersByUpdateTime && lastCompletedStart !== null && !pruneReadsAll ? lastCompletedStart - incrementalOverlapMs : null;
-
-    // All partitions are listed first, so `--unmapped fail` stops before anything is written; partitions that do not
-    // know their tenants up front (an export file) are read once more just to check.
-    const partitions: Partition[] = [];
-    for await (const partition of source.partitions()) {
-      if (partition.tenantKey !== null) {
-        if (partition.aliases) tenantMap.alias(partition.tenantKey, partition.aliases);
-        // A partition whose user belongs to another shard is not even fetched (a skipped tenant: by its own key).
-        const resolution = tenantMap.resolve(partition.tenantKey);
-        if (!ownsUser(shard, 'userId' in resolution ? resolution.userId : partition.tenantKey)) continue;
-      }
-      partitions.push(partition);
-    }
-    if (tenantMap.unmapped === 'fail') {
-      for (const partition of partitions.filter((p) => p.tenantKey === null)) {
-        for await (const item of source.items(partition, { updatedSince })) {
-          if (item.type === 'memory' && item.record.tenantKey !== null) tenantMap.resolve(item.record.tenantKey);
-        }
-      }
-    }
 
     // Progress: partitions an interrupted run finished are done already (not read again), the others announce.
     const resumedPast = (partition: Partition): boolean => !!run?.resumed && run.finishedPartitions.has(partition.key);

@@ -21,6 +21,19 @@ describe('om-import mem0 --from-file with inputs as users bring them', () => {
     expect(existsSync(path.join(cwd, 'data'))).toBe(false);
   });
 
+  it('a file that is not an export, or a server that does not answer: one line, and no database made, migrated or claimed', async () => {
+    const cwd = tempDir();
+    writeFileSync(path.join(cwd, 'bad.json'), '{"not": "an export"');
+    const file = await runCliProcess(['mem0', '--from-file', 'bad.json'], { cwd });
+    expect(file.code).toBe(2);
+    expect(file.stderr.trim().split('\n')).toHaveLength(1);
+    expect(file.stderr).toMatch(/--from-file bad\.json is not valid JSON/);
+    const server = await runCliProcess(['supermemory', '--api-key', 'sm_test_key_0000', '--base-url', 'http://127.0.0.1:9', '--max-wait', '1'], { cwd, env: cleanEnv() });
+    expect(server.code).toBe(1);
+    expect(server.stderr).toMatch(/could not connect to 127\.0\.0\.1:9/);
+    expect(existsSync(path.join(cwd, 'data'))).toBe(false);
+  });
+
   it('an export and a --user-map saved with a byte order mark import as without one', async () => {
     const cwd = tempDir();
     const withBom = path.join(cwd, 'export.json');

@@ -222,8 +222,8 @@ describe.each(backends)('import from the Mem0 API into %s', (_name, makeTarget) 
     await expect(
       importFrom({ source: mem0Source({ fromFile: exportFile }).source, target: config, env: {}, tenantMap: loadTenantMap(mapFile, 'fail'), batchSize: 2 }),
     ).rejects.toThrow(/source user "user-1" is not in --user-map/);
+    // Not even migrated: the source was checked before the target was touched.
     const target = await open(config);
-    const [count] = await target.executor.all<{ n: number }>(`select count(*) as n from ${target.dialect.qualified(target.dialect.tables.memories)}`);
-    expect(Number(count!.n)).toBe(0);
+    expect(['missing', 'empty']).toContain((await target.inspect()).state.name);
   });
 });
