@@ -135,6 +135,17 @@ export interface SourceComparison {
    * not read cannot be called gone.
    */
   missingFromSource: MissingFromSource[] | null;
+  /** Records in the database under another user than their owner at the source (mapped as an import maps it). */
+  underAnotherOwner: UnderAnotherOwner[];
+}
+
+export interface UnderAnotherOwner {
+  recordId: string;
+  memoryId: string;
+  /** The OpenMemory user the source's owner of the record maps to. */
+  expectedUserId: string;
+  /** The user its memory is under. */
+  userId: string;
 }
 
 export interface CompareOptions {
@@ -142,6 +153,11 @@ export interface CompareOptions {
   readInPart?: boolean;
   /** Called after each partition (source user) is read, with the distinct records read so far. */
   onPartition?: (partition: string, records: number) => void;
+  /**
+   * The OpenMemory user a source user's records belong under (as `--user-map` maps them), or null where an import
+   * skips them; default: the source user's own id.
+   */
+  ownerOf?: (tenantKey: string) => string | null;
 }
 
 /** Violations listed per kind in the text output; `--json` has them all. */
@@ -413,7 +429,7 @@ async function missingSectorVectors(target: Target, version: OpenMemoryVersion):
  * first (so one that is not v1.2 stops the comparison before the source is read), then every record of the source.
  */
 export async function compareWithSource(config: TargetConfig, source: Source, options: CompareOptions = {}): Promise<SourceComparison> {
-  const imported = new Map<string, { memoryId: string; present: boolean }>();
+  const imported = new Map<string, { memoryId: string; present: boolean; userId: string | null }>();
   /** Other names of imported records (see `MemoryRecord.aliases`): alias → record id. */
   const aliasOf = new Map<string, string>();
   const { target, facts } = await openReadOnly(config, 'nothing to verify');
@@ -421,8 +437,8 @@ export async function compareWithSource(config: TargetConfig, source: Source, op
     const names = sqlNames(target);
     const records = recordsOfThisTarget(target, facts);
     if (records.exists) {
-      const rows = await target.executor.all<{ record_id: string; memory_id: string; found: string | null }>(
-        `select r.record_id, r.memory_id, m.id as found
+      const rows = await target.executor.all<{ record_id: string; memory_id: string; found: string | null; user_id: string | null }>(
+        `select r.record_id, r.memory_id, m.id as found, m.user_id
            from ${names.records} r left join ${names.memories} m on ${names.asText('m.id')} = r.memory_id
           where r.source = ? and ${records.where}`,
         [source.name, ...records.params],
@@ -430,7 +446,7 @@ export async function compareWithSource(config: TargetConfig, source: Source, op
       for (const row of rows) {
         const known = imported.get(row.record_id);
         if (known?.present) continue;
-        imported.set(row.record_id, { memoryId: row.memory_id, present: row.found !== null });
+        imported.set(row.record_id, { memoryId: row.memory_id, present: row.found !== null, userId: text(row.user_id) });
       }
       if (facts.tables.has(recordAliasesTable)) {
         const aliases = await target.executor.all<{ alias: string; record_id: string }>(
@@ -455,6 +471,8 @@ export async function compareWithSource(config: TargetConfig, source: Source, op
 
   await source.account(); // adapters find out here which API answers (as an import asks first)
   const sourceIds = new Set<string>();
+  const ownerOf = options.ownerOf ?? ((tenantKey: string) => tenantKey);
+  const underAnotherOwner: UnderAnotherOwner[] = [];
   // Records the source still lists but skips for a passing reason (not `gone`): not missing from it either.
   const stillListed = new Set<string>();
   let listedInFull = true;
@@ -467,7 +485,19 @@ export async function compareWithSource(config: TargetConfig, source: Source, op
         if (!item.skipped.gone && item.skipped.sourceId !== null) stillListed.add(importedId(item.skipped.sourceId, item.skipped.aliases));
       }
       // An import skips a record without an owner too.
-      else if (item.type === 'memory') item.record.tenantKey === null ? skippedAtSource++ : sourceIds.add(importedId(item.record.sourceId, item.record.aliases));
+      else if (item.type === 'memory') {
+        if (item.record.tenantKey === null) {
+          skippedAtSource++;
+          continue;
+        }
+        const recordId = importedId(item.record.sourceId, item.record.aliases);
+        sourceIds.add(recordId);
+        const known = imported.get(recordId);
+        const expectedUserId = ownerOf(item.record.tenantKey);
+        if (known?.present && expectedUserId !== null && known.userId !== expectedUserId) {
+          underAnotherOwner.push({ recordId, memoryId: known.memoryId, expectedUserId, userId: known.userId ?? '' });
+        }
+      }
     }
     options.onPartition?.(partition.key, sourceIds.size);
   }
@@ -492,12 +522,13 @@ export async function compareWithSource(config: TargetConfig, source: Source, op
     databaseRecords,
     missingFromDatabase: missingFromDatabase.sort(byRecordId),
     missingFromSource: options.readInPart || !listedInFull ? null : missingFromSource.sort(byRecordId),
+    underAnotherOwner: underAnotherOwner.sort(byRecordId),
   };
 }
 
 /** Whether a comparison found any difference. */
 export function sourceDiffers(comparison: SourceComparison): boolean {
-  return comparison.missingFromDatabase.length > 0 || (comparison.missingFromSource?.length ?? 0) > 0;
+  return comparison.missingFromDatabase.length > 0 || (comparison.missingFromSource?.length ?? 0) > 0 || comparison.underAnotherOwner.length > 0;
 }
 
 /** A user_id as text output shows it: quoted and escaped, `NULL` for none (so `''` and NULL differ). */
@@ -581,6 +612,14 @@ export function formatVerification(result: DatabaseVerification, comparison?: So
       lines.push(
         `  in the database, no longer in the source: ${comparison.missingFromSource.length}`,
         ...listed(comparison.missingFromSource, (missing) => `${escapeControl(missing.recordId)} (memory ${escapeControl(missing.memoryId)})`),
+      );
+    }
+    if (comparison.underAnotherOwner.length > 0) {
+      lines.push(
+        `  in the database under another user than their owner at the source: ${comparison.underAnotherOwner.length}`,
+        ...listed(comparison.underAnotherOwner, (wrong) =>
+          `${escapeControl(wrong.recordId)} (memory ${escapeControl(wrong.memoryId)}): under ${shownUser(wrong.userId)}, its owner maps to ${shownUser(wrong.expectedUserId)}`,
+        ),
       );
     }
     if (!sourceDiffers(comparison)) {

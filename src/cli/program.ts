@@ -121,6 +121,21 @@ interface VerifyCommandOptions {
   pg?: string;
   envFile?: string;
   json?: boolean;
+  userMap?: string;
+}
+
+/** `verify <source> --user-map`: each record is checked to be under the user its owner maps to, as the import mapped it. */
+function addVerifyOwners(command: Command): Command {
+  return command.option('--user-map <file>', 'the --user-map the import used: each record must be under the user its owner maps to (default: the source user\'s own id)');
+}
+
+/** The OpenMemory user of a source user's records, as an import with this map (and unmapped users kept) puts them. */
+function verifyOwners(userMap: string | undefined): (tenantKey: string) => string | null {
+  const tenantMap = loadTenantMap(userMap, 'keep');
+  return (tenantKey) => {
+    const resolution = tenantMap.resolve(tenantKey);
+    return 'userId' in resolution ? resolution.userId : null;
+  };
 }
 
 /** `--include a,b`: a comma-separated subset of `choices`. */
@@ -462,6 +477,7 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
       const comparison = opened
         ? await compareWithSource(target, opened.source, {
             readInPart: (options.userId ?? []).length > 0,
+            ownerOf: verifyOwners(options.userMap),
             onPartition: io.stderrIsTty ? (partition, records) => io.stderr(`${redactor.redact(`${partition}: ${records} records read`)}\n`) : undefined,
           })
         : undefined;
@@ -497,7 +513,7 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
       await runVerify(options, env, null);
     });
 
-  addMem0Options(addSourceOptions(verify.command('mem0').description("compare a Mem0 account's memories with the database (and audit it)"), mem0Labels)).action(
+  addMem0Options(addVerifyOwners(addSourceOptions(verify.command('mem0').description("compare a Mem0 account's memories with the database (and audit it)"), mem0Labels))).action(
     async (_options: Mem0ReadOptions, command: Command) => {
       const options = command.optsWithGlobals<VerifyCommandOptions & Mem0ReadOptions>();
       const { env, apiKey } = prepareVerify(options, 'MEM0_API_KEY');
@@ -505,7 +521,7 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
     },
   );
 
-  addZepOptions(addSourceOptions(verify.command('zep').description("compare a Zep account's records with the database (and audit it)"), zepLabels)).action(
+  addZepOptions(addVerifyOwners(addSourceOptions(verify.command('zep').description("compare a Zep account's records with the database (and audit it)"), zepLabels))).action(
     async (_options: ZepReadOptions, command: Command) => {
       const options = command.optsWithGlobals<VerifyCommandOptions & ZepReadOptions>();
       const { env, apiKey } = prepareVerify(options, 'ZEP_API_KEY');
@@ -514,7 +530,7 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
   );
 
   addSupermemoryOptions(
-    addSourceOptions(verify.command('supermemory').description("compare a Supermemory account's documents and memories with the database (and audit it)"), supermemoryLabels),
+    addVerifyOwners(addSourceOptions(verify.command('supermemory').description("compare a Supermemory account's documents and memories with the database (and audit it)"), supermemoryLabels)),
   ).action(async (_options: SupermemoryReadOptions, command: Command) => {
     const options = command.optsWithGlobals<VerifyCommandOptions & SupermemoryReadOptions>();
     const { env, apiKey } = prepareVerify(options, 'SUPERMEMORY_API_KEY');

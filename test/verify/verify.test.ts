@@ -11,7 +11,7 @@ import type { OpenedSource, Source, SourceItem } from '../../src/records.js';
 import { openTarget, resolveTargetConfig, type TargetConfig } from '../../src/database/open-target.js';
 import type { Target } from '../../src/database/target.js';
 import {
-  compareWithSource, embeddedSectorsOf, formatVerification, verifyDatabase, type DatabaseVerification, type Violation,
+  compareWithSource, embeddedSectorsOf, formatVerification, sourceDiffers, verifyDatabase, type DatabaseVerification, type Violation,
 } from '../../src/verify.js';
 import { generatedSupermemoryAccount } from '../fakes/supermemory/supermemory-account.js';
 import { generatedZepAccount } from '../fakes/zep/zep-account.js';
@@ -287,6 +287,30 @@ describe.each(backends)('verify after an import that did not finish (%s)', (_nam
     expect(text).toMatch(/mem0 \(file export\.json\): run \S+ started \S+, not finished/);
     await importAndClose(mem0Source({ fromFile: exportFile }), config);
     expect((await verifyDatabase(config, { env: {} })).violations).toEqual([]);
+  });
+});
+
+describe.each(backends)('verify <source> checks owners (%s)', (_name, makeTarget) => {
+  it('a memory moved to another user, records and vectors along, is under another owner than its source says', async () => {
+    const config = await makeTarget();
+    await importAndClose(mem0Source({ fromFile: exportFile }), config);
+    const target = await openTarget(config);
+    const { qualified, tables } = target.dialect;
+    const [moved] = await target.executor.all<{ record_id: string; memory_id: string; user_id: string }>(
+      `select record_id, memory_id, user_id from ${qualified('om_import_records')} order by record_id limit 1`,
+    );
+    // Everything the audit checks stays consistent: the memory, its vectors and its record all name the new user.
+    await target.executor.run(`update ${qualified(tables.memories)} set user_id = 'mallory' where cast(id as text) = ?`, [moved!.memory_id]);
+    await target.executor.run(`update ${qualified(tables.vectors)} set user_id = 'mallory' where cast(id as text) = ?`, [moved!.memory_id]);
+    await target.executor.run(`delete from ${qualified(tables.waypoints)} where cast(src_id as text) = ? or cast(dst_id as text) = ?`, [moved!.memory_id, moved!.memory_id]);
+    await target.executor.run(`update ${qualified('om_import_records')} set user_id = 'mallory' where record_id = ?`, [moved!.record_id]);
+    await target.executor.run(`insert into ${qualified(tables.users)}(user_id, summary, reflection_count, created_at, updated_at) values ('mallory', '', 0, 0, 0)`);
+    await target.close();
+    expect((await verifyDatabase(config, { env: {} })).violations).toEqual([]);
+    const comparison = await compareWithSource(config, mem0Source({ fromFile: exportFile }).source);
+    expect(comparison.underAnotherOwner).toEqual([{ recordId: moved!.record_id, memoryId: moved!.memory_id, expectedUserId: moved!.user_id, userId: 'mallory' }]);
+    expect(sourceDiffers(comparison)).toBe(true);
+    expect(formatVerification(await verifyDatabase(config, { env: {} }), comparison)).toContain('in the database under another user than their owner at the source: 1');
   });
 });
 
