@@ -44,12 +44,24 @@ function idOf(value: unknown): string | null {
 }
 
 /**
- * The tenant of a Mem0 memory: its `user_id`; without one, `agent:<agent_id>`, else `app:<app_id>`, else
- * `run:<run_id>` (or `session_id`) (map any of these with --user-map). Ids sent as numbers are read as their decimal form.
+ * The tenant key of a Mem0 user: its id, unless that id reads as another kind's key (`agent:…`, `app:…`, `run:…`,
+ * or `user:…` itself): then `user:<id>`, so that the user `agent:support-bot` and the agent `support-bot` stay two
+ * tenants, each nameable in --user-map.
+ */
+export function mem0UserTenantKey(userId: string): string {
+  return [userPrefix, ...Object.values(ownerPrefixes)].some((prefix) => userId.startsWith(prefix)) ? `${userPrefix}${userId}` : userId;
+}
+
+const userPrefix = 'user:';
+
+/**
+ * The tenant of a Mem0 memory: its `user_id` (see `mem0UserTenantKey`); without one, `agent:<agent_id>`, else
+ * `app:<app_id>`, else `run:<run_id>` (or `session_id`) (map any of these with --user-map). Ids sent as numbers are
+ * read as their decimal form.
  */
 export function mem0TenantKey(memory: Record<string, unknown>): string | null {
   const user = idOf(memory['user_id']);
-  if (user) return user;
+  if (user) return mem0UserTenantKey(user);
   for (const field of ownerFields) {
     const owner = ownerId(memory, field);
     if (owner) return `${ownerPrefixes[field]}${owner}`;
@@ -105,8 +117,8 @@ function runIdAsRunId(raw: Record<string, unknown>): Record<string, unknown> {
  * other key a user — the inverse of `mem0TenantKey`, so `--user-id run:checkout-7` reads that run.
  */
 export function mem0Partition(tenantKey: string): Partition {
-  const prefix = Object.entries(ownerPrefixes).find(([, value]) => tenantKey.startsWith(value) && tenantKey.length > value.length);
-  return prefix ? { key: `${prefix[1]}${tenantKey.slice(prefix[1].length)}`, tenantKey } : { key: `user:${tenantKey}`, tenantKey };
+  const prefix = [userPrefix, ...Object.values(ownerPrefixes)].find((value) => tenantKey.startsWith(value) && tenantKey.length > value.length);
+  return prefix ? { key: tenantKey, tenantKey } : { key: `${userPrefix}${tenantKey}`, tenantKey };
 }
 
 /** Turns one wire object into a memory record, or says why it cannot be imported. */

@@ -5,7 +5,7 @@ import type { HttpClient } from '../../src/http/http-client.js';
 import { pagedListing, type ListingPage } from '../../src/http/paged-listing.js';
 import { SourceError } from '../../src/errors.js';
 import type { FetchOptions, Partition, Source, SourceItem } from '../../src/records.js';
-import { idOf, isObject, mem0Item, mem0MemoryList, mem0Partition, mem0ReadPolicy, nonEmptyString, type Mem0ReadPolicy } from './mem0-memory.js';
+import { idOf, isObject, mem0Item, mem0MemoryList, mem0Partition, mem0ReadPolicy, mem0UserTenantKey, nonEmptyString, type Mem0ReadPolicy } from './mem0-memory.js';
 
 export interface Mem0PlatformOptions {
   http: HttpClient;
@@ -93,7 +93,7 @@ export class Mem0Platform implements Source {
         if (!name || !entityTypes.has(type)) continue;
         const total = entity['total_memories'];
         const expectedRecords = typeof total === 'number' && Number.isInteger(total) && total >= 0 ? total : undefined;
-        yield { key: `${type}:${name}`, tenantKey: type === 'user' ? name : `${type}:${name}`, expectedRecords };
+        yield { key: `${type}:${name}`, tenantKey: type === 'user' ? mem0UserTenantKey(name) : `${type}:${name}`, expectedRecords };
       }
       const next = isObject(body) ? body['next'] : null;
       if (Array.isArray(body) || !next || entities.length === 0) return;

@@ -5,7 +5,7 @@
 import type { HttpClient } from '../../src/http/http-client.js';
 import { SourceError } from '../../src/errors.js';
 import type { Partition, Source, SourceItem } from '../../src/records.js';
-import { idOf, isObject, mem0Item, mem0MemoryList, mem0Partition, mem0ReadPolicy, nonEmptyString, type Mem0ReadPolicy } from './mem0-memory.js';
+import { idOf, isObject, mem0Item, mem0MemoryList, mem0Partition, mem0ReadPolicy, mem0UserTenantKey, nonEmptyString, type Mem0ReadPolicy } from './mem0-memory.js';
 
 export interface Mem0SelfHostedOptions {
   http: HttpClient;
@@ -67,7 +67,7 @@ export class Mem0SelfHosted implements Source {
         source: 'mem0',
       });
     }
-    for (const user of known) yield { key: `user:${user}`, tenantKey: user };
+    for (const user of known) yield mem0Partition(user); // named as tenants are: `user:agent:x` is the user `agent:x`
   }
 
   /** Every user, agent and run `GET /entities` lists, with its memory count; null on a server without it (404). */
@@ -83,7 +83,7 @@ export class Mem0SelfHosted implements Source {
       if (!type || !name || !entityTypes.has(type)) continue;
       const total = entity['total_memories'];
       const expectedRecords = typeof total === 'number' && Number.isInteger(total) && total >= 0 ? total : undefined;
-      partitions.push({ key: `${type}:${name}`, tenantKey: type === 'user' ? name : `${type}:${name}`, expectedRecords });
+      partitions.push({ key: `${type}:${name}`, tenantKey: type === 'user' ? mem0UserTenantKey(name) : `${type}:${name}`, expectedRecords });
     }
     return partitions;
   }

@@ -153,3 +153,26 @@ describe('a record nested thousands of levels deep', () => {
     expect(Object.keys(await landed(target))).toEqual(['plain-1']);
   });
 });
+
+describe('owners of different kinds with the same name', () => {
+  it('the Mem0 user "agent:support-bot" and the agent "support-bot" are two users, and a map names each', async () => {
+    const file = exportFile([
+      { id: 'm-user', memory: 'Is a person whose login looks like a bot', user_id: 'agent:support-bot', created_at: '2026-01-01T00:00:00Z' },
+      { id: 'm-agent', memory: 'Answers support tickets', agent_id: 'support-bot', created_at: '2026-01-01T00:00:00Z' },
+    ]);
+    const target = sqlite();
+    await importFrom({ source: mem0Source({ fromFile: file }).source, target, env: {} });
+    expect(Object.entries(await landed(target)).map(([id, row]) => [id, row.user]).sort()).toEqual([
+      ['m-agent', 'agent:support-bot'],
+      ['m-user', 'user:agent:support-bot'],
+    ]);
+    const mapFile = path.join(tempDir(), 'map.json');
+    writeFileSync(mapFile, JSON.stringify({ 'user:agent:support-bot': 'dana', 'agent:support-bot': 'helpdesk' }));
+    const mapped = sqlite();
+    await importFrom({ source: mem0Source({ fromFile: file }).source, target: mapped, env: {}, tenantMap: loadTenantMap(mapFile) });
+    expect(Object.entries(await landed(mapped)).map(([id, row]) => [id, row.user]).sort()).toEqual([
+      ['m-agent', 'helpdesk'],
+      ['m-user', 'dana'],
+    ]);
+  });
+});

@@ -139,3 +139,15 @@ describe('Mem0 memory objects', () => {
     expect(mem0MemoryList({ detail: 'x' })).toBeNull();
   });
 });
+
+describe('tenant keys of different kinds', () => {
+  it('a user whose id reads as another kind of key is user:<id>, apart from that kind, and its partition reads it back', () => {
+    expect(mem0TenantKey({ user_id: 'agent:support-bot' })).toBe('user:agent:support-bot');
+    expect(mem0TenantKey({ agent_id: 'support-bot' })).toBe('agent:support-bot');
+    expect(mem0TenantKey({ user_id: 'user:x' })).toBe('user:user:x');
+    expect(mem0TenantKey({ user_id: 'alice' })).toBe('alice');
+    expect(mem0Partition('user:agent:support-bot')).toEqual({ key: 'user:agent:support-bot', tenantKey: 'user:agent:support-bot' });
+    expect(mem0Partition('agent:support-bot')).toEqual({ key: 'agent:support-bot', tenantKey: 'agent:support-bot' });
+    expect(mem0Partition('alice')).toEqual({ key: 'user:alice', tenantKey: 'alice' });
+  });
+});
