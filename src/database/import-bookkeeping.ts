@@ -405,6 +405,20 @@ export class ImportBookkeeping {
     return rows.map((row) => row.partition_key);
   }
 
+  /** Which other sources imported records under these users, by user (a user two sources' imports share). */
+  async otherSourcesOf(userIds: readonly string[]): Promise<Map<string, string[]>> {
+    const others = new Map<string, string[]>();
+    for (const slice of inClauseChunks([...new Set(userIds)])) {
+      const rows = await this.executor.all<{ user_id: string; source: string }>(
+        `select distinct user_id, source from ${this.records} where target = ? and source <> ? and user_id in (${placeholderList(slice.length)})
+          order by user_id, source`,
+        [this.target, this.source, ...slice],
+      );
+      for (const row of rows) others.set(row.user_id, [...(others.get(row.user_id) ?? []), row.source]);
+    }
+    return others;
+  }
+
   /** Forgets a user whose `users` row was removed: its pending work, and every source's summary of it. */
   async forgetUser(userId: string): Promise<void> {
     await this.executor.run(`delete from ${this.pendingUsers} where target = ? and user_id = ?`, [this.target, userId]);

@@ -405,6 +405,15 @@ export async function importFrom(options: ImportOptions): Promise<ImportReport> 
       }
     }
 
+    // A user this run wrote into that another source's import already holds: their memories now mix (by design of
+    // the map); the summary is the source summary first by source name, else OpenMemory's generated one.
+    if (hasBookkeeping) {
+      const written = tally.list().flatMap((tenant) => (tenant.userId !== null && tenant.created + tenant.updated + tenant.unchanged > 0 ? [tenant.userId] : []));
+      for (const [userId, sources] of await bookkeeping.otherSourcesOf(written)) {
+        warnings.push(`user_id ${userId} also holds memories imported from ${sources.join(', ')}: they are now one OpenMemory user (map one side elsewhere with --user-map if they are different people)`);
+      }
+    }
+
     let users: UserReport[] = [];
     if (!dryRun && run) {
       users = await finalizeUsers(

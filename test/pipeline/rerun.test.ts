@@ -16,6 +16,8 @@ import { startMem0Fake } from '../support/mem0-fake.js';
 import { query } from '../support/postgres.js';
 import { backends } from '../support/targets.js';
 import { tempDir } from '../support/temp.js';
+import { testSource } from '../support/test-source.js';
+import type { SourceItem } from '../../src/records.js';
 
 const servers: ServedHandlers[] = [];
 afterEach(async () => {
@@ -203,5 +205,24 @@ describe('--save-export', () => {
     expect(again).toBeInstanceOf(UsageError);
     expect((again as Error).message).toMatch(/already exists; om-import never overwrites a snapshot/);
     expect(readFileSync(saved.exportFile!, 'utf8')).toBe(content);
+  });
+});
+
+describe('one user_id written by two sources', () => {
+  it('the second source warns that the user also holds the first one’s memories; a source alone does not', async () => {
+    const memory = (id: string, text: string): SourceItem => ({
+      type: 'memory',
+      record: { sourceKind: 'test.memory', sourceId: id, tenantKey: 'alice', content: text, role: null, tags: [], metadata: {}, sourceFields: {}, createdAt: Date.UTC(2026, 0, 1), updatedAt: null },
+      raw: null,
+    });
+    const target = resolveTargetConfig({ db: path.join(tempDir(), 'om.sqlite') }, {});
+    const zepLike = { ...testSource(['alice'], () => [memory('z1', 'Lives in Lisbon')]), name: 'zep' };
+    const supermemoryLike = { ...testSource(['alice'], () => [memory('s1', 'Prefers tea')]), name: 'supermemory' };
+    const first = await importFrom({ source: zepLike, target, env: {} });
+    expect(first.warnings).toEqual([]);
+    const second = await importFrom({ source: supermemoryLike, target, env: {} });
+    expect(second.warnings).toEqual([
+      'user_id alice also holds memories imported from zep: they are now one OpenMemory user (map one side elsewhere with --user-map if they are different people)',
+    ]);
   });
 });
