@@ -20,6 +20,7 @@ import type { ImportBookkeeping } from '../database/import-bookkeeping.js';
 import type { MemoryPaging, OpenMemoryWriter } from '../database/openmemory-writer.js';
 import type { SqlExecutor } from '../database/sql-executor.js';
 import type { UserReport } from './report.js';
+import { removeEmptiedUsers } from '../database/memory-removal.js';
 
 /**
  * How a user's memories are read: a page of memories (~1.4 KB each with 256 dimensions) read and decided at a time,
@@ -62,6 +63,16 @@ export async function finalizeUsers(
     for (const write of waiting.splice(0)) await write();
   };
   for (const user of pending) {
+    // A user every memory moved away from (a --user-map that merges it into another) and no source speaks of: its
+    // `users` row would only hold a summary of nothing, so it goes.
+    if ((await writer.countMemoriesBefore(user.userId, Number.MAX_SAFE_INTEGER)) === 0 && (await bookkeeping.sourceSummary(user.userId)) === null) {
+      await steps.add({ rows: 0, users: 1 }, async () => {
+        await removeEmptiedUsers(writer.target, [user.userId]);
+        await bookkeeping.clearPendingUser(user.userId);
+      });
+      reports.push({ userId: user.userId, waypointsWritten: 0, summarySource: 'generated', generatedSummary: '', removed: true });
+      continue;
+    }
     const report: UserReport = { userId: user.userId, waypointsWritten: 0, summarySource: 'generated', generatedSummary: '' };
     for await (const page of userWaypoints(user, bookkeeping, writer, chooser, paging)) {
       await writeWaiting();

@@ -31,6 +31,8 @@ export interface UserReport {
   summarySource: 'source' | 'generated';
   /** OpenMemory's generated summary (kept here when the source's summary won). */
   generatedSummary: string;
+  /** The user was left without memories (all moved to another user) and no source summary: its `users` row was removed. */
+  removed?: true;
 }
 
 export interface ImportReport {

@@ -226,3 +226,26 @@ describe('one user_id written by two sources', () => {
     ]);
   });
 });
+
+describe('a --user-map that merges one user into another', () => {
+  it('leaves no empty users row behind: the user every memory moved away from is removed', async () => {
+    const memory = (id: string, tenantKey: string, text: string): SourceItem => ({
+      type: 'memory',
+      record: { sourceKind: 'test.memory', sourceId: id, tenantKey, content: text, role: null, tags: [], metadata: {}, sourceFields: {}, createdAt: Date.UTC(2026, 0, 1), updatedAt: null },
+      raw: null,
+    });
+    const source = testSource(['Alice', 'alice'], (user) => (user === 'Alice' ? [memory('a1', 'Alice', 'Plays the cello')] : [memory('a2', 'alice', 'Lives in Porto')]));
+    const target = resolveTargetConfig({ db: path.join(tempDir(), 'om.sqlite') }, {});
+    await importFrom({ source, target, env: {} });
+    const merged = await importFrom({ source, target, env: {}, tenantMap: new TenantMap(new Map([['Alice', 'alice']])) });
+    expect(merged.users.find((user) => user.userId === 'Alice')).toMatchObject({ removed: true });
+    const opened = await openTarget(target);
+    try {
+      const rows = await opened.executor.all<{ user_id: string }>('select user_id from users order by user_id');
+      expect(rows.map((row) => row.user_id)).toEqual(['alice']);
+    } finally {
+      await opened.close();
+    }
+    expect((await verifyDatabase(target, { env: {} })).violations).toEqual([]);
+  });
+});
