@@ -46,3 +46,27 @@ describe('the run lease on SQLite', () => {
     await expect(acquireRunLock(target, { ...claim, now: Date.now() })).rejects.toThrow(/started .* by container-7f3a:1/);
   });
 });
+
+describe('a SQLite database another connection keeps locked', () => {
+  it('fails after the wait with one line saying what holds it and what to do, not a bare "database is locked"', async () => {
+    const { SqliteExecutor } = await import('../../src/database/sqlite/sqlite-executor.js');
+    const Database = (await import('better-sqlite3')).default;
+    const file = path.join(tempDir(), 'busy.sqlite');
+    const holder = new Database(file);
+    holder.exec('create table t(x integer)');
+    holder.exec('begin immediate');
+    const executor = new SqliteExecutor(new Database(file), 50);
+    try {
+      await expect(executor.run('insert into t(x) values (1)')).rejects.toThrow(
+        /stayed locked by another connection for 0\.05 s \(database is locked\): another process is writing to it .*om-import status.* \(let it finish or stop it, then run again \(the run resumes\)\)/,
+      );
+      await expect(executor.transaction(async () => undefined)).rejects.toThrow(/stayed locked/);
+      holder.exec('rollback');
+      // The failed transaction left the connection usable.
+      await executor.transaction(() => executor.run('insert into t(x) values (2)'));
+    } finally {
+      await executor.close();
+      holder.close();
+    }
+  });
+});

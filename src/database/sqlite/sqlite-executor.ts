@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { TargetError } from '../../errors.js';
 import type { SqlExecutor, SqlValue } from '../sql-executor.js';
 
 /**
@@ -13,8 +14,11 @@ export class SqliteExecutor implements SqlExecutor {
   private readonly statements = new Map<string, Database.Statement>();
   private inTransaction = false;
 
-  constructor(readonly database: Database.Database) {
-    database.pragma(`busy_timeout = ${busyTimeoutMs}`);
+  constructor(
+    readonly database: Database.Database,
+    private readonly busyTimeout: number = busyTimeoutMs,
+  ) {
+    database.pragma(`busy_timeout = ${busyTimeout}`);
   }
 
   private prepare(sql: string): Database.Statement {
@@ -28,23 +32,38 @@ export class SqliteExecutor implements SqlExecutor {
   }
 
   async all<Row extends object>(sql: string, params: readonly SqlValue[] = []): Promise<Row[]> {
-    return this.prepare(sql).all(...params) as Row[];
+    return this.whenNotBusy(() => this.prepare(sql).all(...params) as Row[]);
   }
 
   async run(sql: string, params: readonly SqlValue[] = []): Promise<number> {
-    const statement = this.prepare(sql);
-    if (statement.reader) {
-      statement.all(...params);
-      return 0;
+    return this.whenNotBusy(() => {
+      const statement = this.prepare(sql);
+      if (statement.reader) {
+        statement.all(...params);
+        return 0;
+      }
+      return statement.run(...params).changes;
+    });
+  }
+
+  /** A statement that waited `busyTimeoutMs` for another connection's write lock fails saying so, and what to do. */
+  private whenNotBusy<T>(work: () => T): T {
+    try {
+      return work();
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== 'SQLITE_BUSY') throw error;
+      throw new TargetError(
+        `SQLite ${this.database.name} stayed locked by another connection for ${this.busyTimeout / 1000} s (${(error as Error).message}): another process is writing to it — an OpenMemory server in a long write, another om-import (\`om-import status\` names a running one), or a tool holding a transaction open`,
+        { hint: 'let it finish or stop it, then run again (the run resumes)', cause: error },
+      );
     }
-    return statement.run(...params).changes;
   }
 
   async transaction<T>(work: () => Promise<T>): Promise<T> {
     if (this.inTransaction) throw new Error('nested transactions are not supported');
     this.inTransaction = true;
-    this.database.exec('begin immediate');
     try {
+      this.whenNotBusy(() => this.database.exec('begin immediate'));
       const result = await work();
       this.database.exec('commit');
       return result;
