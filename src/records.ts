@@ -37,6 +37,11 @@ export interface MemoryRecord {
    */
   aliases?: readonly string[];
   /**
+   * This record is a copy of another, listed under another tenant (a Supermemory document in several container
+   * tags): where both tenants land on one OpenMemory user, the copy is skipped — one memory, not two alike.
+   */
+  copyOf?: { sourceId: string; tenantKey: string };
+  /**
    * The source sends this record differently from one API generation to the next (its wire fields, not what it
    * says): when its fingerprint differs from the stored one, it is still unchanged where its owner, its content
    * (whitespace aside) and its update time are those of the memory as stored.

@@ -215,6 +215,8 @@ export function documentItem(envelope: DocumentEnvelope): SourceItem {
     ...(flags.length > 0 ? { flags } : {}),
     aliases,
     comparedByContent: true,
+    // A v3/v4 copy under a tag other than the document's first: one memory where both tags map to one user.
+    ...(firstTag !== null && tag !== firstTag ? { copyOf: { sourceId: id, tenantKey: firstTag } } : {}),
   };
   return { type: 'memory', record, raw: envelope };
 }

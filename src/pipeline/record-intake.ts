@@ -147,6 +147,12 @@ export function handleItem(
     return null;
   }
   if (!ownsUser(shard, resolution.userId)) return null; // another shard's user
+  const original = record.copyOf ? tenantMap.resolve(record.copyOf.tenantKey) : null;
+  if (record.copyOf && original && 'userId' in original && original.userId === resolution.userId) {
+    tally.get(tenantKey, resolution.userId).fetched++;
+    tally.skip(tenantKey, record.sourceId, `a copy of ${record.copyOf.sourceId} (tag ${record.copyOf.tenantKey}), which lands on the same user ${resolution.userId}: imported once`, 'copy');
+    return null;
+  }
   const tenant = tally.get(tenantKey, resolution.userId);
   tenant.fetched++;
   for (const flag of record.flags ?? []) tenant.flagged[flag] = (tenant.flagged[flag] ?? 0) + 1;
@@ -175,7 +181,7 @@ export function handleItem(
 
 /** A record without what says how to find it among earlier runs' (not part of what it holds, so not fingerprinted). */
 function withoutMatchingHints(record: MemoryRecord): MemoryRecord {
-  const { aliases: _aliases, comparedByContent: _comparedByContent, ...held } = record;
+  const { aliases: _aliases, comparedByContent: _comparedByContent, copyOf: _copyOf, ...held } = record;
   return held;
 }
 

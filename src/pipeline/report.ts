@@ -94,6 +94,7 @@ const skipKindDescriptions: Record<string, string> = {
   expired: 'past their expiration date, left out (--include expired imports them)',
   superseded: 'replaced by a newer one at the source, left out (--include superseded imports them)',
   'too-deep': 'with fields nested too deeply to store as JSON (thousands of levels), left out',
+  copy: 'copies of a document in another tag that lands on the same user, imported once',
 };
 
 /** Table cells longer than this (in characters, after escaping) are shortened with `…`; `--json` has them whole. */

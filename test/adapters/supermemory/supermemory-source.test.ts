@@ -5,6 +5,7 @@ import { http as route, HttpResponse, getResponse, type RequestHandler } from 'm
 import { afterEach, describe, expect, it } from 'vitest';
 import { supermemorySource, type SupermemorySourceOptions } from '../../../adapters/supermemory/index.js';
 import { importFrom, type ImportOptions } from '../../../src/pipeline/import.js';
+import { TenantMap } from '../../../src/pipeline/tenant-map.js';
 import type { ImportReport } from '../../../src/pipeline/report.js';
 import { resolveTargetConfig, type TargetConfig } from '../../../src/database/open-target.js';
 import {
@@ -241,6 +242,19 @@ describe('Supermemory API → OpenMemory (SQLite)', () => {
     expect(report.tenants.find((t) => t.tenant === tags.acme)?.skippedReasons).toContainEqual({
       sourceId: acmeCopy,
       reason: `also in tag ${tags.user}: imported there only (--multi-tag first)`,
+    });
+  });
+
+  it('a document in two tags mapped onto one user is one memory of that user, the copy skipped with the reason', async () => {
+    const account = trickyWithoutLarge();
+    const served = await fake(account);
+    const target = sqliteTarget();
+    const tenantMap = new TenantMap(new Map([[tags.user, 'alice'], [tags.acme, 'alice']]));
+    const report = await run(served, account, target, {}, { tenantMap });
+    expect(rowsOf(target).filter((row) => row.sourceId.startsWith(d.twoTags)).map((row) => [row.userId, row.sourceId])).toEqual([['alice', d.twoTags]]);
+    expect(report.tenants.find((t) => t.tenant === tags.acme)?.skippedReasons).toContainEqual({
+      sourceId: acmeCopy,
+      reason: `a copy of ${d.twoTags} (tag ${tags.user}), which lands on the same user alice: imported once`,
     });
   });
 
