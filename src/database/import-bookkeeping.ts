@@ -6,6 +6,7 @@ import { inClauseChunks, placeholderList, runForRows } from './multi-row.js';
 import type { SqlValue } from './sql-executor.js';
 import type { Target } from './target.js';
 import type { ImportedProvenance } from '../records.js';
+import { jsonObject, storedProvenance } from '../stored-json.js';
 
 export interface KnownRecord {
   recordId: string;
@@ -538,36 +539,22 @@ function listedRecord(row: ListedRow): ListedRecord {
 
 /** The provenance om-import stored in a memory's `meta.om_import`, or null when the meta holds none. */
 function importedProvenance(recordId: string, meta: string | null, content: string): ImportedProvenance | null {
-  try {
-    const parsed: unknown = meta === null ? null : JSON.parse(meta);
-    const provenance = isRecord(parsed) ? parsed['om_import'] : null;
-    if (!isRecord(provenance)) return null;
-    const text = (value: unknown): string | null => (typeof value === 'string' ? value : null);
-    return {
-      recordId,
-      sourceKind: text(provenance['source_kind']),
-      tenantKey: text(provenance['source_user']),
-      fields: isRecord(provenance['fields']) ? provenance['fields'] : {},
-      content: typeof provenance['full_content'] === 'string' ? provenance['full_content'] : content,
-    };
-  } catch {
-    return null;
-  }
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+  const provenance = storedProvenance(meta);
+  if (!provenance) return null;
+  const text = (value: unknown): string | null => (typeof value === 'string' ? value : null);
+  const fields = provenance['fields'];
+  return {
+    recordId,
+    sourceKind: text(provenance['source_kind']),
+    tenantKey: text(provenance['source_user']),
+    fields: fields !== null && typeof fields === 'object' && !Array.isArray(fields) ? (fields as Record<string, unknown>) : {},
+    content: text(provenance['full_content']) ?? content,
+  };
 }
 
 /** A stored scope's parts, or null when it cannot be read (an earlier om-import's). */
 export function scopeParts(scope: string | null): Record<string, unknown> | null {
-  if (scope === null) return null;
-  try {
-    const parts: unknown = JSON.parse(scope);
-    return parts !== null && typeof parts === 'object' && !Array.isArray(parts) ? (parts as Record<string, unknown>) : null;
-  } catch {
-    return null;
-  }
+  return jsonObject(scope);
 }
 
 /** The parts in which two scopes differ (`users`, `userMap`, …). */

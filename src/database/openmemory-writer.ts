@@ -6,6 +6,7 @@ import type { Waypoint } from '../openmemory/waypoints.js';
 import { inClauseChunks, placeholderList, runForRows } from './multi-row.js';
 import type { SqlValue } from './sql-executor.js';
 import type { Target } from './target.js';
+import { storedProvenance } from '../stored-json.js';
 
 const memoryColumns = [
   'id', 'user_id', 'segment', 'content', 'simhash', 'primary_sector', 'tags', 'meta', 'created_at', 'updated_at',
@@ -43,14 +44,7 @@ export interface StoredText {
 }
 
 function storedText(content: string, meta: string | null): StoredText {
-  let provenance: Record<string, unknown> = {};
-  try {
-    const parsed: unknown = meta === null ? null : JSON.parse(meta);
-    const stored = typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>)['om_import'] : null;
-    if (typeof stored === 'object' && stored !== null) provenance = stored as Record<string, unknown>;
-  } catch {
-    // unreadable meta: compared by its content alone
-  }
+  const provenance = storedProvenance(meta) ?? {};
   const fullContent = provenance['full_content'];
   const updatedAt = typeof provenance['updated_at'] === 'string' ? Date.parse(provenance['updated_at']) : Number.NaN;
   return { content: typeof fullContent === 'string' ? fullContent : content, updatedAt: Number.isFinite(updatedAt) ? updatedAt : null };

@@ -3,6 +3,7 @@
 import { defaultDimensions, type Tier } from './embedding-config.js';
 import { openMemoryVersions, type OpenMemoryVersion } from './openmemory-version.js';
 import { classify, isSector } from './sectors.js';
+import { jsonObject } from '../stored-json.js';
 
 /** The versions whose default dimension for `tier` is `dimension`. */
 export function versionsDefaultingTo(tier: Tier, dimension: number): OpenMemoryVersion[] {
@@ -23,19 +24,10 @@ export interface StoredMemory {
 export function classifierVotes(memories: Iterable<StoredMemory>): Record<OpenMemoryVersion, number> {
   const votes: Record<OpenMemoryVersion, number> = { '1.2': 0, '1.3': 0 };
   for (const memory of memories) {
-    if (isSector(metaObject(memory.meta)?.['sector'])) continue;
+    if (isSector(jsonObject(memory.meta)?.['sector'])) continue;
     const matching = openMemoryVersions.filter((version) => classify(memory.content, null, version).primary === memory.primarySector);
     if (matching.length === 1) votes[matching[0] as OpenMemoryVersion]++;
   }
   return votes;
 }
 
-function metaObject(meta: string | null): Record<string, unknown> | null {
-  if (meta === null) return null;
-  try {
-    const parsed: unknown = JSON.parse(meta);
-    return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : null;
-  } catch {
-    return null;
-  }
-}
