@@ -61,6 +61,9 @@ export class Target {
     try {
       await runMigration(this.executor, steps, options);
     } catch (error) {
+      // Another process (a shard started at the same moment on a new SQLite file) migrated it meanwhile: nothing is left to do.
+      const { facts: now, state: after } = await this.inspect();
+      if (planMigration(now, this.dialect, options.now ?? Date.now()).length === 0) return { before, after, steps: [], backupPath, dryRun: false };
       const where = backupPath ? `; the database is unchanged and a copy is at ${backupPath}` : '; the database is unchanged';
       throw new TargetError(`migration to ${currentSchemaVersion} of ${this.description} failed: ${(error as Error).message}${where}`, { cause: error });
     }

@@ -70,3 +70,21 @@ describe('a SQLite database another connection keeps locked', () => {
     }
   });
 });
+
+describe('two processes migrating one new SQLite file at the same moment', () => {
+  it('the one that planned before the other committed finds the work done instead of failing', async () => {
+    const file = path.join(tempDir(), 'om.sqlite');
+    const first = await openTarget({ kind: 'sqlite', path: file, vectorTable: undefined });
+    const second = await openTarget({ kind: 'sqlite', path: file, vectorTable: undefined });
+    opened.push(first, second);
+    // The second read the new file before the first migrated it: its plan is the whole schema.
+    const stale = await second.inspect();
+    await first.migrate();
+    const inspect = second.inspect.bind(second);
+    let calls = 0;
+    second.inspect = async () => (calls++ === 0 ? stale : inspect());
+    const result = await second.migrate();
+    expect(result.steps).toEqual([]);
+    expect(result.after.name).toBe('v1.2');
+  });
+});
