@@ -217,10 +217,13 @@ export async function importFrom(options: ImportOptions): Promise<ImportReport> 
       accounts.add(earlier);
     };
 
-    const processBatch = async (batch: PendingItem[], partitionKey: string, previousWrite: Promise<void>): Promise<void> => {
+    const processBatch = async (batch: PendingItem[], partition: Partition, previousWrite: Promise<void>): Promise<void> => {
       if (batch.length === 0) return previousWrite;
+      const partitionKey = partition.key;
       const known = hasBookkeeping ? await knownRecordsOf(bookkeeping, batch, partitionKey) : new Map<string, ListedRecord>();
-      const storedTexts = await storedTextsToCompare(writer, batch, known);
+      // An export file names no owners up front: an id it shares with a record of another owner is another account's.
+      const fromFile = partition.tenantKey === null;
+      const storedTexts = await storedTextsToCompare(writer, batch, known, fromFile);
       const changed: { item: PendingItem; previous: ListedRecord | undefined; input: MemoryInput }[] = [];
       /**
        * Unchanged records whose bookkeeping row is brought up to date: a new fingerprint (same content), a new id, or
@@ -229,6 +232,15 @@ export async function importFrom(options: ImportOptions): Promise<ImportReport> 
       const refreshed: { item: PendingItem; previous: ListedRecord }[] = [];
       for (const item of batch) {
         const previous = known.get(item.record.sourceId);
+        if (previous && fromFile && isAnotherAccountsRecord(item, previous, storedTexts)) {
+          tally.skip(
+            item.tenant.tenant,
+            item.record.sourceId,
+            `id ${item.record.sourceId} was imported before from ${previous.partitionKey} under user ${previous.userId} with other text: another account's record with the same id, not overwritten`,
+            'id-conflict',
+          );
+          continue;
+        }
         const renamedAccount = previous !== undefined && previous.account !== account && previous.partitionKey === partitionKey;
         if (renamedAccount) noteEarlierAccount(partitionKey, previous.account);
         if (previous && (previous.fingerprint === item.recordFingerprint || sameContentAsStored(item, previous, storedTexts))) {
@@ -336,7 +348,7 @@ export async function importFrom(options: ImportOptions): Promise<ImportReport> 
       // it and every batch before it are.
       const inFlight: Promise<void>[] = [];
       const startBatch = (): void => {
-        const started = processBatch(batch, partition.key, inFlight.at(-1) ?? Promise.resolve());
+        const started = processBatch(batch, partition, inFlight.at(-1) ?? Promise.resolve());
         started.catch(() => undefined); // its failure is answered where it is awaited
         inFlight.push(started);
         batch = [];
@@ -484,12 +496,31 @@ async function knownRecordsOf(bookkeeping: ImportBookkeeping, batch: readonly Pe
 }
 
 /** The stored texts of the memories whose records compare by content and changed their fingerprint (see `sameContentAsStored`). */
-async function storedTextsToCompare(writer: OpenMemoryWriter, batch: readonly PendingItem[], known: ReadonlyMap<string, ListedRecord>): Promise<Map<string, StoredText>> {
+async function storedTextsToCompare(
+  writer: OpenMemoryWriter,
+  batch: readonly PendingItem[],
+  known: ReadonlyMap<string, ListedRecord>,
+  fromFile: boolean,
+): Promise<Map<string, StoredText>> {
   const memoryIds = batch.flatMap((item) => {
     const previous = known.get(item.record.sourceId);
-    return previous && item.record.comparedByContent && previous.fingerprint !== item.recordFingerprint && previous.userId === item.userId ? [previous.memoryId] : [];
+    if (!previous || previous.fingerprint === item.recordFingerprint) return [];
+    const sameOwner = previous.userId === item.userId;
+    return (item.record.comparedByContent && sameOwner) || (fromFile && !sameOwner) ? [previous.memoryId] : [];
   });
   return memoryIds.length > 0 ? writer.storedTexts(memoryIds) : new Map();
+}
+
+/**
+ * A record of an export file whose id an earlier run imported under another user and with other text: two
+ * accounts' exports whose tools number records alike (`1, 2, …`), whatever their files are named. Another owner
+ * with the same text is the same record mapped anew (another --user-map); the same owner with other text, the same
+ * record changed.
+ */
+function isAnotherAccountsRecord(item: PendingItem, previous: ListedRecord, storedTexts: ReadonlyMap<string, StoredText>): boolean {
+  if (previous.userId === item.userId) return false;
+  const stored = storedTexts.get(previous.memoryId);
+  return stored !== undefined && normalizedWhitespace(stored.content) !== normalizedWhitespace(item.record.content);
 }
 
 /**

@@ -95,6 +95,7 @@ const skipKindDescriptions: Record<string, string> = {
   superseded: 'replaced by a newer one at the source, left out (--include superseded imports them)',
   'too-deep': 'with fields nested too deeply to store as JSON (thousands of levels), left out',
   copy: 'copies of a document in another tag that lands on the same user, imported once',
+  'id-conflict': "with an id another account's export (or the API) already brought under another user, with other text: not overwritten",
 };
 
 /** Table cells longer than this (in characters, after escaping) are shortened with `…`; `--json` has them whole. */

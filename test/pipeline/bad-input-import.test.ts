@@ -176,3 +176,37 @@ describe('owners of different kinds with the same name', () => {
     ]);
   });
 });
+
+describe('two accounts whose exports number their records alike', () => {
+  const teamA = [
+    { id: '1', memory: 'Team A: prefers morning meetings', user_id: 'ana', created_at: '2026-01-01T00:00:00Z' },
+    { id: '2', memory: 'Team A: works from Porto', user_id: 'ana', created_at: '2026-01-02T00:00:00Z' },
+  ];
+  const teamB = [
+    { id: '1', memory: 'Team B: allergic to peanuts', user_id: 'ben', created_at: '2026-01-01T00:00:00Z' },
+    { id: '3', memory: 'Team B: plays chess', user_id: 'ben', created_at: '2026-01-03T00:00:00Z' },
+  ];
+  const write = (name: string, memories: unknown[]): string => {
+    const file = path.join(tempDir(), name);
+    writeFileSync(file, JSON.stringify(memories));
+    return file;
+  };
+
+  it.each([
+    ['A then B', teamA, teamB],
+    ['B then A', teamB, teamA],
+  ])('%s: the second never touches the first’s memories; its conflicting record is skipped with the reason; the same export under another name changes nothing', async (_order, first, second) => {
+    const target = sqlite();
+    await importFrom({ source: mem0Source({ fromFile: write('export.json', first) }).source, target, env: {} });
+    const before = await landed(target);
+    const report = await importFrom({ source: mem0Source({ fromFile: write('export.json', second) }).source, target, env: {} });
+    const after = await landed(target);
+    for (const [id, memory] of Object.entries(before)) expect(after[id]).toEqual(memory);
+    expect(report.totals).toMatchObject({ created: 1, updated: 0, skipped: 1 });
+    expect(report.tenants.flatMap((tenant) => tenant.skippedReasons)).toEqual([
+      { sourceId: '1', reason: expect.stringMatching(/^id 1 was imported before from file:export\.json under user (ana|ben) with other text: another account's record with the same id, not overwritten$/) },
+    ]);
+    const renamed = await importFrom({ source: mem0Source({ fromFile: write('renamed-copy.json', first) }).source, target, env: {} });
+    expect(renamed.totals).toMatchObject({ created: 0, updated: 0, unchanged: 2 });
+  });
+});
