@@ -442,6 +442,7 @@ export class ImportBookkeeping {
 
   /** Marks users as needing waypoints (from `since`, a source time) and a summary; the earliest `since` wins. */
   async markUsersPending(users: readonly { userId: string; since: number }[]): Promise<void> {
+    for (const user of users) this.madePending.add(user.userId);
     const earliest = new Map<string, number>();
     for (const user of users) earliest.set(user.userId, Math.min(earliest.get(user.userId) ?? user.since, user.since));
     await runForRows(
@@ -496,8 +497,14 @@ export class ImportBookkeeping {
       `select user_id, since from ${this.pendingUsers} where target = ? order by user_id`,
       [this.target],
     );
-    return rows.filter((row) => this.ownsUser(row.user_id)).map((row) => ({ userId: row.user_id, since: Number(row.since) }));
+    return rows.filter((row) => this.ownsUser(row.user_id) || this.madePending.has(row.user_id)).map((row) => ({ userId: row.user_id, since: Number(row.since) }));
   }
+
+  /**
+   * Users this run made pending, whoever's shard they are in: a shard that moved records away from another shard's
+   * user (a --user-map that split two source users apart) leaves that user right itself, not at that shard's next run.
+   */
+  private readonly madePending = new Set<string>();
 
   async clearPendingUser(userId: string): Promise<void> {
     await this.executor.run(`delete from ${this.pendingUsers} where target = ? and user_id = ?`, [this.target, userId]);

@@ -8,7 +8,8 @@ import { UsageError } from '../../src/errors.js';
 import { importFrom } from '../../src/pipeline/import.js';
 import { ownsUser, resolveShard, shardOfUser, type Shard } from '../../src/pipeline/shard.js';
 import { TenantMap } from '../../src/pipeline/tenant-map.js';
-import type { Source } from '../../src/records.js';
+import type { Source, SourceItem } from '../../src/records.js';
+import { verifyDatabase } from '../../src/verify.js';
 import { openTarget, resolveTargetConfig, type TargetConfig } from '../../src/database/open-target.js';
 import { acquireRunLock } from '../../src/database/run-lock.js';
 import { generatedMem0Account } from '../fakes/mem0/mem0-account.js';
@@ -222,5 +223,34 @@ describe('shards saving snapshots', () => {
     );
     expect(readdirSync(folder).sort()).toEqual(reports.map((report) => path.basename(report.exportFile!)).sort());
     expect(readdirSync(folder).map((name) => name.replace(/^mem0-.*-(shard-\d-of-2)-\d{8}T\d{6}Z\.jsonl$/, '$1')).sort()).toEqual(['shard-0-of-2', 'shard-1-of-2']);
+  });
+});
+
+describe('a shard that moves records away from another shard’s user', () => {
+  it('leaves that user right itself (waypoints, summary), without waiting for the other shard’s next run', async () => {
+    const memory = (id: string, tenantKey: string, text: string, day: number): SourceItem => ({
+      type: 'memory',
+      record: { sourceKind: 'test.memory', sourceId: id, tenantKey, content: text, role: null, tags: [], metadata: {}, sourceFields: {}, createdAt: Date.UTC(2026, 0, day), updatedAt: null },
+      raw: null,
+    });
+    const itemsOf = (user: string): SourceItem[] =>
+      user === 'alice'
+        ? [{ type: 'tenant', tenant: { tenantKey: 'alice', summary: 'alice: a cellist' } }, memory('a1', 'alice', 'Plays the cello in an orchestra', 1), memory('a2', 'alice', 'Practises the cello every morning', 3)]
+        : [{ type: 'tenant', tenant: { tenantKey: 'Alice', summary: 'Alice: a sailor' } }, memory('b1', 'Alice', 'Sails a small boat on weekends', 2), memory('b2', 'Alice', 'Sails to the islands in summer', 4)];
+    const source = (): Source => testSource(['alice', 'Alice'], itemsOf);
+    // Two users that fall into different shards of two.
+    const [kept, split] = ['u0', 'u1', 'u2', 'u3', 'u4', 'u5'].reduce<[string, string] | [string]>(
+      (found, name) => (found.length === 2 ? found : found.length === 0 ? [name] : shardOfUser(name, 2) !== shardOfUser(found[0]!, 2) ? [found[0]!, name] : found),
+      [] as unknown as [string],
+    ) as [string, string];
+    const target = resolveTargetConfig({ db: path.join(tempDir(), 'om.sqlite') }, {});
+    await importFrom({ source: source(), target, env: {}, tenantMap: new TenantMap(new Map([['alice', kept], ['Alice', kept]])) });
+    // The map splits them; only the shard of the new user runs.
+    const splitMap = new TenantMap(new Map([['alice', kept], ['Alice', split]]));
+    await importFrom({ source: source(), target, env: {}, tenantMap: splitMap, shard: { index: shardOfUser(split, 2), count: 2 } });
+    expect((await verifyDatabase(target, { env: {} })).violations).toEqual([]);
+    const users = await importedUsers(target);
+    expect(users.get(kept)).toEqual({ contents: ['Plays the cello in an orchestra', 'Practises the cello every morning'], summary: 'alice: a cellist' });
+    expect(users.get(split)).toEqual({ contents: ['Sails a small boat on weekends', 'Sails to the islands in summer'], summary: 'Alice: a sailor' });
   });
 });
