@@ -2,7 +2,10 @@
 // self-hosted server), both (Supermemory's cloud until 2026-12-31), v5 only (after it) — and across the switch.
 import { afterEach, describe, expect, it } from 'vitest';
 import { generatedSupermemoryAccount, type SupermemoryAccount } from '../fakes/supermemory/supermemory-account.js';
-import { cleanEnv, runCliProcess } from '../support/cli.js';
+import { cleanEnv, runCliProcess, startCli } from '../support/cli.js';
+import { databaseStatus } from '../../src/status.js';
+import { openTarget } from '../../src/database/open-target.js';
+import { tableChecksum } from '../support/database-snapshot.js';
 import { importedUsers, killTargets, stateOf } from '../support/kill-targets.js';
 import { startSupermemoryFake, type SupermemoryFakeServer, type SupermemoryGenerations } from '../support/supermemory-fake.js';
 import { tempDir } from '../support/temp.js';
@@ -88,6 +91,66 @@ describe.each(killTargets)('om-import supermemory across API generations (CLI, %
     expect(JSON.parse(after.stdout).totals).toMatchObject({ created: 1, updated: 0 });
     expect(await importedUsers(config)).toEqual(expectedByTag(source));
   });
+});
+
+describe.each(killTargets)('om-import supermemory --prune through faults and a kill -9 (CLI, %s)', (_name, backend) => {
+  it('equals a clean import of the account as it now is: deleted documents, forgotten memories and a deleted namespace gone, new ones in', async () => {
+    const source = generatedSupermemoryAccount({ tags: 6, documentsPerTag: 8, memoriesPerTag: 6, apiKey });
+    const env = cleanEnv({ SUPERMEMORY_API_KEY: apiKey });
+    const cwd = tempDir();
+    const flags = await backend.flags(cwd);
+    // One server for both runs (an account is named by its server's address once v3/v4 are gone), faults and all.
+    const stormy = await startSupermemoryFake(source, {
+      generations: 'v5',
+      v5: { pageDelayMs: 100, faults: { every: 4, kinds: ['429-retry-after-ms', '500', '502-html'], retryAfterMs: 20 } },
+    });
+    servers.push(stormy);
+    expect((await runCliProcess(['supermemory', '--base-url', stormy.url, '--quiet', ...flags], { cwd, env })).code).toBe(0);
+
+    // The account moves on: a document deleted, a memory forgotten, a namespace deleted, a document added.
+    const [firstTag, , , , , lastTag] = source.containerTags.map((tag) => tag.containerTag);
+    source.documents.splice(source.documents.findIndex((document) => document.containerTags?.includes(firstTag!)), 1);
+    source.memoryEntries.find((entry) => entry.isLatest && !entry.isForgotten)!.isForgotten = true;
+    source.containerTags = source.containerTags.filter((tag) => tag.containerTag !== lastTag);
+    source.documents = source.documents.filter((document) => !document.containerTags?.includes(lastTag!));
+    const [template] = source.documents;
+    source.documents.push({ ...template!, id: 'dcAddedBeforeThePrune01', customId: null, content: 'Added since the first import.' });
+
+    const args = ['supermemory', '--base-url', stormy.url, '--prune', '--concurrency', '2', '--quiet', ...flags];
+    const { child, done } = startCli(args, { cwd, env });
+    // Killed once some namespaces of the pruning run are done, before all are.
+    for (let i = 0; i < 800; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 25));
+      const status = await databaseStatus(backend.config(flags, cwd)).catch(() => null);
+      const latest = status?.accounts[0]?.runs[0];
+      if (latest && latest.state !== 'completed' && latest.partitionsFinished > 0) break;
+    }
+    child.kill('SIGKILL');
+    expect((await done).code).toBeNull();
+    const resumed = await runCliProcess([...args, '--json'], { cwd, env });
+    expect(resumed.stderr).toBe('');
+    expect(resumed.code).toBe(0);
+    expect(JSON.parse(resumed.stdout).resumed).toBe(true);
+
+    const cleanDir = tempDir();
+    const cleanFlags = await backend.flags(cleanDir);
+    const now = await serve(source, 'v5');
+    expect((await runCliProcess(['supermemory', '--base-url', now.url, ...cleanFlags], { cwd: cleanDir, env })).code).toBe(0);
+    expect(await importedUsers(backend.config(flags, cwd))).toEqual(await importedUsers(backend.config(cleanFlags, cleanDir)));
+    // Rows as a clean import writes them, but for what OpenMemory's own update keeps of a memory, its segment (a
+    // memory added later takes the next place) and its meta (which names the account: here each fake's address).
+    const rowsOf = async (config: Parameters<typeof openTarget>[0]): Promise<unknown> => {
+      await stateOf(config); // every user's rows in place (verify finds nothing)
+      const target = await openTarget(config);
+      try {
+        const kept = ['segment', 'version', 'salience', 'last_seen_at', 'feedback_score', 'meta'];
+        return { memories: await tableChecksum(target, 'memories', kept), vectors: await tableChecksum(target, 'vectors'), waypoints: await tableChecksum(target, 'waypoints') };
+      } finally {
+        await target.close();
+      }
+    };
+    expect(await rowsOf(backend.config(flags, cwd))).toEqual(await rowsOf(backend.config(cleanFlags, cleanDir)));
+  }, 180_000);
 });
 
 describe('om-import supermemory --api (CLI)', () => {
