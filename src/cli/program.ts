@@ -25,6 +25,7 @@ import { databaseStatus, formatStatus } from '../status.js';
 import { knownSecrets, loadEnvironment, Redactor, type Environment } from './environment.js';
 import { colorsAllowed, progressDisplay, progressMode, type ProgressDisplay } from './progress.js';
 import { ReportFile, reportFormat } from './report-file.js';
+import { buildPlan, checkNames, fileUsers, formatPlan, listPartitions, mapKeyWarning, nameCheckError, planFails, targetUsers, writeMapTemplate } from './plan.js';
 
 export interface CliIo {
   stdout: (text: string) => void;
@@ -106,6 +107,17 @@ interface SupermemoryReadOptions extends SourceReadOptions {
   include: SupermemoryInclude[];
   multiTag: MultiTagPolicy;
   api: SupermemoryApiChoice;
+}
+
+/** `om-import plan <source>`: the source's reading options, the mapping, the target, and a map template to write. */
+interface PlanCommandOptions extends SourceReadOptions {
+  db?: string;
+  pg?: string;
+  envFile?: string;
+  json?: boolean;
+  userMap?: string;
+  unmapped: UnmappedPolicy;
+  writeMap?: string;
 }
 
 interface Mem0Options extends ImportCommandOptions, Mem0ReadOptions {}
@@ -347,7 +359,14 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
   );
 
   /** Runs one import and prints its report; the source's HTTP client is closed whatever happens. */
-  const runImport = async (opened: OpenedSource, options: ImportCommandOptions, env: Environment, tenantMap: TenantMap, progress: ProgressDisplay): Promise<void> => {
+  const runImport = async (
+    opened: OpenedSource,
+    options: ImportCommandOptions,
+    env: Environment,
+    tenantMap: TenantMap,
+    progress: ProgressDisplay,
+    nameWarnings: readonly string[],
+  ): Promise<void> => {
     const { source, http } = opened;
     try {
       // Checked before anything is fetched: a file already there or a folder that cannot be written stops the run now.
@@ -369,6 +388,7 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
       });
       progress.stop(); // the display ends before the report begins
       if (http) report.http = { ...http.stats };
+      report.warnings.unshift(...nameWarnings);
       let reportFileError: unknown = null;
       try {
         reportFile?.write(report, (text) => redactor.redact(text));
@@ -412,21 +432,46 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
     };
   };
 
+  /**
+   * Before an import that names users (--user-id, --user-map): the source lists its users once (as `plan` does), and
+   * every --user-id that names none — or, under --unmapped fail, every unmapped user — stops the run with one usage
+   * error naming them all, before anything is fetched or written; map keys that name none are answered as warnings
+   * for the report. A file names its users only when read: not checked.
+   */
+  const checkNamedUsers = async (options: ImportCommandOptions, tenantMap: TenantMap, labels: SourceLabels, openAll: () => OpenedSource): Promise<string[]> => {
+    const userIds = options.userId ?? [];
+    if (options.fromFile !== undefined || (userIds.length === 0 && tenantMap.sourceUsers.length === 0)) return [];
+    const opened = openAll();
+    try {
+      const partitions = await listPartitions(opened);
+      if (partitions.some((partition) => partition.tenantKey === null)) return [];
+      const check = checkNames(partitions, userIds, tenantMap);
+      const problem = nameCheckError(check, opened.source.name, labels.userNoun);
+      if (problem) throw problem;
+      const warning = mapKeyWarning(check, opened.source.name);
+      return warning === null ? [] : [warning];
+    } finally {
+      await opened.http?.close();
+    }
+  };
+
   addMem0Options(
     addImportOptions(program.command('mem0').description('import every memory of a Mem0 account (platform, self-hosted server, or export file)'), mem0Labels),
   ).action(async (options: Mem0Options) => {
     const { env, tenantMap, apiKey } = prepareImport(options, 'MEM0_API_KEY');
+    const nameWarnings = await checkNamedUsers(options, tenantMap, mem0Labels, () => openMem0({ ...options, userId: undefined }, apiKey, tenantMap.sourceUsers));
     const progress = importProgress(options, mem0Labels);
     const opened = openMem0(options, apiKey, tenantMap.sourceUsers, progress.wait);
-    await runImport(opened, options, env, tenantMap, progress);
+    await runImport(opened, options, env, tenantMap, progress, nameWarnings);
   });
 
   addZepOptions(
     addImportOptions(program.command('zep').description("import every user's threads, messages, facts, data and summaries of a Zep account"), zepLabels),
   ).action(async (options: ZepOptions) => {
     const { env, tenantMap, apiKey } = prepareImport(options, 'ZEP_API_KEY');
+    const nameWarnings = await checkNamedUsers(options, tenantMap, zepLabels, () => openZep({ ...options, userId: undefined }, apiKey));
     const progress = importProgress(options, zepLabels);
-    await runImport(openZep(options, apiKey, progress.wait), options, env, tenantMap, progress);
+    await runImport(openZep(options, apiKey, progress.wait), options, env, tenantMap, progress, nameWarnings);
   });
 
   addSupermemoryOptions(
@@ -436,8 +481,9 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
     ),
   ).action(async (options: SupermemoryOptions) => {
     const { env, tenantMap, apiKey } = prepareImport(options, 'SUPERMEMORY_API_KEY');
+    const nameWarnings = await checkNamedUsers(options, tenantMap, supermemoryLabels, () => openSupermemory({ ...options, userId: undefined }, apiKey));
     const progress = importProgress(options, supermemoryLabels);
-    await runImport(openSupermemory(options, apiKey, progress.wait), options, env, tenantMap, progress);
+    await runImport(openSupermemory(options, apiKey, progress.wait), options, env, tenantMap, progress, nameWarnings);
   });
 
   /** Audits the database; with a source, also compares its records with the database's. Exit 1 on any finding. */
@@ -506,6 +552,66 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
     const { env, apiKey } = prepareVerify(options, 'SUPERMEMORY_API_KEY');
     await runVerify(options, env, openSupermemory(options, apiKey));
   });
+
+  /**
+   * Lists the source's users (cheap requests only: no record is fetched), where each would land, what the target
+   * holds of them, and a rough estimate of the import. Exit 1 when a --user-id or map key names nothing.
+   */
+  const runPlan = async (options: PlanCommandOptions, env: Environment, opened: OpenedSource, labels: SourceLabels): Promise<void> => {
+    try {
+      const tenantMap = loadTenantMap(options.userMap, options.unmapped);
+      const target = resolveTargetConfig({ db: options.db, pg: options.pg }, env);
+      const status = await targetUsers(target);
+      const partitions = opened.http === null ? await fileUsers(opened, await listPartitions(opened)) : await listPartitions(opened);
+      const plan = await buildPlan({ opened, partitions, userIds: options.userId ?? [], tenantMap, status, requestsPerSecond: options.rateLimit ?? labels.defaultRate });
+      if (options.writeMap !== undefined) writeMapTemplate(options.writeMap, plan);
+      io.stdout(`${redactor.redact(options.json ? JSON.stringify(plan, null, 2) : formatPlan(plan, options.writeMap ?? null))}\n`);
+      exitCode = planFails(plan) ? 1 : 0;
+    } finally {
+      await opened.http?.close();
+    }
+  };
+
+  /** What every plan command does first: the environment, the secrets to redact, the API key. */
+  const preparePlan = (options: PlanCommandOptions, keyVariable: string): { env: Environment; apiKey: string | undefined; listAll: PlanCommandOptions } => {
+    const env = loadEnvironment(options.envFile, io.env);
+    const apiKey = options.apiKey ?? env[keyVariable];
+    redactor = new Redactor(knownSecrets(env, { apiKey, pg: options.pg }));
+    resolveTargetConfig({ db: options.db, pg: options.pg }, env);
+    checkedBaseUrl(options.baseUrl);
+    // The source lists every user, so that a --user-id that names none shows.
+    return { env, apiKey, listAll: { ...options, userId: undefined } };
+  };
+
+  const plan = program
+    .command('plan')
+    .description("before importing: the source's users with the records it announces, where each would land (--user-map), what the target holds of them, and a rough estimate; nothing is fetched or written");
+  const addPlanOptions = (command: Command, labels: SourceLabels): Command =>
+    addSourceOptions(addDatabaseOptions(command), labels)
+      .option('--json', 'print the plan as JSON on stdout')
+      .option('--user-map <file>', `JSON object mapping ${labels.label} ${labels.userNoun}s to OpenMemory user_ids`)
+      .addOption(new Option('--unmapped <policy>', `what to do with ${labels.userNoun}s missing from --user-map`).choices(unmappedPolicies).default('keep'))
+      .option('--write-map <file>', 'also write a --user-map template naming every listed user (identity), never over an existing file');
+
+  addMem0Options(addPlanOptions(plan.command('mem0').description("plan an import of a Mem0 account: its users, agents and runs"), mem0Labels)).action(
+    async (options: PlanCommandOptions & Mem0ReadOptions) => {
+      const { env, apiKey, listAll } = preparePlan(options, 'MEM0_API_KEY');
+      const tenantMap = loadTenantMap(options.userMap, options.unmapped);
+      await runPlan(options, env, openMem0({ ...options, userId: listAll.userId }, apiKey, tenantMap.sourceUsers), mem0Labels);
+    },
+  );
+  addZepOptions(addPlanOptions(plan.command('zep').description("plan an import of a Zep account: its users, threads without a user and graphs"), zepLabels)).action(
+    async (options: PlanCommandOptions & ZepReadOptions) => {
+      const { env, apiKey, listAll } = preparePlan(options, 'ZEP_API_KEY');
+      await runPlan(options, env, openZep({ ...options, userId: listAll.userId }, apiKey), zepLabels);
+    },
+  );
+  addSupermemoryOptions(addPlanOptions(plan.command('supermemory').description("plan an import of a Supermemory account: its container tags"), supermemoryLabels)).action(
+    async (options: PlanCommandOptions & SupermemoryReadOptions) => {
+      const { env, apiKey, listAll } = preparePlan(options, 'SUPERMEMORY_API_KEY');
+      await runPlan(options, env, openSupermemory({ ...options, userId: listAll.userId }, apiKey), supermemoryLabels);
+    },
+  );
 
   addDatabaseOptions(
     program.command('status').description("what the database holds from om-import: runs per source and account, what a resume or an incremental run would do, memories per user"),

@@ -102,6 +102,53 @@ export function tableCell(text: string, limit = tableCellLimit): string {
   return characters.length <= limit ? characters.join('') : `${characters.slice(0, limit - 1).join('')}…`;
 }
 
+/** Code points a terminal draws two columns wide: East Asian Wide and Fullwidth (CJK, Hangul, kana, fullwidth forms), and emoji. */
+const wideCharacter =
+  /[\u1100-\u115f\u231a\u231b\u2329\u232a\u23e9-\u23ec\u23f0\u23f3\u25fd\u25fe\u2614\u2615\u2648-\u2653\u267f\u2693\u26a1\u26aa\u26ab\u26bd\u26be\u26c4\u26c5\u26ce\u26d4\u26ea\u26f2-\u26f5\u26fa\u26fd\u2705\u270a\u270b\u2728\u274c\u274e\u2753-\u2755\u2757\u2795-\u2797\u27b0\u27bf\u2b1b\u2b1c\u2b50\u2b55\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf\ua960-\ua97f\uac00-\ud7a3\uf900-\ufaff\ufe10-\ufe19\ufe30-\ufe6f\uff00-\uff60\uffe0-\uffe6\u{1f000}-\u{1faff}\u{20000}-\u{3fffd}]/u;
+/** Code points a terminal draws zero columns wide: combining marks, zero-width joiners and variation selectors. */
+const zeroWidthCharacter = /[\p{Mn}\p{Me}\u200b-\u200d\ufe00-\ufe0f]/u;
+
+/** The columns a terminal gives `text` (after `escapeControl`): 2 for wide characters, 0 for combining ones, else 1. */
+export function displayWidth(text: string): number {
+  let width = 0;
+  for (const character of text) width += zeroWidthCharacter.test(character) ? 0 : wideCharacter.test(character) ? 2 : 1;
+  return width;
+}
+
+/** `text` padded with spaces to `width` columns (by display width). */
+export function padEnd(text: string, width: number): string {
+  return text + ' '.repeat(Math.max(0, width - displayWidth(text)));
+}
+
+/** `text` padded on the left to `width` columns (by display width). */
+export function padStart(text: string, width: number): string {
+  return ' '.repeat(Math.max(0, width - displayWidth(text))) + text;
+}
+
+/**
+ * An escaped cell of at most `columns` terminal columns, shortened in the middle with `…` when longer (a user id's
+ * start and end both tell users apart), never splitting a character: a CJK name keeps the table aligned.
+ */
+export function fitCell(text: string, columns: number): string {
+  const escaped = escapeControl(text);
+  if (displayWidth(escaped) <= columns) return escaped;
+  const characters = Array.from(escaped);
+  const room = Math.max(0, columns - 1);
+  let head = '';
+  let used = 0;
+  let front = 0;
+  for (; front < characters.length && used + displayWidth(characters[front] as string) <= Math.ceil(room / 2); front++) {
+    head += characters[front];
+    used += displayWidth(characters[front] as string);
+  }
+  let tail = '';
+  for (let back = characters.length - 1; back > front && used + displayWidth(characters[back] as string) <= room; back--) {
+    tail = characters[back] + tail;
+    used += displayWidth(characters[back] as string);
+  }
+  return `${head}…${tail}`;
+}
+
 /**
  * Accounts with at most this many tenants get the whole table in the text report; larger ones get the tenants with
  * skipped records and the largest tenants (the whole table is in `--json` and `--report FILE`).
