@@ -142,6 +142,11 @@ function includeList<Choice extends string>(choices: readonly Choice[]): (value:
   };
 }
 
+/** `--include <list>`, its default shown once, as a list (commander would print the array, after ours). */
+function includeOption<Choice extends string>(description: string, choices: readonly Choice[], defaults: readonly Choice[], defaultName = defaults.join(',')): Option {
+  return new Option('--include <list>', description).argParser(includeList(choices)).default([...defaults], defaultName);
+}
+
 /** Which database: a SQLite file or PostgreSQL, and OpenMemory's .env. */
 function addDatabaseOptions(command: Command): Command {
   return command
@@ -205,11 +210,12 @@ function addMem0Options(command: Command): Command {
     )
     .option('--org-id <id>', 'Mem0 organization')
     .option('--project-id <id>', 'Mem0 project')
-    .option(
-      '--include <list>',
-      `what to import, of ${mem0IncludeChoices.join(',')} (default: ${mem0DefaultInclude.join(',')}): superseded = memories Mem0 marks replaced_by a newer one; expired = memories past their expiration_date, which Mem0 hides`,
-      includeList(mem0IncludeChoices),
-      [...mem0DefaultInclude],
+    .addOption(
+      includeOption(
+        `what to import, of ${mem0IncludeChoices.join(',')}: superseded = memories Mem0 marks replaced_by a newer one; expired = memories past their expiration_date, which Mem0 hides`,
+        mem0IncludeChoices,
+        mem0DefaultInclude,
+      ),
     )
     .option('--from-file <file>', "read a file instead of the API: a saved Mem0 listing (JSON), an om-import snapshot (.jsonl), or the backup of Mem0's OpenMemory app (.zip)");
 }
@@ -217,14 +223,14 @@ function addMem0Options(command: Command): Command {
 function addZepOptions(command: Command): Command {
   return command
     .option('--base-url <url>', `Zep server (default: ${zepDefaultBaseUrl}): its root reads v4 where it answers, else v3/v2/Community Edition; …/api/v2 reads only the v3 wire`)
-    .option('--include <list>', `what to import, of ${zepIncludeChoices.join(',')} (default: ${zepDefaultInclude.join(',')})`, includeList(zepIncludeChoices), [...zepDefaultInclude])
+    .addOption(includeOption(`what to import, of ${zepIncludeChoices.join(',')}`, zepIncludeChoices, zepDefaultInclude))
     .option('--from-file <file>', 'read a Zep snapshot written by --save-export instead of the API');
 }
 
 function addSupermemoryOptions(command: Command): Command {
   return command
     .option('--base-url <url>', `Supermemory API (default: ${supermemoryDefaultBaseUrl}; a path prefix is kept)`)
-    .option('--include <list>', `what to import, of ${supermemoryIncludeChoices.join(',')} (default: all)`, includeList(supermemoryIncludeChoices), [...supermemoryIncludeChoices])
+    .addOption(includeOption(`what to import, of ${supermemoryIncludeChoices.join(',')}`, supermemoryIncludeChoices, supermemoryIncludeChoices, 'all'))
     .addOption(new Option('--multi-tag <policy>', 'a document in several container tags: imported under each (all), or under its first only (v3/v4)').choices(multiTagPolicies).default('all'))
     .addOption(
       new Option('--api <generation>', `which Supermemory API to read: auto (v5 where the server answers it, else v3/v4), v5, or v4 (v3/v4; Supermemory's cloud ends it on ${legacyShutdownDate})`)
@@ -585,7 +591,7 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
 
   const plan = program
     .command('plan')
-    .description("before importing: the source's users with the records it announces, where each would land (--user-map), what the target holds of them, and a rough estimate; nothing is fetched or written");
+    .description("before importing: the source's users with the records it announces, where each would land (--user-map), what the target holds of them, and a rough estimate; reads no record, writes nothing");
   const addPlanOptions = (command: Command, labels: SourceLabels): Command =>
     addSourceOptions(addDatabaseOptions(command), labels)
       .option('--json', 'print the plan as JSON on stdout')
@@ -653,6 +659,7 @@ function packageVersion(): string {
 /** Examples under each command's --help, by command: the README's quick start. */
 const helpExamples: Readonly<Record<string, readonly string[]>> = {
   'om-import': [
+    'om-import plan zep                                     # first: the users, their mapping, an estimate; reads no record',
     'om-import zep                                          # Zep Cloud → ./data/openmemory.sqlite (ZEP_API_KEY)',
     'om-import supermemory                                  # every container tag of a Supermemory account',
     'om-import mem0                                         # hosted Mem0 (MEM0_API_KEY)',
@@ -688,6 +695,14 @@ const helpExamples: Readonly<Record<string, readonly string[]>> = {
   'om-import verify mem0': ['om-import verify mem0', 'om-import verify mem0 --from-file mem0-export.json'],
   'om-import verify zep': ['om-import verify zep', 'om-import verify zep --user-id alice'],
   'om-import verify supermemory': ['om-import verify supermemory'],
+  'om-import plan': [
+    'om-import plan zep                                     # every Zep user, where it lands, what the target holds',
+    'om-import plan mem0 --user-map map.json                # check a map before importing (keys that match nothing: exit 1)',
+    'om-import plan supermemory --write-map map.json        # a map template to edit, one entry per container tag',
+  ],
+  'om-import plan mem0': ['om-import plan mem0', 'om-import plan mem0 --user-map map.json --unmapped skip', 'om-import plan mem0 --from-file mem0-export.json'],
+  'om-import plan zep': ['om-import plan zep', 'om-import plan zep --write-map map.json'],
+  'om-import plan supermemory': ['om-import plan supermemory', 'om-import plan supermemory --user-id alice --json'],
   'om-import status': ['om-import status', 'om-import status --pg postgres://user@host:5432/openmemory --json'],
 };
 
