@@ -46,7 +46,7 @@ export class SupermemorySnapshotFile implements Source {
 
   async *items(): AsyncIterable<SourceItem> {
     for await (const line of snapshotLines(this.file)) {
-      if ('problem' in line) yield { type: 'skipped', skipped: { sourceId: null, tenantKey: null, reason: line.problem }, raw: line.text };
+      if ('problem' in line) yield { type: 'skipped', skipped: { sourceId: null, tenantKey: null, reason: line.problem, kind: 'malformed' }, raw: line.text };
       else if (this.named === null || !isObject(line.raw) || this.named.has(String(line.raw['tag']))) yield supermemoryItem(line.raw);
     }
   }

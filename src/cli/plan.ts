@@ -3,7 +3,7 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { UsageError } from '../errors.js';
 import type { OpenedSource, Partition } from '../records.js';
-import { displayWidth, escapeControl, fitCell, padEnd } from '../pipeline/report.js';
+import { escapeControl, fitTable, wrapLine } from '../pipeline/report.js';
 import type { TenantMap } from '../pipeline/tenant-map.js';
 import { openTarget, type TargetConfig } from '../database/open-target.js';
 import { databaseStatus, type DatabaseStatus } from '../status.js';
@@ -242,8 +242,6 @@ export function writeMapTemplate(file: string, plan: Plan): void {
   }
 }
 
-/** The text report's width: an 80-column terminal. */
-const columns = 80;
 /** Users the text lists; `--json` lists every one. */
 export const plannedUsersListed = 30;
 
@@ -270,24 +268,15 @@ export function formatPlan(plan: Plan, writtenMap: string | null): string {
     const announced = (user: PlannedUser): string => (user.announcedRecords === null ? '?' : count(user.announcedRecords));
     const presentCell = (user: PlannedUser): string => (user.present === null ? '-' : user.present.memories > 0 ? count(user.present.memories) : '');
     const landing = (user: PlannedUser): string =>
-      !user.selected ? '(not read: --user-id)' : user.mapping === 'skipped' ? '(skipped: not in map)' : user.mapping === 'fails' ? '(stops the run: not in map)' : (user.userId ?? '');
-    const numberHeader = ['records', 'in target'];
-    const numbers = shown.map((user) => [announced(user), presentCell(user)]);
-    const numberWidths = numberHeader.map((h, i) => Math.max(h.length, ...numbers.map((row) => (row[i] as string).length)));
-    const nameSpace = columns - numberWidths.reduce((a, b) => a + b + 2, 0);
-    const nameWidth = mapped ? Math.floor((nameSpace - 3) / 2) : nameSpace;
-    const rows = shown.map((user, index) => {
-      const names = mapped ? [fitCell(user.tenant, nameWidth), fitCell(landing(user), nameWidth)] : [fitCell(user.selected ? user.tenant : `${user.tenant} (not read)`, nameWidth)];
-      return { names, numbers: numbers[index] as string[] };
-    });
-    const nameHeader = mapped ? ['user', 'user_id'] : ['user (= user_id)'];
-    const nameWidths = nameHeader.map((h, i) => Math.max(h.length, ...rows.map((row) => displayWidth(row.names[i] as string))));
-    const line = (names: string[], cells: string[], arrow: string): string => {
-      const padded = names.map((name, i) => padEnd(name, nameWidths[i] as number));
-      return [mapped ? `${padded[0]} ${arrow} ${padded[1]}` : (padded[0] as string), ...cells.map((cell, i) => cell.padStart(numberWidths[i] as number))].join('  ').trimEnd();
-    };
-    lines.push(line(nameHeader, numberHeader, ' '));
-    for (const row of rows) lines.push(line(row.names, row.numbers, '→'));
+      user.mapping === 'skipped' ? '(skipped: not in map)' : user.mapping === 'fails' ? '(stops the run: not in map)' : (user.userId ?? '');
+    const name = (user: PlannedUser): string => (user.selected ? user.tenant : `${user.tenant} (not read)`);
+    lines.push(
+      ...fitTable({
+        nameHeaders: mapped ? ['user', 'user_id'] : ['user (= user_id)'],
+        numberHeaders: ['records', 'in target'],
+        rows: shown.map((user) => ({ names: mapped ? [name(user), landing(user)] : [name(user)], numbers: [announced(user), presentCell(user)] })),
+      }),
+    );
     if (listed > shown.length) lines.push(`… and ${count(listed - shown.length)} more users (--json lists every one)`);
   }
   for (const id of plan.unknownUserIds) lines.push(`error: --user-id ${JSON.stringify(safe(id))} names no user the source lists`);
@@ -303,25 +292,5 @@ export function formatPlan(plan: Plan, writtenMap: string | null): string {
     lines.push(`(${plan.estimate.rough})`);
   }
   if (writtenMap) lines.push(`map template written to ${safe(writtenMap)}: edit the user_ids, then import with --user-map ${safe(writtenMap)}`);
-  return lines.flatMap((line) => wrapLine(line, columns)).join('\n');
-}
-
-/**
- * A line of prose broken at spaces into lines of at most `width` columns, the continuations indented by two; a word
- * longer than a line (a path) is kept whole. Table rows fit already and are returned as they are.
- */
-export function wrapLine(line: string, width: number): string[] {
-  if (displayWidth(line) <= width) return [line];
-  const out: string[] = [];
-  let current = '';
-  for (const word of line.split(' ')) {
-    const candidate = current === '' ? word : `${current} ${word}`;
-    if (displayWidth(candidate) <= width || current.trim() === '') current = candidate;
-    else {
-      out.push(current);
-      current = `  ${word}`;
-    }
-  }
-  out.push(current);
-  return out;
+  return lines.flatMap((line) => wrapLine(line)).join('\n');
 }

@@ -18,7 +18,7 @@ import { defaultWorkers } from '../openmemory/row-pool.js';
 import { importFrom } from '../pipeline/import.js';
 import { formatReport } from '../pipeline/report.js';
 import { loadTenantMap, unmappedPolicies, type TenantMap, type UnmappedPolicy } from '../pipeline/tenant-map.js';
-import { resolveTargetConfig } from '../database/open-target.js';
+import { resolveTargetConfig, type TargetConfig } from '../database/open-target.js';
 import { currentSchemaVersion } from '../database/schema-definition.js';
 import { compareWithSource, formatVerification, sourceDiffers, verifyDatabase } from '../verify.js';
 import { databaseStatus, formatStatus } from '../status.js';
@@ -307,6 +307,16 @@ function checkedBaseUrl(value: string | undefined): string | undefined {
   return value;
 }
 
+/**
+ * What the database holds from one source account after a run (every run's records: after a resume, the whole run),
+ * as `om-import status` counts it.
+ */
+async function accountHoldings(target: TargetConfig, source: string, account: string): Promise<{ records: number; users: number }> {
+  const status = await databaseStatus(target);
+  const held = status.accounts.find((entry) => entry.source === source && entry.account === account);
+  return { records: held?.records ?? 0, users: held?.users ?? 0 };
+}
+
 /** Runs the CLI with `argv` (without node and script); answers the exit code. */
 export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Promise<number> {
   let redactor = new Redactor(knownSecrets(io.env, {}));
@@ -377,9 +387,10 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
     try {
       // Checked before anything is fetched: a file already there or a folder that cannot be written stops the run now.
       const reportFile = options.report === undefined ? null : ReportFile.check(options.report);
+      const target = resolveTargetConfig({ db: options.db, pg: options.pg }, env);
       const report = await importFrom({
         source,
-        target: resolveTargetConfig({ db: options.db, pg: options.pg }, env),
+        target,
         tenantMap,
         env,
         migrate: options.migrate,
@@ -395,6 +406,7 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
       progress.stop(); // the display ends before the report begins
       if (http) report.http = { ...http.stats };
       report.warnings.unshift(...nameWarnings);
+      report.accountInDatabase = options.dryRun ? null : await accountHoldings(target, report.source, report.account);
       let reportFileError: unknown = null;
       try {
         reportFile?.write(report, (text) => redactor.redact(text));

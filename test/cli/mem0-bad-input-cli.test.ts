@@ -39,7 +39,7 @@ describe('om-import mem0 --from-file with inputs as users bring them', () => {
     const report = JSON.parse(result.stdout);
     // the one entry of the file that is not a memory object belongs to nobody known, so it is still reported
     expect(report.tenants.map((t: { tenant: string; fetched: number }) => [t.tenant, t.fetched])).toEqual([['(none)', 1], ['agent:support-bot', 1], ['bob', 3]]);
-    expect(report.tenants[0].skippedReasons).toEqual([{ sourceId: null, reason: 'not a JSON object' }]);
+    expect(report.tenants[0].skippedReasons).toEqual([{ sourceId: null, reason: 'not a JSON object', kind: 'malformed' }]);
   });
 
   it('names that carry escape sequences are shown escaped (and whole in --json); times out of range neither crash nor hide', async () => {

@@ -31,7 +31,8 @@ describe('om-import mem0 (CLI, offline)', () => {
     const second = await runCliProcess(['mem0', '--from-file', exportFile], { cwd });
     expect(second.code).toBe(0);
     expect(second.stdout).toMatch(/imported 0 new and 0 changed memories, 9 unchanged, 3 skipped/);
-    expect(second.stdout).toMatch(/skipped bob\/5b0e5c1a-1f6e-4a43-9a55-0d7c2d1e0009: no text in `memory`/);
+    expect(second.stdout).toMatch(/^ {2}no-text: 1 of 1 user — no text \(missing or empty\): nothing to import$/m);
+    expect(second.stdout).toMatch(/^ {4}e\.g\. bob\/5b0e5c1a-1f6…d7c2d1e0009: no text in `memory`$/m);
   });
 
   it('maps users many-to-one with --user-map, honours OM_DB_PATH, and reads .env', async () => {
