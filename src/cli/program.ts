@@ -12,7 +12,7 @@ import { zepDefaultBaseUrl, zepDefaultInclude, zepDefaultRateLimit, zepIncludeCh
 import { defaultMaxWaitMs, type ConnectionOptions } from '../http/http-client.js';
 import type { OpenedSource } from '../records.js';
 import { resolveShard } from '../pipeline/shard.js';
-import { describeError, UsageError } from '../errors.js';
+import { describeError, InterruptedError, UsageError } from '../errors.js';
 import { migrate } from '../migrate.js';
 import { defaultWorkers } from '../openmemory/row-pool.js';
 import { importFrom } from '../pipeline/import.js';
@@ -34,6 +34,8 @@ export interface CliIo {
   /** stderr itself, for the progress display (on a terminal, cli-progress moves its cursor). */
   stderrStream: NodeJS.WriteStream;
   env: Environment;
+  /** Aborted (with an `InterruptedError`) on Ctrl-C or SIGTERM: an import stops between two writes, resumable. */
+  interrupts?: AbortSignal;
 }
 
 const defaultIo: CliIo = {
@@ -317,14 +319,22 @@ async function accountHoldings(target: TargetConfig, source: string, account: st
   return { records: held?.records ?? 0, users: held?.users ?? 0 };
 }
 
+/** Imports running in this thread: an interrupt lets them finish their write; any other command only reads, and stops at once. */
+let importsRunning = 0;
+export function importInProgress(): boolean {
+  return importsRunning > 0;
+}
+
 /** Runs the CLI with `argv` (without node and script); answers the exit code. */
 export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Promise<number> {
   let redactor = new Redactor(knownSecrets(io.env, {}));
   let exitCode = 0;
   const fail = (error: unknown): number => {
-    const usage = error instanceof UsageError;
-    io.stderr(`om-import: ${redactor.redact(describeError(error)).replace(/\s*\n\s*/g, ' ')}\n`);
-    return usage ? 2 : 1;
+    // After an interrupt, whatever stopped the run (the interrupt itself, or a request it cut short) is the interrupt.
+    const interrupted = error instanceof InterruptedError ? error : io.interrupts?.aborted && io.interrupts.reason instanceof InterruptedError ? io.interrupts.reason : null;
+    const shown = interrupted ?? error;
+    io.stderr(`om-import: ${redactor.redact(describeError(shown)).replace(/\s*\n\s*/g, ' ')}\n`);
+    return interrupted ? interrupted.exitCode : shown instanceof UsageError ? 2 : 1;
   };
 
   const program = new Command('om-import')
@@ -384,6 +394,14 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
     nameWarnings: readonly string[],
   ): Promise<void> => {
     const { source, http } = opened;
+    // Ctrl-C or SIGTERM: the display ends at once (the terminal is left clean), the batch being written is finished.
+    const onInterrupt = (): void => {
+      progress.stop();
+      const signal = io.interrupts?.reason instanceof InterruptedError ? io.interrupts.reason.signal : 'SIGINT';
+      io.stderr(`om-import: ${signal}: stopping after the batch being written (${signal === 'SIGINT' ? 'Ctrl-C' : 'SIGTERM'} again stops at once)\n`);
+    };
+    io.interrupts?.addEventListener('abort', onInterrupt, { once: true });
+    importsRunning++;
     try {
       // Checked before anything is fetched: a file already there or a folder that cannot be written stops the run now.
       const reportFile = options.report === undefined ? null : ReportFile.check(options.report);
@@ -402,6 +420,7 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
         saveExportDir: options.saveExport,
         workers: options.workers,
         onProgress: progress.event,
+        signal: io.interrupts,
       });
       progress.stop(); // the display ends before the report begins
       if (http) report.http = { ...http.stats };
@@ -417,6 +436,8 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
       io.stdout(`${redactor.redact(output)}\n`);
       if (reportFileError !== null) throw reportFileError;
     } finally {
+      importsRunning--;
+      io.interrupts?.removeEventListener('abort', onInterrupt);
       progress.stop();
       await http?.close();
     }
