@@ -12,7 +12,7 @@ import { zepDefaultBaseUrl, zepDefaultInclude, zepDefaultRateLimit, zepIncludeCh
 import { defaultMaxWaitMs, type ConnectionOptions } from '../http/http-client.js';
 import type { OpenedSource } from '../records.js';
 import { resolveShard } from '../pipeline/shard.js';
-import { describeError, InterruptedError, UsageError } from '../errors.js';
+import { AuthenticationError, describeError, InterruptedError, SourceError, TargetError, UsageError } from '../errors.js';
 import { migrate } from '../migrate.js';
 import { defaultWorkers } from '../openmemory/row-pool.js';
 import { importFrom } from '../pipeline/import.js';
@@ -319,6 +319,19 @@ async function accountHoldings(target: TargetConfig, source: string, account: st
   return { records: held?.records ?? 0, users: held?.users ?? 0 };
 }
 
+/**
+ * The stable code of an error, for `--json`: `usage` (exit 2), `interrupted` (130/143), `authentication`, `source`
+ * (the source refused or failed), `target` (the database), else `failed`.
+ */
+export function errorCode(error: unknown): 'usage' | 'interrupted' | 'authentication' | 'source' | 'target' | 'failed' {
+  if (error instanceof UsageError) return 'usage';
+  if (error instanceof InterruptedError) return 'interrupted';
+  if (error instanceof AuthenticationError) return 'authentication';
+  if (error instanceof SourceError) return 'source';
+  if (error instanceof TargetError) return 'target';
+  return 'failed';
+}
+
 /** Imports running in this thread: an interrupt lets them finish their write; any other command only reads, and stops at once. */
 let importsRunning = 0;
 export function importInProgress(): boolean {
@@ -333,8 +346,12 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
     // After an interrupt, whatever stopped the run (the interrupt itself, or a request it cut short) is the interrupt.
     const interrupted = error instanceof InterruptedError ? error : io.interrupts?.aborted && io.interrupts.reason instanceof InterruptedError ? io.interrupts.reason : null;
     const shown = interrupted ?? error;
-    io.stderr(`om-import: ${redactor.redact(describeError(shown)).replace(/\s*\n\s*/g, ' ')}\n`);
-    return interrupted ? interrupted.exitCode : shown instanceof UsageError ? 2 : 1;
+    const message = redactor.redact(describeError(shown)).replace(/\s*\n\s*/g, ' ');
+    const exit = interrupted ? interrupted.exitCode : shown instanceof UsageError ? 2 : 1;
+    // Under --json the reader is a program: the error is one JSON object on stderr, with a stable code.
+    if (argv.includes('--json')) io.stderr(`${JSON.stringify({ error: { code: errorCode(shown), message, exitCode: exit } })}\n`);
+    else io.stderr(`om-import: ${message}\n`);
+    return exit;
   };
 
   const program = new Command('om-import')

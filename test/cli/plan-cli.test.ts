@@ -7,7 +7,7 @@ import { generatedSupermemoryAccount } from '../fakes/supermemory/supermemory-ac
 import { generatedZepAccount } from '../fakes/zep/zep-account.js';
 import type { ServedHandlers } from '../fakes/serve-handlers.js';
 import { cleanEnv, runCliProcess } from '../support/cli.js';
-import { startMem0Fake } from '../support/mem0-fake.js';
+import { startMem0Fake, startMem0SelfHostedFake } from '../support/mem0-fake.js';
 import { startSupermemoryFake } from '../support/supermemory-fake.js';
 import { tempDir } from '../support/temp.js';
 import { startZepFake } from '../support/zep-fake.js';
@@ -122,5 +122,27 @@ describe('om-import plan (CLI)', () => {
     expect(mistyped.code).toBe(2);
     expect(mistyped.stderr).toMatch(new RegExp(`--user-id "${tag}x": the source lists no such container tag \\(for this key\\)`));
     expect(existsSync(path.join(cwd, 'data', 'openmemory.sqlite'))).toBe(false);
+  });
+});
+
+describe('errors a program can read', () => {
+  it('--json: an error is one JSON object on stderr with a stable code and the exit code; a self-hosted server that cannot list its users is a usage error (exit 2)', async () => {
+    const source = generatedMem0Account({ users: 2, perUser: 2 });
+    const served = await startMem0SelfHostedFake(source, { noEntities: true });
+    servers.push(served);
+    const cwd = tempDir();
+    const env = cleanEnv({ MEM0_API_KEY: source.apiKey });
+    const text = await runCliProcess(['mem0', '--self-hosted', '--base-url', served.url, '--quiet'], { cwd, env });
+    expect(text.code).toBe(2);
+    expect(text.stderr).toMatch(/^om-import: mem0: this self-hosted server has no GET \/entities .*name them with --user-id/);
+
+    const json = await runCliProcess(['mem0', '--self-hosted', '--base-url', served.url, '--json'], { cwd, env });
+    expect(json.code).toBe(2);
+    expect(json.stdout).toBe('');
+    expect(JSON.parse(json.stderr)).toEqual({ error: { code: 'usage', message: expect.stringMatching(/^mem0: this self-hosted server has no GET \/entities/), exitCode: 2 } });
+
+    const unreachable = await runCliProcess(['mem0', '--base-url', 'http://127.0.0.1:9', '--json', '--max-wait', '1'], { cwd, env });
+    expect(unreachable.code).toBe(1);
+    expect(JSON.parse(unreachable.stderr)).toMatchObject({ error: { code: 'source', exitCode: 1 } });
   });
 });
