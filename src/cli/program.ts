@@ -472,8 +472,8 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
     return { env, tenantMap, apiKey };
   };
 
-  /** An import's progress on stderr (see progress.ts); its waits are named after the source (`Zep rate limit`). */
-  const importProgress = (options: ImportCommandOptions, labels: SourceLabels): ProgressDisplay => {
+  /** Reading a source (an import, or verify <source>): progress on stderr (see progress.ts); waits named after the source (`Zep rate limit`). */
+  const sourceProgress = (options: { quiet?: boolean; json?: boolean; fromFile?: string }, labels: SourceLabels): ProgressDisplay => {
     const display = progressDisplay({
       mode: progressMode({ quiet: options.quiet, json: options.json, stderrIsTty: io.stderrIsTty }),
       stream: io.stderrStream,
@@ -516,7 +516,7 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
   ).action(async (options: Mem0Options) => {
     const { env, tenantMap, apiKey } = prepareImport(options, 'MEM0_API_KEY');
     const nameWarnings = await checkNamedUsers(options, tenantMap, mem0Labels, () => openMem0({ ...options, userId: undefined }, apiKey, tenantMap.sourceUsers));
-    const progress = importProgress(options, mem0Labels);
+    const progress = sourceProgress(options, mem0Labels);
     const opened = openMem0(options, apiKey, tenantMap.sourceUsers, progress.wait);
     await runImport(opened, options, env, tenantMap, progress, nameWarnings);
   });
@@ -526,7 +526,7 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
   ).action(async (options: ZepOptions) => {
     const { env, tenantMap, apiKey } = prepareImport(options, 'ZEP_API_KEY');
     const nameWarnings = await checkNamedUsers(options, tenantMap, zepLabels, () => openZep({ ...options, userId: undefined }, apiKey));
-    const progress = importProgress(options, zepLabels);
+    const progress = sourceProgress(options, zepLabels);
     await runImport(openZep(options, apiKey, progress.wait), options, env, tenantMap, progress, nameWarnings);
   });
 
@@ -538,20 +538,23 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
   ).action(async (options: SupermemoryOptions) => {
     const { env, tenantMap, apiKey } = prepareImport(options, 'SUPERMEMORY_API_KEY');
     const nameWarnings = await checkNamedUsers(options, tenantMap, supermemoryLabels, () => openSupermemory({ ...options, userId: undefined }, apiKey));
-    const progress = importProgress(options, supermemoryLabels);
+    const progress = sourceProgress(options, supermemoryLabels);
     await runImport(openSupermemory(options, apiKey, progress.wait), options, env, tenantMap, progress, nameWarnings);
   });
 
   /** Audits the database; with a source, also compares its records with the database's. Exit 1 on any finding. */
-  const runVerify = async (options: VerifyCommandOptions & Partial<SourceReadOptions>, env: Environment, opened: OpenedSource | null): Promise<void> => {
+  const runVerify = async (
+    options: VerifyCommandOptions & Partial<SourceReadOptions>,
+    env: Environment,
+    opened: OpenedSource | null,
+    progress: ProgressDisplay | null = null,
+  ): Promise<void> => {
     const target = resolveTargetConfig({ db: options.db, pg: options.pg }, env);
     try {
       const verification = await verifyDatabase(target, { env });
+      // Reading the source shows the same display as an import's fetching (on a terminal; plain lines on a pipe).
       const comparison = opened
-        ? await compareWithSource(target, opened.source, {
-            readInPart: (options.userId ?? []).length > 0,
-            onPartition: io.stderrIsTty ? (partition, records) => io.stderr(`${redactor.redact(`${partition}: ${records} records read`)}\n`) : undefined,
-          })
+        ? await compareWithSource(target, opened.source, { readInPart: (options.userId ?? []).length > 0, onProgress: progress?.event }).finally(() => progress?.stop())
         : undefined;
       const output = options.json ? JSON.stringify(comparison ? { ...verification, source: comparison } : verification, null, 2) : formatVerification(verification, comparison);
       io.stdout(`${redactor.redact(output)}\n`);
@@ -589,7 +592,8 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
     async (_options: Mem0ReadOptions, command: Command) => {
       const options = command.optsWithGlobals<VerifyCommandOptions & Mem0ReadOptions>();
       const { env, apiKey } = prepareVerify(options, 'MEM0_API_KEY');
-      await runVerify(options, env, openMem0(options, apiKey, undefined));
+      const progress = sourceProgress(options, mem0Labels);
+      await runVerify(options, env, openMem0(options, apiKey, undefined, progress.wait), progress);
     },
   );
 
@@ -597,7 +601,8 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
     async (_options: ZepReadOptions, command: Command) => {
       const options = command.optsWithGlobals<VerifyCommandOptions & ZepReadOptions>();
       const { env, apiKey } = prepareVerify(options, 'ZEP_API_KEY');
-      await runVerify(options, env, openZep(options, apiKey));
+      const progress = sourceProgress(options, zepLabels);
+      await runVerify(options, env, openZep(options, apiKey, progress.wait), progress);
     },
   );
 
@@ -606,7 +611,8 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
   ).action(async (_options: SupermemoryReadOptions, command: Command) => {
     const options = command.optsWithGlobals<VerifyCommandOptions & SupermemoryReadOptions>();
     const { env, apiKey } = prepareVerify(options, 'SUPERMEMORY_API_KEY');
-    await runVerify(options, env, openSupermemory(options, apiKey));
+    const progress = sourceProgress(options, supermemoryLabels);
+    await runVerify(options, env, openSupermemory(options, apiKey, progress.wait), progress);
   });
 
   /**

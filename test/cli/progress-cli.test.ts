@@ -93,9 +93,10 @@ describe.skipIf(!hasScript)('om-import progress on a terminal (pseudo-terminal)'
     expect(output).not.toContain(apiKey);
   });
 
-  it('at 80 columns: every line of the display and of the report fits, the ETA whole, and the bar counts one unit', async () => {
+  it('at 80 columns: every line of the display and of the report fits, the ETA whole, the bar counts one unit; verify <source> shows the same display', async () => {
     const served = await mem0Fake({ pageDelayMs: 150 });
-    const { code, output } = await runInTerminal(['mem0', '--base-url', served.url, '--concurrency', '1'], cleanEnv({ MEM0_API_KEY: apiKey, NO_COLOR: '1' }), tempDir(), {
+    const cwd = tempDir();
+    const { code, output } = await runInTerminal(['mem0', '--base-url', served.url, '--concurrency', '1'], cleanEnv({ MEM0_API_KEY: apiKey, NO_COLOR: '1' }), cwd, {
       columns: 80,
     });
     expect(code, output).toBe(0);
@@ -106,6 +107,15 @@ describe.skipIf(!hasScript)('om-import progress on a terminal (pseudo-terminal)'
     // The bar, then the records it measures, then the ETA in full (the rate gives way to the bar where needed).
     for (const line of fetching) expect(line, JSON.stringify(line)).toMatch(/^fetching +[█░]{6,16} [\d,]+\/1,200 records · (ETA (\d+:\d\d|–)|done) · elapsed \d+:\d\d/);
     expect(lines).toContain('user    fetched  created  updated  unchanged  skipped');
+
+    // verify mem0 reads the source with the same display: one line redrawn against the announced total, not a line a user.
+    const verified = await runInTerminal(['verify', 'mem0', '--base-url', served.url], cleanEnv({ MEM0_API_KEY: apiKey, NO_COLOR: '1' }), cwd, { columns: 80 });
+    expect(verified.code, verified.output).toBe(0);
+    expect(verified.output).toMatch(/\u001b\[1G/);
+    const verifyLines = drawnLines(verified.output);
+    for (const line of verifyLines.filter((text) => text.startsWith('fetching'))) expect(displayWidth(line), line).toBeLessThanOrEqual(80);
+    expect(verifyLines.filter((line) => line.startsWith('fetching')).at(-1)).toMatch(/^fetching +[█]{6,16} 1,200\/1,200 records · done · elapsed \d+:\d\d/);
+    expect(verified.output).not.toMatch(/records read/);
   });
 
   it('Ctrl-C: the display ends, the batch being written is finished, the line says to run again, and a run again resumes', async () => {
