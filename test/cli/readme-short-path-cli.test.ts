@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { displayWidth } from '../../src/pipeline/report.js';
 import { generatedMem0Account } from '../fakes/mem0/mem0-account.js';
 import type { ServedHandlers } from '../fakes/serve-handlers.js';
 import { cleanEnv, runCliProcess } from '../support/cli.js';
@@ -46,6 +47,8 @@ describe("the README's short path", () => {
     }
     const [plan, dryRun, imported, verified] = outputs as [string, string, string, string];
     expect(plan).toBe(planShown);
+    // On a pipe too, the plan and the reports read at 80 columns.
+    for (const output of [plan, dryRun, imported]) for (const line of output.split('\n')) expect(displayWidth(line), line).toBeLessThanOrEqual(80);
     expect(dryRun).toMatch(/^would import 12 new and 0 changed memories/m);
     expect(imported).toMatch(/^the database now holds 12 records of 3 users from mem0 \(org_test\/proj_test\)$/m);
     expect(await memoryCount(path.join(cwd, 'data', 'openmemory.sqlite'))).toBe(12);
