@@ -102,6 +102,24 @@ describe('om-import plan (CLI)', () => {
     expect(again.stderr).toMatch(/--write-map map.json: the file exists/);
   });
 
+  it('zep: an incremental run whose threads carry no updated_at (as v3 sends them) says that it read every thread again', async () => {
+    const source = generatedZepAccount({ users: 2, threadsPerUser: 1, messagesPerThread: 2, factsPerUser: 1, orphanThreads: 0, graphs: 0, apiKey: 'z_plan-key-0123456789' });
+    for (const thread of source.threads) delete thread.updated_at;
+    const served = await startZepFake(source);
+    servers.push(served);
+    const cwd = tempDir();
+    const env = cleanEnv({ ZEP_API_KEY: source.apiKey });
+    const first = await runCliProcess(['zep', '--base-url', served.baseUrl, '--quiet'], { cwd, env });
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stdout).not.toMatch(/incremental/);
+    const second = await runCliProcess(['zep', '--base-url', served.baseUrl, '--quiet'], { cwd, env });
+    expect(second.code, second.stderr).toBe(0);
+    const joined = second.stdout.replace(/\s+/g, ' ');
+    expect(joined).toMatch(/incremental: records updated since /);
+    expect(joined).toContain('incremental run, but these Zep threads carry no updated_at: every thread was read again');
+    expect(joined.match(/carry no updated_at/g)).toHaveLength(1); // once a run, not once a user
+  });
+
   it('supermemory: lists container tags with the counts the source announces; a mistyped --user-id stops a real import before anything is written', async () => {
     const source = generatedSupermemoryAccount({ tags: 2, documentsPerTag: 2, memoriesPerTag: 3, apiKey: 'sm_plan_key_for_tests_only_0123' });
     const served = await startSupermemoryFake(source);
