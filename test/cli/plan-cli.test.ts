@@ -9,6 +9,7 @@ import type { ServedHandlers } from '../fakes/serve-handlers.js';
 import { cleanEnv, runCliProcess } from '../support/cli.js';
 import { startMem0Fake, startMem0SelfHostedFake } from '../support/mem0-fake.js';
 import { startSupermemoryFake } from '../support/supermemory-fake.js';
+import { createTestDatabase } from '../support/postgres.js';
 import { tempDir } from '../support/temp.js';
 import { startZepFake } from '../support/zep-fake.js';
 
@@ -162,5 +163,20 @@ describe('errors a program can read', () => {
     const unreachable = await runCliProcess(['mem0', '--base-url', 'http://127.0.0.1:9', '--json', '--max-wait', '1'], { cwd, env });
     expect(unreachable.code).toBe(1);
     expect(JSON.parse(unreachable.stderr)).toMatchObject({ error: { code: 'source', exitCode: 1 } });
+  });
+});
+
+describe('a PostgreSQL role the server refuses', () => {
+  // This server asks for a password, so it says "password authentication failed" (28P01); one that trusts local
+  // users says 'role "no_such_role" does not exist' (28000): the same hint for both.
+  it('is named with a hint about the user, not about the server being unreachable', async () => {
+    const url = new URL(await createTestDatabase());
+    url.username = 'no_such_role';
+    url.password = 'not-the-password';
+    const result = await runCliProcess(['migrate', '--pg', url.toString()], { cwd: tempDir(), env: cleanEnv() });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/no_such_role.*the server refused the user: check the user and password .*and that the role exists/);
+    expect(result.stderr).not.toContain('not-the-password');
+    expect(result.stderr).not.toMatch(/running and reachable/);
   });
 });
