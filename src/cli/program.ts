@@ -415,7 +415,8 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
     const onInterrupt = (): void => {
       progress.stop();
       const signal = io.interrupts?.reason instanceof InterruptedError ? io.interrupts.reason.signal : 'SIGINT';
-      io.stderr(`om-import: ${signal}: stopping after the batch being written (${signal === 'SIGINT' ? 'Ctrl-C' : 'SIGTERM'} again stops at once)\n`);
+      // Under --json, stderr carries only the error object that follows.
+      if (!options.json) io.stderr(`om-import: ${signal}: stopping after the batch being written (${signal === 'SIGINT' ? 'Ctrl-C' : 'SIGTERM'} again stops at once)\n`);
     };
     io.interrupts?.addEventListener('abort', onInterrupt, { once: true });
     importsRunning++;

@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { generatedMem0Account } from '../fakes/mem0/mem0-account.js';
 import type { Mem0FakeOptions } from '../fakes/mem0/mem0-handlers.js';
 import type { ServedHandlers } from '../fakes/serve-handlers.js';
-import { cleanEnv, cliPath, runCliProcess } from '../support/cli.js';
+import { cleanEnv, cliPath, runCliProcess, startCli } from '../support/cli.js';
 import { startMem0Fake } from '../support/mem0-fake.js';
 import { displayWidth } from '../../src/pipeline/report.js';
 import { memoryCount } from '../support/kill-targets.js';
@@ -144,6 +144,8 @@ describe.skipIf(!hasScript)('om-import progress on a terminal (pseudo-terminal)'
     const resumed = await runCliProcess(['mem0', '--base-url', served.url], { cwd, env });
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(resumed.stdout).toMatch(/^resumed an interrupted run/m);
+    // The report of the second leg ends with the whole account's records, the first leg's included.
+    expect(resumed.stdout).toMatch(/^the database now holds 1,200 records of 4 users from mem0 \(org_test\/proj_test\)$/m);
     expect(await memoryCount(database)).toBe(1200);
   });
 
@@ -200,6 +202,22 @@ describe('om-import progress off a terminal', () => {
     expect(lineTimes[0]).toBeGreaterThanOrEqual(4500);
     for (let i = 1; i < lineTimes.length; i++) expect(lineTimes[i]! - lineTimes[i - 1]!).toBeGreaterThanOrEqual(4500);
     expect(JSON.parse(stdout).totals).toMatchObject({ fetched: 1200, created: 1200 });
+  });
+
+  it('SIGTERM under --json: exit 143, the error as JSON with the code interrupted, what was written kept', async () => {
+    const served = await mem0Fake({ pageDelayMs: 300 });
+    const cwd = tempDir();
+    const database = path.join(cwd, 'data', 'openmemory.sqlite');
+    const { child, done } = startCli(['mem0', '--base-url', served.url, '--concurrency', '1', '--json'], { cwd, env: cleanEnv({ MEM0_API_KEY: apiKey }) });
+    for (let i = 0; i < 400 && (await memoryCount(database)) === 0; i++) await new Promise((resolve) => setTimeout(resolve, 25));
+    child.kill('SIGTERM');
+    const result = await done;
+    expect(result.code, result.stderr).toBe(143);
+    expect(result.stdout).toBe('');
+    expect(JSON.parse(result.stderr.trim().split('\n').at(-1)!)).toEqual({
+      error: { code: 'interrupted', message: 'interrupted by SIGTERM: every batch written before it is kept; run again to resume', exitCode: 143 },
+    });
+    expect(await memoryCount(database)).toBeGreaterThan(0);
   });
 
   it('a short run on a pipe prints no progress, and --quiet none however long', async () => {
