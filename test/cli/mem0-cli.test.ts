@@ -121,7 +121,7 @@ describe('om-import mem0 (CLI, against the fake API)', () => {
     expect((await runCliProcess(['mem0', '--base-url', served.url], { cwd, env })).code).toBe(0);
     account.memories.splice(0, 1);
     const counted = await runCliProcess(['mem0', '--base-url', served.url, '--fresh'], { cwd, env });
-    expect(counted.stdout).toMatch(/gone at source: 1 memories of 1 users .*run with --prune to remove them/);
+    expect(counted.stdout.replace(/\n {2}(?! )/g, ' ')).toMatch(/gone at source: 1 memories of 1 users .*run with --prune to remove them/);
     const pruned = await runCliProcess(['mem0', '--base-url', served.url, '--fresh', '--prune', '--json'], { cwd, env });
     expect(pruned.code).toBe(0);
     expect(JSON.parse(pruned.stdout).goneAtSource).toEqual({ memories: 1, removed: true, byUser: { 'user-0': 1 } });
@@ -135,7 +135,7 @@ describe('om-import mem0 (CLI, against the fake API)', () => {
     const result = await runCliProcess(['mem0', '--from-file', exportFile, '--pg', url], { cwd: tempDir() });
     expect(result.code).toBe(0);
     expect(result.stdout + result.stderr).not.toContain(password);
-    expect(result.stdout).toMatch(/→ PostgreSQL postgres:\/\/om_test@127\.0\.0\.1:\d+\/om_test_/);
+    expect(result.stdout.replace(/\n {2}(?! )/g, ' ')).toMatch(/→ PostgreSQL postgres:\/\/om_test@127\.0\.0\.1:\d+\/om_test_/);
     const state = await stateOf(resolveTargetConfig({ pg: url }, {}));
     expect(state['users']).toEqual(['agent:support-bot', 'alice', 'bob', 'carol@example.com']);
   });
