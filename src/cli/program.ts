@@ -500,8 +500,12 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
     if (options.fromFile !== undefined || (userIds.length === 0 && tenantMap.sourceUsers.length === 0)) return [];
     const opened = openAll();
     try {
-      const partitions = await listPartitions(opened);
-      if (partitions.some((partition) => partition.tenantKey === null)) return [];
+      // A source that cannot list its users (a self-hosted Mem0 server before 2.0.1) reads the names given: unchecked.
+      const partitions = await listPartitions(opened).catch((error: unknown) => {
+        if (error instanceof UsageError && userIds.length > 0) return null;
+        throw error;
+      });
+      if (partitions === null || partitions.some((partition) => partition.tenantKey === null)) return [];
       const check = checkNames(partitions, userIds, tenantMap);
       const problem = nameCheckError(check, opened.source.name, labels.userNoun);
       if (problem) throw problem;

@@ -160,6 +160,12 @@ describe('errors a program can read', () => {
     expect(json.stdout).toBe('');
     expect(JSON.parse(json.stderr)).toEqual({ error: { code: 'usage', message: expect.stringMatching(/^mem0: this self-hosted server has no GET \/entities/), exitCode: 2 } });
 
+    // Named with --user-id, its users are read (nothing to check them against).
+    const named = await runCliProcess(['mem0', '--self-hosted', '--base-url', served.url, '--user-id', 'user-0', '--quiet'], { cwd, env });
+    expect(named.stderr).toBe('');
+    expect(named.code).toBe(0);
+    expect(named.stdout).toMatch(/^the database now holds 2 records of 1 user from mem0/m);
+
     const unreachable = await runCliProcess(['mem0', '--base-url', 'http://127.0.0.1:9', '--json', '--max-wait', '1'], { cwd, env });
     expect(unreachable.code).toBe(1);
     expect(JSON.parse(unreachable.stderr)).toMatchObject({ error: { code: 'source', exitCode: 1 } });
