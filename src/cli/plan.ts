@@ -44,6 +44,8 @@ export interface Plan {
   listingRequests: number;
   /** A file was read (its users and counts are what it holds; an import makes no request). */
   file: boolean;
+  /** Whether the users come from the source's own listing (else: the names given, unchecked). */
+  listedBySource: boolean;
 }
 
 /** Records one request is assumed to bring back, for the estimate (sources page 100 to 1,000 a request). */
@@ -168,6 +170,8 @@ export interface PlanInput {
   /** The target's status, or why it could not be read. */
   status: DatabaseStatus | { unreadable: string; description: string };
   requestsPerSecond: number;
+  /** False when the source cannot list its users and the users named were taken as they are (not checked). */
+  listedBySource?: boolean;
 }
 
 /** The plan of an import: every listed user with its mapping, announced count and presence in the target. */
@@ -219,6 +223,7 @@ export async function buildPlan(input: PlanInput): Promise<Plan> {
     },
     listingRequests: opened.http?.stats.requests ?? 0,
     file: opened.http === null,
+    listedBySource: input.listedBySource ?? true,
   };
 }
 
@@ -261,6 +266,7 @@ export function formatPlan(plan: Plan, writtenMap: string | null): string {
   lines.push(plan.target.readable ? `target: ${safe(plan.target.description)}` : `target: ${safe(plan.target.note ?? plan.target.description)}`);
   const listed = plan.users.length;
   lines.push(plan.file ? `${count(listed)} users in the file` : `${count(listed)} users listed by the source (${count(plan.listingRequests)} requests)`);
+  if (!plan.listedBySource) lines.push('the source cannot list its users: the --user-ids are shown unchecked');
   if (plan.unlistedPartitions > 0) lines.push(`${plan.unlistedPartitions} file partition(s): their users show only when read`);
   if (listed > 0) {
     const mapped = plan.users.some((user) => user.mapping !== 'identity');

@@ -629,8 +629,27 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
       const tenantMap = loadTenantMap(options.userMap, options.unmapped);
       const target = resolveTargetConfig({ db: options.db, pg: options.pg }, env);
       const status = await targetUsers(target);
-      const partitions = opened.http === null ? await fileUsers(opened, await listPartitions(opened)) : await listPartitions(opened);
-      const plan = await buildPlan({ opened, partitions, userIds: options.userId ?? [], tenantMap, status, requestsPerSecond: options.rateLimit ?? labels.defaultRate });
+      const userIds = options.userId ?? [];
+      // A source that cannot list its users (a self-hosted Mem0 server before 2.0.1): the users named, unchecked.
+      const listed = await listPartitions(opened).catch((error: unknown) => {
+        if (error instanceof UsageError && userIds.length > 0) return null;
+        throw error;
+      });
+      const partitions =
+        listed === null
+          ? userIds.map((id) => ({ key: id, tenantKey: id }))
+          : opened.http === null
+            ? await fileUsers(opened, listed)
+            : listed;
+      const plan = await buildPlan({
+        opened,
+        partitions,
+        userIds,
+        tenantMap,
+        status,
+        requestsPerSecond: options.rateLimit ?? labels.defaultRate,
+        listedBySource: listed !== null,
+      });
       if (options.writeMap !== undefined) writeMapTemplate(options.writeMap, plan);
       io.stdout(`${redactor.redact(options.json ? JSON.stringify(plan, null, 2) : formatPlan(plan, options.writeMap ?? null))}\n`);
       exitCode = planFails(plan) ? 1 : 0;

@@ -48,7 +48,7 @@ describe('om-import plan (CLI)', () => {
     const imported = await runCliProcess(['mem0', '--base-url', served.url, '--user-id', 'user-0', '--user-map', 'map.json', '--quiet'], { cwd, env });
     expect(imported.stderr).toBe('');
     expect(imported.code).toBe(0);
-    expect(imported.stdout).toMatch(/^warning: --user-map names "user-9", which the source does not list \(for this key\)/m);
+    expect(imported.stdout.replace(/\n {2}(?! )/g, ' ')).toMatch(/^warning: --user-map names "user-9", which the source does not list \(for this key\)/m);
 
     const planned = await runCliProcess(['plan', 'mem0', '--base-url', served.url, '--user-map', 'map.json', '--user-id', 'user-1', '--user-id', 'usr-2', '--json'], { cwd, env });
     expect(planned.stderr).toBe('');
@@ -165,6 +165,11 @@ describe('errors a program can read', () => {
     expect(named.stderr).toBe('');
     expect(named.code).toBe(0);
     expect(named.stdout).toMatch(/^the database now holds 2 records of 1 user from mem0/m);
+
+    const planned = await runCliProcess(['plan', 'mem0', '--self-hosted', '--base-url', served.url, '--user-id', 'user-1'], { cwd, env });
+    expect(planned.code, planned.stderr).toBe(0);
+    expect(planned.stdout).toMatch(/^the source cannot list its users: the --user-ids are shown unchecked$/m);
+    expect(planned.stdout).toMatch(/^user-1 +\? *$/m);
 
     const unreachable = await runCliProcess(['mem0', '--base-url', 'http://127.0.0.1:9', '--json', '--max-wait', '1'], { cwd, env });
     expect(unreachable.code).toBe(1);
