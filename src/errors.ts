@@ -30,6 +30,21 @@ export class AuthenticationError extends SourceError {
   override name = 'AuthenticationError';
 }
 
+/**
+ * The run was asked to stop (Ctrl-C, SIGTERM): no batch was begun after that, and every batch written is kept, so
+ * the next run resumes — as after a lost connection. The exit code is the shell's for the signal (128 + its number).
+ */
+export class InterruptedError extends Error {
+  override name = 'InterruptedError';
+  constructor(readonly signal: 'SIGINT' | 'SIGTERM') {
+    super(`interrupted by ${signal}: every batch written before it is kept; run again to resume`);
+  }
+
+  get exitCode(): number {
+    return this.signal === 'SIGINT' ? 130 : 143;
+  }
+}
+
 /** A message for a person: the error's own message, never its stack; secrets are redacted by the caller. */
 export function describeError(error: unknown): string {
   if (error instanceof Error) return error.message;

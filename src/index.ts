@@ -17,8 +17,9 @@ export {
 export { openTarget, resolveTargetConfig, type TargetConfig, type TargetFlags } from './database/open-target.js';
 export type { MigrationResult } from './database/target.js';
 export type { SchemaState, SchemaStateName } from './database/schema-state.js';
-export type { MemoryRecord, RecordStatus, TenantRecord, SkippedRecord, Source, SourceItem, Partition } from './records.js';
+export type { MemoryRecord, RecordStatus, TenantRecord, SkippedRecord, SkipKind, Source, SourceItem, Partition } from './records.js';
+export { skipKinds } from './records.js';
 export { openMemoryVersions, type OpenMemoryVersion } from './openmemory/openmemory-version.js';
 export type { OpenMemoryRows } from './openmemory/embedding-config.js';
 export { mem0Source, type Mem0SourceOptions } from '../adapters/mem0/index.js';
-export { UsageError, TargetError, SourceError, AuthenticationError } from './errors.js';
+export { UsageError, TargetError, SourceError, AuthenticationError, InterruptedError } from './errors.js';

@@ -58,6 +58,19 @@ export interface TenantRecord {
   summary: string | null;
 }
 
+/**
+ * Why a record was skipped, as a stable code: `malformed` (not a record: not an object, a bad line of a file),
+ * `no-id`, `no-owner`, `no-text`, `not-processed` (a later run picks it up), `processing-failed`, `deleted`,
+ * `forgotten`, `old-version` (a later version is imported), `invalidated` (a fact Zep invalidated or expired),
+ * `expired`, `superseded` (Mem0), `multi-tag` (--multi-tag first), `copy` (of a record imported once: a Zep hyperedge's
+ * member), `unmapped` (--unmapped skip), `duplicate-id` (the same id read twice with other content).
+ */
+export const skipKinds = [
+  'malformed', 'no-id', 'no-owner', 'no-text', 'not-processed', 'processing-failed', 'deleted', 'forgotten', 'old-version', 'invalidated', 'expired',
+  'superseded', 'multi-tag', 'copy', 'unmapped', 'duplicate-id', 'too-deep', 'id-conflict',
+] as const;
+export type SkipKind = (typeof skipKinds)[number];
+
 /** A record the adapter could not turn into a MemoryRecord, with the reason; the run goes on. */
 export interface SkippedRecord {
   sourceId: string | null;
@@ -71,10 +84,10 @@ export interface SkippedRecord {
    */
   gone?: boolean;
   /**
-   * A short, stable name of the reason (`expired`, `superseded`) where records are left out by a rule the user can
-   * change: the report counts the skips of each kind, as the reason itself may differ per record (a date).
+   * The reason's stable code (one of `skipKinds`): the report groups and counts skips by it, as the reason itself
+   * differs per record (a date, an id); scripts read it from `--json` and `--report`.
    */
-  kind?: string;
+  kind: SkipKind;
 }
 
 /**

@@ -6,7 +6,8 @@ import { embeddingConfigFromEnv, storedDimension } from './openmemory/embedding-
 import { classify, embeddedSectors } from './openmemory/sectors.js';
 import type { OpenMemoryVersion } from './openmemory/openmemory-version.js';
 import { escapeControl } from './pipeline/report.js';
-import type { Source } from './records.js';
+import type { ProgressEvent } from './pipeline/import.js';
+import type { Partition, Source } from './records.js';
 import { shardOfScope, targetKey } from './database/import-bookkeeping.js';
 import { inClauseChunks, placeholderList } from './database/multi-row.js';
 import type { TargetConfig } from './database/open-target.js';
@@ -151,8 +152,8 @@ export interface UnderAnotherOwner {
 export interface CompareOptions {
   /** The source reads only some of its users (`--user-id`): nothing is listed as gone from it. */
   readInPart?: boolean;
-  /** Called after each partition (source user) is read, with the distinct records read so far. */
-  onPartition?: (partition: string, records: number) => void;
+  /** Reading the source, told as an import tells its fetching (the same progress display shows both). */
+  onProgress?: (event: Extract<ProgressEvent, { type: 'fetching' }>) => void;
   /**
    * The OpenMemory user a source user's records belong under (as `--user-map` maps them), or null where an import
    * skips them; default: the source user's own id.
@@ -477,8 +478,25 @@ export async function compareWithSource(config: TargetConfig, source: Source, op
   const stillListed = new Set<string>();
   let listedInFull = true;
   let skippedAtSource = 0;
-  for await (const partition of source.partitions()) {
+  // Every partition is listed first, so that progress has its total (and the records the source announced).
+  const partitions: Partition[] = [];
+  for await (const partition of source.partitions()) partitions.push(partition);
+  const announced = partitions.flatMap((partition) => (partition.expectedRecords !== undefined ? [partition.expectedRecords] : []));
+  const fetching = {
+    type: 'fetching' as const,
+    partitionsDone: 0,
+    partitions: partitions.length,
+    records: 0,
+    expectedRecords: announced.length > 0 ? announced.reduce((sum, n) => sum + n, 0) : null,
+    expectedRecordsPartial: announced.length < partitions.length,
+  };
+  options.onProgress?.({ ...fetching });
+  for (const partition of partitions) {
     for await (const item of source.items(partition, { updatedSince: null })) {
+      if (item.type === 'memory' || item.type === 'skipped') {
+        fetching.records++;
+        if (fetching.records % 100 === 0) options.onProgress?.({ ...fetching });
+      }
       if (item.type === 'warning' && !item.warning.notice) listedInFull = false;
       if (item.type === 'skipped') {
         skippedAtSource++;
@@ -499,7 +517,8 @@ export async function compareWithSource(config: TargetConfig, source: Source, op
         }
       }
     }
-    options.onPartition?.(partition.key, sourceIds.size);
+    fetching.partitionsDone++;
+    options.onProgress?.({ ...fetching });
   }
 
   const missingFromDatabase: MissingFromDatabase[] = [];

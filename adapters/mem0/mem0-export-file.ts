@@ -71,7 +71,7 @@ export class Mem0ExportFile implements Source {
     try {
       for await (const element of elements) {
         // (A problem that is no element — the file cut short between two — has no text to save with --save-export.)
-        if ('problem' in element) yield { type: 'skipped', skipped: { sourceId: null, tenantKey: null, reason: element.problem }, raw: element.text || undefined };
+        if ('problem' in element) yield { type: 'skipped', skipped: { sourceId: null, tenantKey: null, reason: element.problem, kind: 'malformed' }, raw: element.text || undefined };
         else for (const raw of fileMemories(element.value)) if (this.wanted(raw)) yield mem0Item(raw, this.policy);
       }
     } catch (error) {
@@ -88,7 +88,7 @@ export class Mem0ExportFile implements Source {
 
   private async *jsonLines(): AsyncIterable<SourceItem> {
     for await (const line of snapshotLines(this.file)) {
-      if ('problem' in line) yield { type: 'skipped', skipped: { sourceId: null, tenantKey: null, reason: line.problem }, raw: line.text };
+      if ('problem' in line) yield { type: 'skipped', skipped: { sourceId: null, tenantKey: null, reason: line.problem, kind: 'malformed' }, raw: line.text };
       else for (const raw of fileMemories(line.raw)) if (this.wanted(raw)) yield mem0Item(raw, this.policy);
     }
   }

@@ -1,5 +1,5 @@
 // A Mem0 memory object as the wire carries it (snake_case), validated once and turned into a MemoryRecord.
-import { parseTime, timeFlags, type MemoryRecord, type Partition, type SourceItem } from '../../src/records.js';
+import { parseTime, timeFlags, type MemoryRecord, type Partition, type SkipKind, type SourceItem } from '../../src/records.js';
 
 /**
  * What `--include` can name: `memories` (every memory Mem0 lists), `superseded` (those Mem0's Dream marks with
@@ -84,7 +84,7 @@ function expirationDay(value: unknown): string | null {
  * A memory left out is skipped with the reason, and never as `gone`: the source still lists it, so nothing an
  * earlier run made of it is pruned. One taken in carries the mark as a flag (and its fields in `meta`).
  */
-function marks(raw: Record<string, unknown>, policy: Mem0ReadPolicy): { leftOut: { reason: string; kind: Mem0Include } | null; flags: string[] } {
+function marks(raw: Record<string, unknown>, policy: Mem0ReadPolicy): { leftOut: { reason: string; kind: SkipKind & Mem0Include } | null; flags: string[] } {
   const flags: string[] = [];
   const expires = expirationDay(raw['expiration_date']);
   if (expires !== null && expires < policy.today) {
@@ -123,18 +123,18 @@ export function mem0Partition(tenantKey: string): Partition {
 
 /** Turns one wire object into a memory record, or says why it cannot be imported. */
 export function mem0Item(raw: unknown, policy: Mem0ReadPolicy = mem0ReadPolicy()): SourceItem {
-  if (!isObject(raw)) return { type: 'skipped', skipped: { sourceId: null, tenantKey: null, reason: 'not a JSON object' }, raw };
+  if (!isObject(raw)) return { type: 'skipped', skipped: { sourceId: null, tenantKey: null, reason: 'not a JSON object', kind: 'malformed' }, raw };
   const id = idOf(raw['id']);
   const tenantKey = mem0TenantKey(raw);
-  const skip = (reason: string, kind?: string): SourceItem => ({ type: 'skipped', skipped: { sourceId: id, tenantKey, reason, ...(kind ? { kind } : {}) }, raw });
-  if (!id) return skip('no id');
+  const skip = (reason: string, kind: SkipKind): SourceItem => ({ type: 'skipped', skipped: { sourceId: id, tenantKey, reason, kind }, raw });
+  if (!id) return skip('no id', 'no-id');
   const text = raw['memory'];
-  if (typeof text !== 'string') return skip('no text in `memory`');
-  if (text.trim() === '') return skip('empty `memory` text');
-  if (!tenantKey) return skip('no user_id, agent_id, app_id or run_id');
+  if (typeof text !== 'string') return skip('no text in `memory`', 'no-text');
+  if (text.trim() === '') return skip('empty `memory` text', 'no-text');
+  if (!tenantKey) return skip('no user_id, agent_id, app_id or run_id', 'no-owner');
   // A row of Mem0's OpenMemory app that its user deleted (its backup exports them too).
-  if (raw['state'] === 'deleted') return skip('deleted in Mem0\'s OpenMemory app (state "deleted")');
-  if (raw['metadata'] !== undefined && raw['metadata'] !== null && !isObject(raw['metadata'])) return skip('`metadata` is not an object');
+  if (raw['state'] === 'deleted') return skip('deleted in Mem0\'s OpenMemory app (state "deleted")', 'deleted');
+  if (raw['metadata'] !== undefined && raw['metadata'] !== null && !isObject(raw['metadata'])) return skip('`metadata` is not an object', 'malformed');
   const marked = marks(raw, policy);
   if (marked.leftOut !== null) return skip(marked.leftOut.reason, marked.leftOut.kind);
   const categories = Array.isArray(raw['categories']) ? raw['categories'].filter((c): c is string => typeof c === 'string') : [];

@@ -3,7 +3,7 @@
 // `GET /memories?<type>_id=…&top_k=1000&show_expired=true`, which answers `{results: [...]}` at once — no paging.
 // A listing that may have been cut at a cap is said so in the report, and is never taken as whole (never pruned from).
 import type { HttpClient } from '../../src/http/http-client.js';
-import { SourceError } from '../../src/errors.js';
+import { SourceError, UsageError } from '../../src/errors.js';
 import type { Partition, Source, SourceItem } from '../../src/records.js';
 import { idOf, isObject, mem0Item, mem0MemoryList, mem0Partition, mem0ReadPolicy, mem0UserTenantKey, nonEmptyString, type Mem0ReadPolicy } from './mem0-memory.js';
 
@@ -63,9 +63,8 @@ export class Mem0SelfHosted implements Source {
     // A server before mem0 2.0.1 cannot list its users: they are named.
     const known = this.options.knownUsers ?? [];
     if (known.length === 0) {
-      throw new SourceError('mem0: this self-hosted server has no GET /entities (mem0 before 2.0.1), so it cannot list its users: name them with --user-id (or in --user-map)', {
-        source: 'mem0',
-      });
+      // The fix is in how om-import is called (name the users): a usage error, exit 2.
+      throw new UsageError('mem0: this self-hosted server has no GET /entities (mem0 before 2.0.1), so it cannot list its users: name them with --user-id (or in --user-map)');
     }
     for (const user of known) yield mem0Partition(user); // named as tenants are: `user:agent:x` is the user `agent:x`
   }

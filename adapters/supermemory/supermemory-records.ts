@@ -5,7 +5,7 @@
 // produced. The same document or memory read through either generation becomes the same memory: v5 keys records
 // by namespace and public id, and both generations name the other's key among their aliases (see `MemoryRecord`).
 import { hash } from 'node:crypto';
-import { parseTime, timeFlags, type ImportedProvenance, type MemoryRecord, type SourceItem } from '../../src/records.js';
+import { parseTime, timeFlags, type ImportedProvenance, type MemoryRecord, type SkipKind, type SourceItem } from '../../src/records.js';
 
 export const multiTagPolicies = ['all', 'first'] as const;
 export type MultiTagPolicy = (typeof multiTagPolicies)[number];
@@ -129,7 +129,7 @@ export function supermemoryItem(raw: unknown): SourceItem {
         return profileItem(raw as unknown as ProfileEnvelope);
     }
   }
-  return { type: 'skipped', skipped: { sourceId: null, tenantKey: null, reason: 'not a Supermemory snapshot record (no "supermemory" envelope)' }, raw };
+  return { type: 'skipped', skipped: { sourceId: null, tenantKey: null, reason: 'not a Supermemory snapshot record (no "supermemory" envelope)', kind: 'malformed' }, raw };
 }
 
 /** Keeps a source-sent value in `metadata` when it is an object, else in the source fields under its own name. */
@@ -175,27 +175,27 @@ export function documentItem(envelope: DocumentEnvelope): SourceItem {
   const { document } = envelope;
   const wire = envelope.api === 'v5' ? 'v5' : undefined;
   let aliases: string[] = [];
-  const skip = (sourceId: string | null, reason: string): SourceItem => ({ type: 'skipped', skipped: { sourceId, tenantKey: tag, reason, aliases }, raw: envelope });
-  if (tag === null) return skip(null, 'snapshot record without a tag');
-  if (!isObject(document)) return skip(null, 'document is not a JSON object');
+  const skip = (sourceId: string | null, reason: string, kind: SkipKind): SourceItem => ({ type: 'skipped', skipped: { sourceId, tenantKey: tag, reason, aliases, kind }, raw: envelope });
+  if (tag === null) return skip(null, 'snapshot record without a tag', 'no-owner');
+  if (!isObject(document)) return skip(null, 'document is not a JSON object', 'malformed');
   const id = idOf(document['id']);
-  if (!id) return skip(null, 'document without an id');
+  if (!id) return skip(null, 'document without an id', 'no-id');
   // v5: a document lives in its namespace, and its id is unique there only.
   const firstTag = wire === 'v5' ? null : (documentTags(document)[0] ?? tag);
   const sourceId = firstTag === null ? `${id}@${tag}` : keyUnderTag(id, tag, firstTag);
   aliases = documentAliases(sourceId, tag, wire, document);
-  if (envelope.gone) return skip(sourceId, 'deleted at Supermemory after it was listed (reading it answered 404)');
+  if (envelope.gone) return skip(sourceId, 'deleted at Supermemory after it was listed (reading it answered 404)', 'deleted');
   const lifecycle = documentLifecycle(document);
   const status = lifecycle.status;
-  if (status === 'failed') return skip(sourceId, 'processing failed at Supermemory');
-  if (status !== 'done') return skip(sourceId, `not processed yet (status ${status ?? 'missing'}); a later run picks it up`);
-  if (firstTag !== null && tag !== firstTag && envelope.multiTag === 'first') return skip(sourceId, multiTagSkip(firstTag));
+  if (status === 'failed') return skip(sourceId, 'processing failed at Supermemory', 'processing-failed');
+  if (status !== 'done') return skip(sourceId, `not processed yet (status ${status ?? 'missing'}); a later run picks it up`, 'not-processed');
+  if (firstTag !== null && tag !== firstTag && envelope.multiTag === 'first') return skip(sourceId, multiTagSkip(firstTag), 'multi-tag');
 
   let text = documentText(envelope.text);
   const flags: string[] = timeFlags(lifecycle.createdAt, lifecycle.updatedAt);
   if (text === null) {
     text = nonEmptyString(document['summary']);
-    if (text === null) return skip(sourceId, 'no text: content, document and chunks are empty, and there is no summary');
+    if (text === null) return skip(sourceId, 'no text: content, document and chunks are empty, and there is no summary', 'no-text');
     flags.push(contentFromSummaryFlag);
   }
   const { metadata, sourceFields } = splitMetadata(document, ['content']);
@@ -267,25 +267,25 @@ function memoryAliases(sourceId: string, tag: string, entry: Record<string, unkn
 export function memoryItem(envelope: MemoryEnvelope): SourceItem {
   const tag = typeof envelope.tag === 'string' ? envelope.tag : null;
   const { entry } = envelope;
-  const skip = (sourceId: string | null, reason: string): SourceItem => ({ type: 'skipped', skipped: { sourceId, tenantKey: tag, reason }, raw: envelope });
-  if (tag === null) return skip(null, 'snapshot record without a tag');
-  if (!isObject(entry)) return skip(null, 'memory entry is not a JSON object');
+  const skip = (sourceId: string | null, reason: string, kind: SkipKind): SourceItem => ({ type: 'skipped', skipped: { sourceId, tenantKey: tag, reason, kind }, raw: envelope });
+  if (tag === null) return skip(null, 'snapshot record without a tag', 'no-owner');
+  if (!isObject(entry)) return skip(null, 'memory entry is not a JSON object', 'malformed');
   const id = idOf(entry['id']);
   const key = memoryChainKey(entry);
-  if (!id || !key) return skip(null, 'memory entry without an id');
+  if (!id || !key) return skip(null, 'memory entry without an id', 'no-id');
   if (entry['isForgotten'] === true) {
     const reason = nonEmptyString(entry['forgetReason']);
-    const forgotten = skip(id, `forgotten at Supermemory${reason ? ` (forgetReason: ${reason})` : ''}`);
+    const forgotten = skip(id, `forgotten at Supermemory${reason ? ` (forgetReason: ${reason})` : ''}`, 'forgotten');
     // The chain's memory is gone at the source: its key, not this version's id, is what an earlier run imported.
     return forgotten.type === 'skipped' ? { ...forgotten, skipped: { ...forgotten.skipped, gone: true } } : forgotten;
   }
-  if (entry['isLatest'] === false) return skip(id, 'superseded by a later version');
+  if (entry['isLatest'] === false) return skip(id, 'superseded by a later version', 'old-version');
   const firstTag = typeof envelope.firstTag === 'string' ? envelope.firstTag : tag;
   const sourceId = keyUnderTag(key, tag, firstTag);
-  if (tag !== firstTag && envelope.multiTag === 'first') return skip(sourceId, multiTagSkip(firstTag));
+  if (tag !== firstTag && envelope.multiTag === 'first') return skip(sourceId, multiTagSkip(firstTag), 'multi-tag');
   const text = entry['memory'];
-  if (typeof text !== 'string') return skip(id, 'no text in `memory`');
-  if (text.trim() === '') return skip(id, 'empty `memory` text');
+  if (typeof text !== 'string') return skip(id, 'no text in `memory`', 'no-text');
+  if (text.trim() === '') return skip(id, 'empty `memory` text', 'no-text');
   const { metadata, sourceFields } = splitMetadata(entry, ['memory']);
   const createdAt = chainCreatedAt(entry);
   const times = memoryTimes(entry);

@@ -65,7 +65,7 @@ export class SupermemorySnapshotFile implements Source {
 
   async *items(): AsyncIterable<SourceItem> {
     for await (const line of snapshotLines(this.file)) {
-      if ('problem' in line) yield { type: 'skipped', skipped: { sourceId: null, tenantKey: null, reason: line.problem }, raw: line.text };
+      if ('problem' in line) yield { type: 'skipped', skipped: { sourceId: null, tenantKey: null, reason: line.problem, kind: 'malformed' }, raw: line.text };
       else if (this.wanted(line.raw)) yield supermemoryItem(this.options.multiTag && isObject(line.raw) ? { ...line.raw, multiTag: this.options.multiTag } : line.raw);
     }
   }

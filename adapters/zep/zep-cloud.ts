@@ -125,8 +125,14 @@ export function zepScope(options: ZepHttpSourceOptions): Readonly<Record<string,
   return { users: options.userIds && options.userIds.length > 0 ? [...options.userIds].sort() : 'all', include: [...options.include].sort() };
 }
 
+/** What an incremental run through v3 really does where threads carry no `updated_at`. */
+export const unfilteredThreadsNotice =
+  'incremental run, but these Zep threads carry no updated_at: every thread was read again (as were facts, data and summaries, which Zep cannot filter by time); unchanged records were recognised and not rewritten';
+
 export class ZepCloud implements Source {
   readonly name = 'zep';
+  /** Whether this run has said that its threads could not be filtered by time (see `unfilteredThreadsNotice`). */
+  private toldUnfiltered = false;
   /**
    * Incremental runs (`updatedSince`): a thread whose listing shows an `updated_at` older than the last run is not
    * read again — neither its messages nor its summary. Threads whose listing has no `updated_at` (the SDK 3.x
@@ -314,6 +320,11 @@ export class ZepCloud implements Source {
       threads = listed;
     }
     const changed = threads.filter((thread) => updatedSince === null || thread.updatedAt === null || thread.updatedAt >= updatedSince);
+    if (updatedSince !== null && !this.toldUnfiltered && threads.some((thread) => thread.updatedAt === null)) {
+      // Said once a run: an "incremental" run that could not skip anything must not look like one that did.
+      this.toldUnfiltered = true;
+      yield { type: 'warning', warning: { tenantKey: null, notice: true, message: unfilteredThreadsNotice } };
+    }
     for (const thread of changed) {
       if (this.includes('messages')) yield* this.threadMessages(owner, thread.threadId);
       if (this.includes('summaries') && !this.summariesPerUser) yield* this.threadSummary(owner, thread.threadId);

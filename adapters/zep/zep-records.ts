@@ -2,7 +2,7 @@
 // Every object travels inside a small self-describing envelope — what it is, which API generation sent it, whose it
 // is — and that envelope is both what `--save-export` saves and what this module reads: the live adapter builds the
 // envelope and calls `zepItem`, exactly as the snapshot reader does, so an offline re-run rebuilds identical items.
-import { parseTime, timeFlags, type MemoryRecord, type SourceItem } from '../../src/records.js';
+import { parseTime, timeFlags, type MemoryRecord, type SkipKind, type SourceItem } from '../../src/records.js';
 
 /** What `--include` can choose; `summaries` covers thread and user summaries. */
 export const zepIncludeChoices = ['messages', 'facts', 'data', 'summaries', 'invalidated-facts'] as const;
@@ -110,7 +110,7 @@ const apis = new Set<string>(Object.keys(zepApiNames));
  */
 export function zepItem(raw: unknown, options: ZepRecordOptions): SourceItem | null {
   if (!isObject(raw) || typeof raw['zep'] !== 'string' || !kinds.has(raw['zep']) || !apis.has(String(raw['api']))) {
-    return { type: 'skipped', skipped: { sourceId: null, tenantKey: null, reason: 'not a Zep snapshot record' }, raw };
+    return { type: 'skipped', skipped: { sourceId: null, tenantKey: null, reason: 'not a Zep snapshot record', kind: 'malformed' }, raw };
   }
   const sent = raw as unknown as ZepEnvelope;
   if (!options.include.includes(zepFamilies[sent.zep])) return null;
@@ -191,16 +191,16 @@ function validated(
   textField: string,
 ): { object: Record<string, unknown>; id: string; text: string; tenantKey: string } | { skip: SourceItem } {
   const tenantKey = zepTenantKey(envelope);
-  const skip = (sourceId: string | null, reason: string): { skip: SourceItem } => ({
-    skip: { type: 'skipped', skipped: { sourceId, tenantKey, reason }, raw: envelope },
+  const skip = (sourceId: string | null, reason: string, kind: SkipKind): { skip: SourceItem } => ({
+    skip: { type: 'skipped', skipped: { sourceId, tenantKey, reason, kind }, raw: envelope },
   });
-  if (!isObject(wire)) return skip(null, `${what} is not a JSON object`);
+  if (!isObject(wire)) return skip(null, `${what} is not a JSON object`, 'malformed');
   const id = nonEmptyString(wire['uuid']);
-  if (!id) return skip(null, `${what} has no uuid`);
-  if (!tenantKey) return skip(id, `${what} has no user, graph or thread`);
+  if (!id) return skip(null, `${what} has no uuid`, 'no-id');
+  if (!tenantKey) return skip(id, `${what} has no user, graph or thread`, 'no-owner');
   const text = wire[textField];
-  if (typeof text !== 'string') return skip(id, `${what} has no text in \`${textField}\``);
-  if (text.trim() === '') return skip(id, `empty ${what} text`);
+  if (typeof text !== 'string') return skip(id, `${what} has no text in \`${textField}\``, 'no-text');
+  if (text.trim() === '') return skip(id, `empty ${what} text`, 'no-text');
   return { object: wire, id, text, tenantKey };
 }
 
@@ -264,7 +264,7 @@ function factItem(envelope: ZepEnvelope & { zep: 'fact' }, includeInvalidated: b
   const { object, id, text, tenantKey } = checked;
   if (envelope.copy_of) {
     const reason = `a member of hyperedge ${String(object['hyperedge_uuid'])}, whose fact is imported once (as ${envelope.copy_of})`;
-    return { type: 'skipped', skipped: { sourceId: id, tenantKey, reason }, raw: envelope };
+    return { type: 'skipped', skipped: { sourceId: id, tenantKey, reason, kind: 'copy' }, raw: envelope };
   }
   const invalidAt = object['invalid_at'] ?? null;
   const expiredAt = object['expired_at'] ?? null;
@@ -275,7 +275,7 @@ function factItem(envelope: ZepEnvelope & { zep: 'fact' }, includeInvalidated: b
       .join(' and ');
     return {
       type: 'skipped',
-      skipped: { sourceId: id, tenantKey, reason: `fact ${when}; --include invalidated-facts imports it`, gone: true },
+      skipped: { sourceId: id, tenantKey, reason: `fact ${when}; --include invalidated-facts imports it`, gone: true, kind: 'invalidated' },
       raw: envelope,
     };
   }
@@ -349,7 +349,7 @@ function threadSummaryItem(envelope: ZepEnvelope & { zep: 'thread-summary' }): S
 /** The user summary (the `summary` of the user's node): a tenant item, null when there is none, so a stale one is forgotten. */
 function userSummaryItem(envelope: ZepEnvelope & { zep: 'user-summary' }): SourceItem {
   const userId = nonEmptyString(envelope.user_id);
-  if (!userId) return { type: 'skipped', skipped: { sourceId: null, tenantKey: null, reason: 'user summary without user_id' }, raw: envelope };
+  if (!userId) return { type: 'skipped', skipped: { sourceId: null, tenantKey: null, reason: 'user summary without user_id', kind: 'no-owner' }, raw: envelope };
   const node = envelope.node;
   const summary = isObject(node) && typeof node['summary'] === 'string' && node['summary'].trim() !== '' ? node['summary'] : null;
   return { type: 'tenant', tenant: { tenantKey: userId, summary }, raw: envelope };

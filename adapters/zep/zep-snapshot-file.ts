@@ -47,7 +47,7 @@ export class ZepSnapshotFile implements Source {
     const named = this.options.userIds && this.options.userIds.length > 0 ? new Set(this.options.userIds) : null;
     for await (const line of snapshotLines(this.file)) {
       if ('problem' in line) {
-        yield { type: 'skipped', skipped: { sourceId: null, tenantKey: null, reason: line.problem }, raw: line.text };
+        yield { type: 'skipped', skipped: { sourceId: null, tenantKey: null, reason: line.problem, kind: 'malformed' }, raw: line.text };
         continue;
       }
       if (isObject(line.raw)) {

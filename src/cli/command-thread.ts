@@ -4,7 +4,7 @@
 // process's.
 import tty from 'node:tty';
 import { parentPort, Worker } from 'node:worker_threads';
-import { describeError } from '../errors.js';
+import { describeError, InterruptedError } from '../errors.js';
 import { knownSecrets, loadEnvironment, Redactor, type Environment } from './environment.js';
 
 /** What the command thread is told: its arguments, and what it cannot see from a thread (which streams are terminals). */
@@ -18,6 +18,11 @@ export interface CommandThreadData {
 interface TerminalSize {
   columns: number;
   rows: number;
+}
+
+/** A signal the main thread received, passed on to the thread (which gets none). */
+interface Interrupt {
+  interrupt: 'SIGINT' | 'SIGTERM';
 }
 
 /**
@@ -50,6 +55,19 @@ export function startCommandThread(file: URL): void {
     const resized = (): void => thread.postMessage({ columns: process.stderr.columns, rows: process.stderr.rows } satisfies TerminalSize);
     process.stderr.on('resize', resized);
     thread.on('exit', () => process.stderr.off('resize', resized));
+  }
+  // Ctrl-C or SIGTERM: the thread finishes the batch it is writing and stops (exit 130 or 143, resumable); the same
+  // signal again stops the process at once (a write cut short is rolled back by the database).
+  let interrupted = false;
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(signal, () => {
+      if (interrupted) {
+        process.stderr.write(`om-import: ${signal} again: stopped at once; a batch being written is rolled back; run again to resume\n`);
+        process.exit(new InterruptedError(signal).exitCode);
+      }
+      interrupted = true;
+      thread.postMessage({ interrupt: signal } satisfies Interrupt);
+    });
   }
   thread.on('error', (error: unknown) => {
     process.exitCode = 1;
@@ -92,22 +110,33 @@ function flagValue(args: readonly string[], name: string): string | undefined {
 
 /** The command, on its thread. */
 export async function runCommand(data: CommandThreadData): Promise<void> {
-  const { runCli } = await import('./program.js');
+  const { importInProgress, runCli } = await import('./program.js');
   // A terminal is opened here as one (from a thread, process.stdout and process.stderr are pipes to the main thread,
   // which writes what they carry in order): the progress display moves its cursor on stderr, and what goes to stdout
   // on the same terminal must not overtake it or fall behind.
   const terminal = data.stderrIsTty ? new tty.WriteStream(2) : null;
   const stderr = terminal ?? process.stderr;
   const stdout = terminal && data.stdoutIsTty ? new tty.WriteStream(1) : process.stdout;
-  if (terminal) {
-    parentPort?.on('message', (size: TerminalSize) => {
-      terminal.columns = size.columns;
-      terminal.rows = size.rows;
-      terminal.emit('resize');
-    });
-    parentPort?.unref();
-  }
+  const interrupts = new AbortController();
+  parentPort?.on('message', (message: TerminalSize | Interrupt) => {
+    if ('interrupt' in message) {
+      const interrupt = new InterruptedError(message.interrupt);
+      interrupts.abort(interrupt);
+      // Anything but an import only reads: it stops at once, with the same line.
+      if (!importInProgress()) {
+        stderr.write(`om-import: interrupted by ${message.interrupt}\n`);
+        process.exit(interrupt.exitCode);
+      }
+      return;
+    }
+    if (!terminal) return;
+    terminal.columns = message.columns;
+    terminal.rows = message.rows;
+    terminal.emit('resize');
+  });
+  parentPort?.unref();
   process.exitCode = await runCli(data.args, {
+    interrupts: interrupts.signal,
     stdout: (text) => stdout.write(text),
     stderr: (text) => stderr.write(text),
     stderrIsTty: data.stderrIsTty,

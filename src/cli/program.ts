@@ -12,13 +12,13 @@ import { zepDefaultBaseUrl, zepDefaultInclude, zepDefaultRateLimit, zepIncludeCh
 import { defaultMaxWaitMs, type ConnectionOptions } from '../http/http-client.js';
 import type { OpenedSource } from '../records.js';
 import { resolveShard } from '../pipeline/shard.js';
-import { describeError, UsageError } from '../errors.js';
+import { AuthenticationError, describeError, InterruptedError, SourceError, TargetError, UsageError } from '../errors.js';
 import { migrate } from '../migrate.js';
 import { defaultWorkers } from '../openmemory/row-pool.js';
 import { importFrom } from '../pipeline/import.js';
 import { formatReport } from '../pipeline/report.js';
 import { loadTenantMap, unmappedPolicies, type TenantMap, type UnmappedPolicy } from '../pipeline/tenant-map.js';
-import { resolveTargetConfig } from '../database/open-target.js';
+import { resolveTargetConfig, type TargetConfig } from '../database/open-target.js';
 import { currentSchemaVersion } from '../database/schema-definition.js';
 import { compareWithSource, formatVerification, sourceDiffers, verifyDatabase } from '../verify.js';
 import { databaseStatus, formatStatus } from '../status.js';
@@ -26,6 +26,7 @@ import { parseOpenMemoryVersion } from '../openmemory/openmemory-version.js';
 import { knownSecrets, loadEnvironment, Redactor, type Environment } from './environment.js';
 import { colorsAllowed, progressDisplay, progressMode, type ProgressDisplay } from './progress.js';
 import { ReportFile, reportFormat } from './report-file.js';
+import { buildPlan, checkNames, fileUsers, formatPlan, listPartitions, mapKeyWarning, nameCheckError, planFails, targetUsers, writeMapTemplate } from './plan.js';
 
 export interface CliIo {
   stdout: (text: string) => void;
@@ -34,6 +35,8 @@ export interface CliIo {
   /** stderr itself, for the progress display (on a terminal, cli-progress moves its cursor). */
   stderrStream: NodeJS.WriteStream;
   env: Environment;
+  /** Aborted (with an `InterruptedError`) on Ctrl-C or SIGTERM: an import stops between two writes, resumable. */
+  interrupts?: AbortSignal;
 }
 
 const defaultIo: CliIo = {
@@ -111,6 +114,17 @@ interface SupermemoryReadOptions extends SourceReadOptions {
   api: SupermemoryApiChoice;
 }
 
+/** `om-import plan <source>`: the source's reading options, the mapping, the target, and a map template to write. */
+interface PlanCommandOptions extends SourceReadOptions {
+  db?: string;
+  pg?: string;
+  envFile?: string;
+  json?: boolean;
+  userMap?: string;
+  unmapped: UnmappedPolicy;
+  writeMap?: string;
+}
+
 interface Mem0Options extends ImportCommandOptions, Mem0ReadOptions {}
 interface ZepOptions extends ImportCommandOptions, ZepReadOptions {}
 interface SupermemoryOptions extends ImportCommandOptions, SupermemoryReadOptions {}
@@ -146,6 +160,11 @@ function includeList<Choice extends string>(choices: readonly Choice[]): (value:
     if (unknown.length > 0 || chosen.length === 0) throw new InvalidArgumentError(`expected a comma-separated list of ${choices.join(', ')}`);
     return [...new Set(chosen)] as Choice[];
   };
+}
+
+/** `--include <list>`, its default shown once, as a list (commander would print the array, after ours). */
+function includeOption<Choice extends string>(description: string, choices: readonly Choice[], defaults: readonly Choice[], defaultName = defaults.join(',')): Option {
+  return new Option('--include <list>', description).argParser(includeList(choices)).default([...defaults], defaultName);
 }
 
 /** Which database: a SQLite file or PostgreSQL, and OpenMemory's .env. */
@@ -221,11 +240,12 @@ function addMem0Options(command: Command): Command {
     )
     .option('--org-id <id>', 'Mem0 organization')
     .option('--project-id <id>', 'Mem0 project')
-    .option(
-      '--include <list>',
-      `what to import, of ${mem0IncludeChoices.join(',')} (default: ${mem0DefaultInclude.join(',')}): superseded = memories Mem0 marks replaced_by a newer one; expired = memories past their expiration_date, which Mem0 hides`,
-      includeList(mem0IncludeChoices),
-      [...mem0DefaultInclude],
+    .addOption(
+      includeOption(
+        `what to import, of ${mem0IncludeChoices.join(',')}: superseded = memories Mem0 marks replaced_by a newer one; expired = memories past their expiration_date, which Mem0 hides`,
+        mem0IncludeChoices,
+        mem0DefaultInclude,
+      ),
     )
     .option('--from-file <file>', "read a file instead of the API: a saved Mem0 listing (JSON), an om-import snapshot (.jsonl), or the backup of Mem0's OpenMemory app (.zip)");
 }
@@ -233,14 +253,14 @@ function addMem0Options(command: Command): Command {
 function addZepOptions(command: Command): Command {
   return command
     .option('--base-url <url>', `Zep server (default: ${zepDefaultBaseUrl}): its root reads v4 where it answers, else v3/v2/Community Edition; …/api/v2 reads only the v3 wire`)
-    .option('--include <list>', `what to import, of ${zepIncludeChoices.join(',')} (default: ${zepDefaultInclude.join(',')})`, includeList(zepIncludeChoices), [...zepDefaultInclude])
+    .addOption(includeOption(`what to import, of ${zepIncludeChoices.join(',')}`, zepIncludeChoices, zepDefaultInclude))
     .option('--from-file <file>', 'read a Zep snapshot written by --save-export instead of the API');
 }
 
 function addSupermemoryOptions(command: Command): Command {
   return command
     .option('--base-url <url>', `Supermemory API (default: ${supermemoryDefaultBaseUrl}; a path prefix is kept)`)
-    .option('--include <list>', `what to import, of ${supermemoryIncludeChoices.join(',')} (default: all)`, includeList(supermemoryIncludeChoices), [...supermemoryIncludeChoices])
+    .addOption(includeOption(`what to import, of ${supermemoryIncludeChoices.join(',')}`, supermemoryIncludeChoices, supermemoryIncludeChoices, 'all'))
     .addOption(new Option('--multi-tag <policy>', 'a document in several container tags: imported under each (all), or under its first only (v3/v4)').choices(multiTagPolicies).default('all'))
     .addOption(
       new Option('--api <generation>', `which Supermemory API to read: auto (v5 where the server answers it, else v3/v4), v5, or v4 (v3/v4; Supermemory's cloud ends it on ${legacyShutdownDate})`)
@@ -317,14 +337,49 @@ function checkedBaseUrl(value: string | undefined): string | undefined {
   return value;
 }
 
+/**
+ * What the database holds from one source account after a run (every run's records: after a resume, the whole run),
+ * as `om-import status` counts it.
+ */
+async function accountHoldings(target: TargetConfig, source: string, account: string): Promise<{ records: number; users: number }> {
+  const status = await databaseStatus(target);
+  const held = status.accounts.find((entry) => entry.source === source && entry.account === account);
+  return { records: held?.records ?? 0, users: held?.users ?? 0 };
+}
+
+/**
+ * The stable code of an error, for `--json`: `usage` (exit 2), `interrupted` (130/143), `authentication`, `source`
+ * (the source refused or failed), `target` (the database), else `failed`.
+ */
+export function errorCode(error: unknown): 'usage' | 'interrupted' | 'authentication' | 'source' | 'target' | 'failed' {
+  if (error instanceof UsageError) return 'usage';
+  if (error instanceof InterruptedError) return 'interrupted';
+  if (error instanceof AuthenticationError) return 'authentication';
+  if (error instanceof SourceError) return 'source';
+  if (error instanceof TargetError) return 'target';
+  return 'failed';
+}
+
+/** Imports running in this thread: an interrupt lets them finish their write; any other command only reads, and stops at once. */
+let importsRunning = 0;
+export function importInProgress(): boolean {
+  return importsRunning > 0;
+}
+
 /** Runs the CLI with `argv` (without node and script); answers the exit code. */
 export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Promise<number> {
   let redactor = new Redactor(knownSecrets(io.env, {}));
   let exitCode = 0;
   const fail = (error: unknown): number => {
-    const usage = error instanceof UsageError;
-    io.stderr(`om-import: ${redactor.redact(describeError(error)).replace(/\s*\n\s*/g, ' ')}\n`);
-    return usage ? 2 : 1;
+    // After an interrupt, whatever stopped the run (the interrupt itself, or a request it cut short) is the interrupt.
+    const interrupted = error instanceof InterruptedError ? error : io.interrupts?.aborted && io.interrupts.reason instanceof InterruptedError ? io.interrupts.reason : null;
+    const shown = interrupted ?? error;
+    const message = redactor.redact(describeError(shown)).replace(/\s*\n\s*/g, ' ');
+    const exit = interrupted ? interrupted.exitCode : shown instanceof UsageError ? 2 : 1;
+    // Under --json the reader is a program: the error is one JSON object on stderr, with a stable code.
+    if (argv.includes('--json')) io.stderr(`${JSON.stringify({ error: { code: errorCode(shown), message, exitCode: exit } })}\n`);
+    else io.stderr(`om-import: ${message}\n`);
+    return exit;
   };
 
   const program = new Command('om-import')
@@ -375,14 +430,31 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
   );
 
   /** Runs one import and prints its report; the source's HTTP client is closed whatever happens. */
-  const runImport = async (opened: OpenedSource, options: ImportCommandOptions, env: Environment, tenantMap: TenantMap, progress: ProgressDisplay): Promise<void> => {
+  const runImport = async (
+    opened: OpenedSource,
+    options: ImportCommandOptions,
+    env: Environment,
+    tenantMap: TenantMap,
+    progress: ProgressDisplay,
+    nameWarnings: readonly string[],
+  ): Promise<void> => {
     const { source, http } = opened;
+    // Ctrl-C or SIGTERM: the display ends at once (the terminal is left clean), the batch being written is finished.
+    const onInterrupt = (): void => {
+      progress.stop();
+      const signal = io.interrupts?.reason instanceof InterruptedError ? io.interrupts.reason.signal : 'SIGINT';
+      // Under --json, stderr carries only the error object that follows.
+      if (!options.json) io.stderr(`om-import: ${signal}: stopping after the batch being written (${signal === 'SIGINT' ? 'Ctrl-C' : 'SIGTERM'} again stops at once)\n`);
+    };
+    io.interrupts?.addEventListener('abort', onInterrupt, { once: true });
+    importsRunning++;
     try {
       // Checked before anything is fetched: a file already there or a folder that cannot be written stops the run now.
       const reportFile = options.report === undefined ? null : ReportFile.check(options.report);
+      const target = resolveTargetConfig({ db: options.db, pg: options.pg }, env);
       const report = await importFrom({
         source,
-        target: resolveTargetConfig({ db: options.db, pg: options.pg }, env),
+        target,
         tenantMap,
         env,
         migrate: options.migrate,
@@ -395,9 +467,12 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
         saveExportDir: options.saveExport,
         workers: options.workers,
         onProgress: progress.event,
+        signal: io.interrupts,
       });
       progress.stop(); // the display ends before the report begins
       if (http) report.http = { ...http.stats };
+      report.warnings.unshift(...nameWarnings);
+      report.accountInDatabase = options.dryRun ? null : await accountHoldings(target, report.source, report.account);
       let reportFileError: unknown = null;
       try {
         reportFile?.write(report, (text) => redactor.redact(text));
@@ -408,6 +483,8 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
       io.stdout(`${redactor.redact(output)}\n`);
       if (reportFileError !== null) throw reportFileError;
     } finally {
+      importsRunning--;
+      io.interrupts?.removeEventListener('abort', onInterrupt);
       progress.stop();
       await http?.close();
     }
@@ -425,8 +502,8 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
     return { env, tenantMap, apiKey };
   };
 
-  /** An import's progress on stderr (see progress.ts); its waits are named after the source (`Zep rate limit`). */
-  const importProgress = (options: ImportCommandOptions, labels: SourceLabels): ProgressDisplay => {
+  /** Reading a source (an import, or verify <source>): progress on stderr (see progress.ts); waits named after the source (`Zep rate limit`). */
+  const sourceProgress = (options: { quiet?: boolean; json?: boolean; fromFile?: string }, labels: SourceLabels): ProgressDisplay => {
     const display = progressDisplay({
       mode: progressMode({ quiet: options.quiet, json: options.json, stderrIsTty: io.stderrIsTty }),
       stream: io.stderrStream,
@@ -441,21 +518,50 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
     };
   };
 
+  /**
+   * Before an import that names users (--user-id, --user-map): the source lists its users once (as `plan` does), and
+   * every --user-id that names none — or, under --unmapped fail, every unmapped user — stops the run with one usage
+   * error naming them all, before anything is fetched or written; map keys that name none are answered as warnings
+   * for the report. A file names its users only when read: not checked.
+   */
+  const checkNamedUsers = async (options: ImportCommandOptions, tenantMap: TenantMap, labels: SourceLabels, openAll: () => OpenedSource): Promise<string[]> => {
+    const userIds = options.userId ?? [];
+    if (options.fromFile !== undefined || (userIds.length === 0 && tenantMap.sourceUsers.length === 0)) return [];
+    const opened = openAll();
+    try {
+      // A source that cannot list its users (a self-hosted Mem0 server before 2.0.1) reads the names given: unchecked.
+      const partitions = await listPartitions(opened).catch((error: unknown) => {
+        if (error instanceof UsageError && userIds.length > 0) return null;
+        throw error;
+      });
+      if (partitions === null || partitions.some((partition) => partition.tenantKey === null)) return [];
+      const check = checkNames(partitions, userIds, tenantMap);
+      const problem = nameCheckError(check, opened.source.name, labels.userNoun);
+      if (problem) throw problem;
+      const warning = mapKeyWarning(check, opened.source.name);
+      return warning === null ? [] : [warning];
+    } finally {
+      await opened.http?.close();
+    }
+  };
+
   addMem0Options(
     addImportOptions(program.command('mem0').description('import every memory of a Mem0 account (platform, self-hosted server, or export file)'), mem0Labels),
   ).action(async (options: Mem0Options) => {
     const { env, tenantMap, apiKey } = prepareImport(options, 'MEM0_API_KEY');
-    const progress = importProgress(options, mem0Labels);
+    const nameWarnings = await checkNamedUsers(options, tenantMap, mem0Labels, () => openMem0({ ...options, userId: undefined }, apiKey, tenantMap.sourceUsers));
+    const progress = sourceProgress(options, mem0Labels);
     const opened = openMem0(options, apiKey, tenantMap.sourceUsers, progress.wait);
-    await runImport(opened, options, env, tenantMap, progress);
+    await runImport(opened, options, env, tenantMap, progress, nameWarnings);
   });
 
   addZepOptions(
     addImportOptions(program.command('zep').description("import every user's threads, messages, facts, data and summaries of a Zep account"), zepLabels),
   ).action(async (options: ZepOptions) => {
     const { env, tenantMap, apiKey } = prepareImport(options, 'ZEP_API_KEY');
-    const progress = importProgress(options, zepLabels);
-    await runImport(openZep(options, apiKey, progress.wait), options, env, tenantMap, progress);
+    const nameWarnings = await checkNamedUsers(options, tenantMap, zepLabels, () => openZep({ ...options, userId: undefined }, apiKey));
+    const progress = sourceProgress(options, zepLabels);
+    await runImport(openZep(options, apiKey, progress.wait), options, env, tenantMap, progress, nameWarnings);
   });
 
   addSupermemoryOptions(
@@ -465,21 +571,28 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
     ),
   ).action(async (options: SupermemoryOptions) => {
     const { env, tenantMap, apiKey } = prepareImport(options, 'SUPERMEMORY_API_KEY');
-    const progress = importProgress(options, supermemoryLabels);
-    await runImport(openSupermemory(options, apiKey, progress.wait), options, env, tenantMap, progress);
+    const nameWarnings = await checkNamedUsers(options, tenantMap, supermemoryLabels, () => openSupermemory({ ...options, userId: undefined }, apiKey));
+    const progress = sourceProgress(options, supermemoryLabels);
+    await runImport(openSupermemory(options, apiKey, progress.wait), options, env, tenantMap, progress, nameWarnings);
   });
 
   /** Audits the database; with a source, also compares its records with the database's. Exit 1 on any finding. */
-  const runVerify = async (options: VerifyCommandOptions & Partial<SourceReadOptions>, env: Environment, opened: OpenedSource | null): Promise<void> => {
+  const runVerify = async (
+    options: VerifyCommandOptions & Partial<SourceReadOptions>,
+    env: Environment,
+    opened: OpenedSource | null,
+    progress: ProgressDisplay | null = null,
+  ): Promise<void> => {
     const target = resolveTargetConfig({ db: options.db, pg: options.pg }, env);
     try {
       const verification = await verifyDatabase(target, { env });
+      // Reading the source shows the same display as an import's fetching (on a terminal; plain lines on a pipe).
       const comparison = opened
         ? await compareWithSource(target, opened.source, {
             readInPart: (options.userId ?? []).length > 0,
             ownerOf: verifyOwners(options.userMap),
-            onPartition: io.stderrIsTty ? (partition, records) => io.stderr(`${redactor.redact(`${partition}: ${records} records read`)}\n`) : undefined,
-          })
+            onProgress: progress?.event,
+          }).finally(() => progress?.stop())
         : undefined;
       const output = options.json ? JSON.stringify(comparison ? { ...verification, source: comparison } : verification, null, 2) : formatVerification(verification, comparison);
       io.stdout(`${redactor.redact(output)}\n`);
@@ -517,7 +630,8 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
     async (_options: Mem0ReadOptions, command: Command) => {
       const options = command.optsWithGlobals<VerifyCommandOptions & Mem0ReadOptions>();
       const { env, apiKey } = prepareVerify(options, 'MEM0_API_KEY');
-      await runVerify(options, env, openMem0(options, apiKey, undefined));
+      const progress = sourceProgress(options, mem0Labels);
+      await runVerify(options, env, openMem0(options, apiKey, undefined, progress.wait), progress);
     },
   );
 
@@ -525,7 +639,8 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
     async (_options: ZepReadOptions, command: Command) => {
       const options = command.optsWithGlobals<VerifyCommandOptions & ZepReadOptions>();
       const { env, apiKey } = prepareVerify(options, 'ZEP_API_KEY');
-      await runVerify(options, env, openZep(options, apiKey));
+      const progress = sourceProgress(options, zepLabels);
+      await runVerify(options, env, openZep(options, apiKey, progress.wait), progress);
     },
   );
 
@@ -534,8 +649,88 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
   ).action(async (_options: SupermemoryReadOptions, command: Command) => {
     const options = command.optsWithGlobals<VerifyCommandOptions & SupermemoryReadOptions>();
     const { env, apiKey } = prepareVerify(options, 'SUPERMEMORY_API_KEY');
-    await runVerify(options, env, openSupermemory(options, apiKey));
+    const progress = sourceProgress(options, supermemoryLabels);
+    await runVerify(options, env, openSupermemory(options, apiKey, progress.wait), progress);
   });
+
+  /**
+   * Lists the source's users (cheap requests only: no record is fetched), where each would land, what the target
+   * holds of them, and a rough estimate of the import. Exit 1 when a --user-id or map key names nothing.
+   */
+  const runPlan = async (options: PlanCommandOptions, env: Environment, opened: OpenedSource, labels: SourceLabels): Promise<void> => {
+    try {
+      const tenantMap = loadTenantMap(options.userMap, options.unmapped);
+      const target = resolveTargetConfig({ db: options.db, pg: options.pg }, env);
+      const status = await targetUsers(target);
+      const userIds = options.userId ?? [];
+      // A source that cannot list its users (a self-hosted Mem0 server before 2.0.1): the users named, unchecked.
+      const listed = await listPartitions(opened).catch((error: unknown) => {
+        if (error instanceof UsageError && userIds.length > 0) return null;
+        throw error;
+      });
+      const partitions =
+        listed === null
+          ? userIds.map((id) => ({ key: id, tenantKey: id }))
+          : opened.http === null
+            ? await fileUsers(opened, listed)
+            : listed;
+      const plan = await buildPlan({
+        opened,
+        partitions,
+        userIds,
+        tenantMap,
+        status,
+        requestsPerSecond: options.rateLimit ?? labels.defaultRate,
+        listedBySource: listed !== null,
+      });
+      if (options.writeMap !== undefined) writeMapTemplate(options.writeMap, plan);
+      io.stdout(`${redactor.redact(options.json ? JSON.stringify(plan, null, 2) : formatPlan(plan, options.writeMap ?? null))}\n`);
+      exitCode = planFails(plan) ? 1 : 0;
+    } finally {
+      await opened.http?.close();
+    }
+  };
+
+  /** What every plan command does first: the environment, the secrets to redact, the API key. */
+  const preparePlan = (options: PlanCommandOptions, keyVariable: string): { env: Environment; apiKey: string | undefined; listAll: PlanCommandOptions } => {
+    const env = loadEnvironment(options.envFile, io.env);
+    const apiKey = options.apiKey ?? env[keyVariable];
+    redactor = new Redactor(knownSecrets(env, { apiKey, pg: options.pg }));
+    resolveTargetConfig({ db: options.db, pg: options.pg }, env);
+    checkedBaseUrl(options.baseUrl);
+    // The source lists every user, so that a --user-id that names none shows.
+    return { env, apiKey, listAll: { ...options, userId: undefined } };
+  };
+
+  const plan = program
+    .command('plan')
+    .description("before importing: the source's users with the records it announces, where each would land (--user-map), what the target holds of them, and a rough estimate; reads no record, writes nothing");
+  const addPlanOptions = (command: Command, labels: SourceLabels): Command =>
+    addSourceOptions(addDatabaseOptions(command), labels)
+      .option('--json', 'print the plan as JSON on stdout')
+      .option('--user-map <file>', `JSON object mapping ${labels.label} ${labels.userNoun}s to OpenMemory user_ids`)
+      .addOption(new Option('--unmapped <policy>', `what to do with ${labels.userNoun}s missing from --user-map`).choices(unmappedPolicies).default('keep'))
+      .option('--write-map <file>', 'also write a --user-map template naming every listed user (identity), never over an existing file');
+
+  addMem0Options(addPlanOptions(plan.command('mem0').description("plan an import of a Mem0 account: its users, agents and runs"), mem0Labels)).action(
+    async (options: PlanCommandOptions & Mem0ReadOptions) => {
+      const { env, apiKey, listAll } = preparePlan(options, 'MEM0_API_KEY');
+      const tenantMap = loadTenantMap(options.userMap, options.unmapped);
+      await runPlan(options, env, openMem0({ ...options, userId: listAll.userId }, apiKey, tenantMap.sourceUsers), mem0Labels);
+    },
+  );
+  addZepOptions(addPlanOptions(plan.command('zep').description("plan an import of a Zep account: its users, threads without a user and graphs"), zepLabels)).action(
+    async (options: PlanCommandOptions & ZepReadOptions) => {
+      const { env, apiKey, listAll } = preparePlan(options, 'ZEP_API_KEY');
+      await runPlan(options, env, openZep({ ...options, userId: listAll.userId }, apiKey), zepLabels);
+    },
+  );
+  addSupermemoryOptions(addPlanOptions(plan.command('supermemory').description("plan an import of a Supermemory account: its container tags"), supermemoryLabels)).action(
+    async (options: PlanCommandOptions & SupermemoryReadOptions) => {
+      const { env, apiKey, listAll } = preparePlan(options, 'SUPERMEMORY_API_KEY');
+      await runPlan(options, env, openSupermemory({ ...options, userId: listAll.userId }, apiKey), supermemoryLabels);
+    },
+  );
 
   addDatabaseOptions(
     program.command('status').description("what the database holds from om-import: runs per source and account, what a resume or an incremental run would do, memories per user"),
@@ -577,6 +772,7 @@ function packageVersion(): string {
 /** Examples under each command's --help, by command: the README's quick start. */
 const helpExamples: Readonly<Record<string, readonly string[]>> = {
   'om-import': [
+    'om-import plan zep                                     # first: the users, their mapping, an estimate; reads no record',
     'om-import zep                                          # Zep Cloud → ./data/openmemory.sqlite (ZEP_API_KEY)',
     'om-import supermemory                                  # every container tag of a Supermemory account',
     'om-import mem0                                         # hosted Mem0 (MEM0_API_KEY)',
@@ -612,6 +808,14 @@ const helpExamples: Readonly<Record<string, readonly string[]>> = {
   'om-import verify mem0': ['om-import verify mem0', 'om-import verify mem0 --from-file mem0-export.json'],
   'om-import verify zep': ['om-import verify zep', 'om-import verify zep --user-id alice'],
   'om-import verify supermemory': ['om-import verify supermemory'],
+  'om-import plan': [
+    'om-import plan zep                                     # every Zep user, where it lands, what the target holds',
+    'om-import plan mem0 --user-map map.json                # check a map before importing (keys that match nothing: exit 1)',
+    'om-import plan supermemory --write-map map.json        # a map template to edit, one entry per container tag',
+  ],
+  'om-import plan mem0': ['om-import plan mem0', 'om-import plan mem0 --user-map map.json --unmapped skip', 'om-import plan mem0 --from-file mem0-export.json'],
+  'om-import plan zep': ['om-import plan zep', 'om-import plan zep --write-map map.json'],
+  'om-import plan supermemory': ['om-import plan supermemory', 'om-import plan supermemory --user-id alice --json'],
   'om-import status': ['om-import status', 'om-import status --pg postgres://user@host:5432/openmemory --json'],
 };
 

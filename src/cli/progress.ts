@@ -108,6 +108,8 @@ export class ImportProgress {
   private waitingUntil = 0;
   private waitReason = '';
   private waitedMs = 0;
+  /** Partitions an interrupted run had finished: done before this run began (the first event's count). */
+  private resumedPartitions: number | null = null;
 
   constructor(
     private readonly partitionNoun: string,
@@ -120,6 +122,7 @@ export class ImportProgress {
     const now = this.now();
     switch (event.type) {
       case 'fetching':
+        this.resumedPartitions ??= event.partitionsDone;
         this.fetching ??= { event, records: new Counter(now) };
         this.fetching.event = event;
         this.fetching.records.set(event.records, now);
@@ -154,19 +157,19 @@ export class ImportProgress {
     const now = this.now();
     const done = event.partitionsDone >= event.partitions;
     const announced = event.expectedRecords !== null && !event.expectedRecordsPartial && event.expectedRecords > 0;
-    // On the records announced when every partition left announced them; else on partitions.
-    const fraction = done
-      ? 1
-      : announced
-        ? Math.min(0.99, event.records / event.expectedRecords!)
-        : event.partitions > 0
-          ? event.partitionsDone / event.partitions
-          : 0;
-    const expected = event.expectedRecords !== null ? `/${count(Math.max(event.expectedRecords, event.records))}${event.expectedRecordsPartial ? '+' : ''}` : '';
+    // One unit per line: records where every partition left announced its count, else partitions — the bar and the
+    // number first after it count the same thing. Partitions a resumed run had finished are done, not done now: the
+    // ETA counts only those this run reads (records announced are already those of the partitions left).
+    const resumed = this.resumedPartitions ?? 0;
+    const partitionsLeft = event.partitions - resumed;
+    const fraction = done ? 1 : announced ? Math.min(0.99, event.records / event.expectedRecords!) : event.partitions > 0 ? event.partitionsDone / event.partitions : 0;
+    const etaFraction = done ? 1 : announced ? fraction : partitionsLeft > 0 ? (event.partitionsDone - resumed) / partitionsLeft : 0;
+    const partitions = `${count(event.partitionsDone)}/${count(event.partitions)} ${plural(this.partitionNoun, event.partitions)}`;
+    const recordsText = announced ? `${count(event.records)}/${count(Math.max(event.expectedRecords!, event.records))} records` : `${count(event.records)} records`;
     const text = [
-      `${count(event.records)}${expected} records`,
-      this.timing(records.startedAt, fraction, done),
-      `${count(event.partitionsDone)}/${count(event.partitions)} ${plural(this.partitionNoun, event.partitions)}`,
+      announced ? recordsText : partitions,
+      this.timing(records.startedAt, etaFraction, done),
+      announced ? partitions : recordsText,
       `${count(Math.round(done ? records.average() : records.perSecond(now)))}/s`,
     ].join(' · ');
     return { label: 'fetching', fraction, text };
@@ -204,13 +207,16 @@ export class ImportProgress {
     return [...phases.map((line) => `${line.label} ${line.text}`), ...waiting].join('; ');
   }
 
-  /** `elapsed 1:02 · ETA 3:10`: the whole run's time so far; the time left at the pace of this phase so far. */
+  /**
+   * `ETA 3:10 · elapsed 1:02`: the time left at the pace of this phase so far, then the whole run's time so far —
+   * the ETA first, so that a line cut at the terminal's edge loses the least of it.
+   */
   private timing(phaseStart: number, fraction: number, done: boolean): string {
     const now = this.now();
     const elapsed = `elapsed ${clock(now - this.startedAt)}`;
-    if (done) return `${elapsed} · done`;
+    if (done) return `done · ${elapsed}`;
     const eta = fraction > 0 ? clock(((now - phaseStart) * (1 - fraction)) / fraction) : '–';
-    return `${elapsed} · ETA ${eta}`;
+    return `ETA ${eta} · ${elapsed}`;
   }
 }
 
@@ -274,6 +280,15 @@ class PlainDisplay implements ProgressDisplay {
   }
 }
 
+/** The bar's cells at most, and at least (a narrower one is left out). */
+const maxBarSize = 16;
+const minBarSize = 6;
+
+/** The terminal's width; 80 where it does not say (a pty that was never sized). */
+function terminalColumns(stream: NodeJS.WriteStream): number {
+  return stream.columns > 0 ? stream.columns : 80;
+}
+
 /** On a terminal: a line per phase that has started, and one for waits, redrawn in place by cli-progress. */
 class TerminalDisplay implements ProgressDisplay {
   private readonly bars: MultiBar;
@@ -288,7 +303,7 @@ class TerminalDisplay implements ProgressDisplay {
     this.bars = new cliProgress.MultiBar({
       stream: options.stream,
       fps: 10,
-      barsize: 16,
+      barsize: maxBarSize,
       barCompleteChar: '█',
       barIncompleteChar: '░',
       // Lines longer than the terminal are cut instead of wrapped, without switching the terminal's wrapping off (a
@@ -335,8 +350,17 @@ class TerminalDisplay implements ProgressDisplay {
       const phase = line();
       if (!phase) return '';
       const label = phase.label.padEnd(9);
-      const bar = phase.fraction !== null ? ` ${cliProgress.Format.BarFormat(phase.fraction, options)}` : '';
-      return this.options.redact(`${this.paint('cyan', label)}${bar} ${phase.text}`);
+      const painted = this.paint('cyan', label);
+      // cli-progress cuts a line at the terminal's width counting escape codes too: the line is made to fit. The bar
+      // takes what the text leaves (at most 16 cells); where that is under 6, the text's last parts (the rate, then
+      // the other count) give way to it. The count and the ETA come first, so they are never cut.
+      const width = terminalColumns(this.options.stream) - (painted.length - label.length);
+      const parts = phase.text.split(' · ');
+      const room = (): number => width - label.length - parts.join(' · ').length - 2;
+      while (phase.fraction !== null && room() < minBarSize && parts.length > 2) parts.pop();
+      const barsize = Math.min(options.barsize ?? maxBarSize, room());
+      const bar = phase.fraction !== null && barsize >= minBarSize ? ` ${cliProgress.Format.BarFormat(phase.fraction, { ...options, barsize })}` : '';
+      return this.options.redact(`${painted}${bar} ${parts.join(' · ')}`);
     };
     this.lines.set(key, this.bars.create(1, 0, {}, { format }));
   }

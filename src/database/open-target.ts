@@ -258,9 +258,11 @@ async function openPostgres(config: Extract<TargetConfig, { kind: 'postgres' }>)
     const hint =
       code === '3D000'
         ? 'om-import does not create databases: create it first (e.g. `createdb`), as OpenMemory expects it to exist'
-        : code === '28P01'
-          ? 'check the user and password (OM_PG_USER / OM_PG_PASSWORD or the --pg URL)'
-          : 'check that the server is running and reachable';
+        : code === '28P01' || code === '28000'
+          ? 'the server refused the user: check the user and password (OM_PG_USER / OM_PG_PASSWORD or the --pg URL), and that the role exists'
+          : code !== undefined && /^[0-9A-Z]{5}$/.test(code)
+            ? `the server answered with SQLSTATE ${code}` // it runs and is reachable: no hint about that
+            : 'check that the server is running and reachable';
     throw new TargetError(`cannot connect to PostgreSQL ${config.display}: ${(error as Error).message}`, { hint });
   }
   const tables = postgresTableNames({ memoryTable: config.memoryTable, vectorTable: config.vectorTable });

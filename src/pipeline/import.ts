@@ -82,6 +82,8 @@ export interface ImportOptions {
   /** Folder where the fetched wire records are saved as JSONL. */
   saveExportDir?: string;
   onProgress?: (event: ProgressEvent) => void;
+  /** Stops the run between two writes (never within one) and between two records read; the run is then resumable. */
+  signal?: AbortSignal;
   now?: () => number;
 }
 
@@ -195,7 +197,10 @@ export async function importFrom(options: ImportOptions): Promise<ImportReport> 
     const warnings: string[] = [];
     let writeChain: Promise<unknown> = Promise.resolve();
     const serialWrite = <T>(work: () => Promise<T>): Promise<T> => {
-      const result = writeChain.then(work);
+      const result = writeChain.then(() => {
+        options.signal?.throwIfAborted(); // a write begun is finished; none begins after an interrupt
+        return work();
+      });
       writeChain = result.catch(() => undefined);
       return result;
     };
@@ -361,6 +366,7 @@ export async function importFrom(options: ImportOptions): Promise<ImportReport> 
       try {
         for await (const item of source.items(partition, { updatedSince })) {
           if (failure) return;
+          options.signal?.throwIfAborted();
           if (item.type === 'memory' || item.type === 'skipped') {
             fetching.records++;
             if (fetching.records % fetchingReportEvery === 0) reportFetching();
@@ -427,6 +433,7 @@ export async function importFrom(options: ImportOptions): Promise<ImportReport> 
     }
 
     let users: UserReport[] = [];
+    options.signal?.throwIfAborted();
     if (!dryRun && run) {
       users = await finalizeUsers(
         bookkeeping,

@@ -3,7 +3,7 @@
 import type { EmbeddingConfig } from '../openmemory/embedding-config.js';
 import { essence } from '../openmemory/essence.js';
 import type { MemoryInput } from '../openmemory/memory-rows.js';
-import type { MemoryRecord, SourceItem } from '../records.js';
+import type { MemoryRecord, SkipKind, SourceItem } from '../records.js';
 import { fingerprint, memoryId } from './memory-identity.js';
 import { hash64, RecordIdSet } from './record-id-set.js';
 import { ownsUser, type Shard } from './shard.js';
@@ -32,14 +32,12 @@ export class TenantTally {
     return report;
   }
 
-  skip(tenant: string, sourceId: string | null, reason: string, kind?: string): void {
+  skip(tenant: string, sourceId: string | null, reason: string, kind: SkipKind): void {
     const report = this.get(tenant, null);
     report.skipped++;
-    report.skippedReasons.push({ sourceId, reason });
-    if (kind !== undefined) {
-      report.skippedKinds ??= {};
-      report.skippedKinds[kind] = (report.skippedKinds[kind] ?? 0) + 1;
-    }
+    report.skippedReasons.push({ sourceId, reason, kind });
+    report.skippedKinds ??= {};
+    report.skippedKinds[kind] = (report.skippedKinds[kind] ?? 0) + 1;
   }
 
   list(): TenantReport[] {
@@ -136,14 +134,14 @@ export function handleItem(
     if (!ownsUser(shard, tenantKey)) return null;
     tally.get(tenantKey, null).fetched++;
     const first = seen.firstTenant === record.tenantKey ? 'with other content' : `under ${seen.firstTenant ?? noTenant}`;
-    tally.skip(tenantKey, record.sourceId, `duplicate id: a record with this id was read before ${first}; the first one read is imported`);
+    tally.skip(tenantKey, record.sourceId, `duplicate id: a record with this id was read before ${first}; the first one read is imported`, 'duplicate-id');
     return null;
   }
   const resolution = record.tenantKey !== null ? tenantMap.resolve(record.tenantKey) : { skip: 'the record has no user' };
   if ('skip' in resolution) {
     if (!ownsUser(shard, tenantKey)) return null;
     tally.get(tenantKey, null).fetched++;
-    tally.skip(tenantKey, record.sourceId, resolution.skip);
+    tally.skip(tenantKey, record.sourceId, resolution.skip, 'unmapped');
     return null;
   }
   if (!ownsUser(shard, resolution.userId)) return null; // another shard's user

@@ -1,10 +1,13 @@
 // What an import did, per source tenant, as data (for --json) and as text.
 import type { MigrationResult } from '../database/target.js';
 import type { OpenMemoryRows } from '../openmemory/embedding-config.js';
+import type { SkipKind } from '../records.js';
 
 export interface SkipNote {
   sourceId: string | null;
   reason: string;
+  /** The reason's stable code (`SkipKind`: `no-text`, `expired`, …). */
+  kind: SkipKind;
 }
 
 export interface TenantReport {
@@ -18,7 +21,7 @@ export interface TenantReport {
   unchanged: number;
   skipped: number;
   skippedReasons: SkipNote[];
-  /** Skipped records by kind of reason, where the source names one (`expired`: 4); absent when none does. */
+  /** Skipped records by the reason's stable code (`expired`: 4); absent when none was skipped. */
   skippedKinds?: Record<string, number>;
   /** Records imported with a notable flag, by flag (e.g. `content-from-summary`: text taken from the source's summary). */
   flagged: Record<string, number>;
@@ -74,10 +77,12 @@ export interface ImportReport {
   http: { requests: number; retries: number; throttled: number } | null;
   exportFile: string | null;
   durationMs: number;
+  /**
+   * What the database holds from this source and account once the run is over (every run's records, so after a
+   * resume the whole run's and the earlier runs'), as `om-import status` counts it; null in a dry run or where not read.
+   */
+  accountInDatabase?: { records: number; users: number } | null;
 }
-
-/** The text report lists at most this many skip reasons per tenant (the JSON report lists all). */
-export const skipReasonLimit = 50;
 
 /** How the text report names each record flag an adapter can set. */
 const flagDescriptions: Record<string, string> = {
@@ -89,13 +94,26 @@ const flagDescriptions: Record<string, string> = {
     "records whose time could not be read, imported without it (kept as sent in meta.om_import.fields; the memory takes the record's other time, or the import's)",
 };
 
-/** How the text report names each kind of skip an adapter can report (`SkippedRecord.kind`). */
-const skipKindDescriptions: Record<string, string> = {
+/** What each skip code means, and what to do about it: the one hint the text report gives per code. */
+const skipKindDescriptions: Record<SkipKind, string> = {
+  malformed: 'not a record (not a JSON object, or a line of the file that cannot be read)',
+  'no-id': 'no id, so it could not be imported twice onto the same memory',
+  'no-owner': 'no user, agent, run, thread or tag to land under',
+  'no-text': 'no text (missing or empty): nothing to import',
+  'not-processed': 'not processed yet at the source; a later run picks them up',
+  'processing-failed': 'processing failed at the source; re-add them there to import them',
+  deleted: 'deleted at the source',
+  forgotten: 'forgotten at the source (gone: --prune removes what an earlier run made of them)',
+  'old-version': 'older versions of a memory; the latest version is imported',
+  invalidated: 'facts Zep has invalidated or expired (--include invalidated-facts imports them)',
   expired: 'past their expiration date, left out (--include expired imports them)',
   superseded: 'replaced by a newer one at the source, left out (--include superseded imports them)',
   'too-deep': 'with fields nested too deeply to store as JSON (thousands of levels), left out',
-  copy: 'copies of a document in another tag that lands on the same user, imported once',
   'id-conflict': "with an id another account's export (or the API) already brought under another user, with other text: not overwritten",
+  'multi-tag': 'also in an earlier container tag, imported there only (--multi-tag first)',
+  copy: 'copies of a record imported once (a hyperedge, or a document in two tags that land on one user)',
+  unmapped: 'of users not in --user-map (--unmapped skip); add them to the map to import them',
+  'duplicate-id': 'an id read twice with other content or owner; the first one read is imported',
 };
 
 /** Table cells longer than this (in characters, after escaping) are shortened with `…`; `--json` has them whole. */
@@ -118,6 +136,53 @@ export function escapeControl(text: string): string {
 export function tableCell(text: string, limit = tableCellLimit): string {
   const characters = Array.from(escapeControl(text));
   return characters.length <= limit ? characters.join('') : `${characters.slice(0, limit - 1).join('')}…`;
+}
+
+/** Code points a terminal draws two columns wide: East Asian Wide and Fullwidth (CJK, Hangul, kana, fullwidth forms), and emoji. */
+const wideCharacter =
+  /[\u1100-\u115f\u231a\u231b\u2329\u232a\u23e9-\u23ec\u23f0\u23f3\u25fd\u25fe\u2614\u2615\u2648-\u2653\u267f\u2693\u26a1\u26aa\u26ab\u26bd\u26be\u26c4\u26c5\u26ce\u26d4\u26ea\u26f2-\u26f5\u26fa\u26fd\u2705\u270a\u270b\u2728\u274c\u274e\u2753-\u2755\u2757\u2795-\u2797\u27b0\u27bf\u2b1b\u2b1c\u2b50\u2b55\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf\ua960-\ua97f\uac00-\ud7a3\uf900-\ufaff\ufe10-\ufe19\ufe30-\ufe6f\uff00-\uff60\uffe0-\uffe6\u{1f000}-\u{1faff}\u{20000}-\u{3fffd}]/u;
+/** Code points a terminal draws zero columns wide: combining marks, zero-width joiners and variation selectors. */
+const zeroWidthCharacter = /[\p{Mn}\p{Me}\u200b-\u200d\ufe00-\ufe0f]/u;
+
+/** The columns a terminal gives `text` (after `escapeControl`): 2 for wide characters, 0 for combining ones, else 1. */
+export function displayWidth(text: string): number {
+  let width = 0;
+  for (const character of text) width += zeroWidthCharacter.test(character) ? 0 : wideCharacter.test(character) ? 2 : 1;
+  return width;
+}
+
+/** `text` padded with spaces to `width` columns (by display width). */
+export function padEnd(text: string, width: number): string {
+  return text + ' '.repeat(Math.max(0, width - displayWidth(text)));
+}
+
+/** `text` padded on the left to `width` columns (by display width). */
+export function padStart(text: string, width: number): string {
+  return ' '.repeat(Math.max(0, width - displayWidth(text))) + text;
+}
+
+/**
+ * An escaped cell of at most `columns` terminal columns, shortened in the middle with `…` when longer (a user id's
+ * start and end both tell users apart), never splitting a character: a CJK name keeps the table aligned.
+ */
+export function fitCell(text: string, columns: number): string {
+  const escaped = escapeControl(text);
+  if (displayWidth(escaped) <= columns) return escaped;
+  const characters = Array.from(escaped);
+  const room = Math.max(0, columns - 1);
+  let head = '';
+  let used = 0;
+  let front = 0;
+  for (; front < characters.length && used + displayWidth(characters[front] as string) <= Math.ceil(room / 2); front++) {
+    head += characters[front];
+    used += displayWidth(characters[front] as string);
+  }
+  let tail = '';
+  for (let back = characters.length - 1; back > front && used + displayWidth(characters[back] as string) <= room; back--) {
+    tail = characters[back] + tail;
+    used += displayWidth(characters[back] as string);
+  }
+  return `${head}…${tail}`;
 }
 
 /**
@@ -151,6 +216,80 @@ export function listedTenants(tenants: readonly TenantReport[]): { listed: Tenan
 
 const plural = (count: number, one: string, many: string): string => `${count} ${count === 1 ? one : many}`;
 
+/** The text report's width: it reads on an 80-column terminal without a line wrapping. */
+export const reportColumns = 80;
+
+/**
+ * A table that fits `width` columns: one or two name columns (two joined by `→`: source user → user_id), shortened in
+ * the middle by display width where they must be, then right-aligned number columns.
+ */
+export function fitTable(options: { nameHeaders: string[]; numberHeaders: string[]; rows: { names: string[]; numbers: string[] }[]; width?: number }): string[] {
+  const { nameHeaders, numberHeaders, rows } = options;
+  const width = options.width ?? reportColumns;
+  const numberWidths = numberHeaders.map((header, i) => Math.max(header.length, ...rows.map((row) => (row.numbers[i] as string).length)));
+  const arrow = nameHeaders.length === 2 ? 3 : 0;
+  const available = Math.max(8, width - numberWidths.reduce((sum, w) => sum + w + 2, 0) - arrow);
+  const natural = nameHeaders.map((header, i) => Math.max(displayWidth(header), ...rows.map((row) => displayWidth(escapeControl(row.names[i] as string)))));
+  let nameWidths = natural;
+  if (natural.reduce((a, b) => a + b, 0) > available) {
+    if (natural.length === 1) nameWidths = [available];
+    else {
+      const half = Math.floor(available / 2);
+      const first = natural[0] as number;
+      const second = natural[1] as number;
+      nameWidths = first <= half ? [first, available - first] : second <= half ? [available - second, second] : [half, available - half];
+    }
+  }
+  const line = (names: string[], numbers: string[], join: string): string => {
+    const padded = names.map((name, i) => padEnd(name, nameWidths[i] as number));
+    const left = padded.length === 2 ? `${padded[0]}${join}${padded[1]}` : (padded[0] as string);
+    return [left, ...numbers.map((cell, i) => cell.padStart(numberWidths[i] as number))].join('  ').trimEnd();
+  };
+  return [
+    line(nameHeaders, numberHeaders, '   '),
+    ...rows.map((row) => line(row.names.map((name, i) => fitCell(name, nameWidths[i] as number)), row.numbers, row.names[1] === '' ? '   ' : ' → ')),
+  ];
+}
+
+/**
+ * A line of prose broken at spaces into lines of at most `width` columns, the continuations indented by `indent`;
+ * a word longer than a line (a path) is kept whole.
+ */
+export function wrapLine(line: string, width = reportColumns, indent = '  '): string[] {
+  if (displayWidth(line) <= width) return [line];
+  const leading = /^ */.exec(line)?.[0] ?? '';
+  const out: string[] = [];
+  let current = leading;
+  for (const word of line.slice(leading.length).split(' ')) {
+    const candidate = current.trim() === '' ? `${current}${word}` : `${current} ${word}`;
+    if (displayWidth(candidate) <= width || current.trim() === '') current = candidate;
+    else {
+      out.push(current);
+      current = `${leading}${leading === '' ? indent : `${indent}${indent}`}${word}`;
+    }
+  }
+  out.push(current);
+  return out;
+}
+
+/** Every skip of the run by its code: how many, of how many users, and the first one as an example. */
+export function skipsByKind(tenants: readonly TenantReport[]): { kind: string; records: number; tenants: number; example: { tenant: string; note: SkipNote } | null }[] {
+  const groups = new Map<string, { kind: string; records: number; tenants: number; example: { tenant: string; note: SkipNote } | null }>();
+  for (const tenant of tenants) {
+    for (const [kind, count] of Object.entries(tenant.skippedKinds ?? {})) {
+      const group = groups.get(kind) ?? { kind, records: 0, tenants: 0, example: null };
+      group.records += count;
+      group.tenants += 1;
+      const note = group.example === null ? tenant.skippedReasons.find((n) => n.kind === kind) : undefined;
+      if (note) group.example = { tenant: tenant.tenant, note };
+      groups.set(kind, group);
+    }
+  }
+  return [...groups.values()].sort((a, b) => b.records - a.records || a.kind.localeCompare(b.kind));
+}
+
+const count = (n: number): string => n.toLocaleString('en-US');
+
 export function formatReport(report: ImportReport, options: FormatReportOptions = {}): string {
   const safe = escapeControl;
   const lines: string[] = [];
@@ -164,7 +303,7 @@ export function formatReport(report: ImportReport, options: FormatReportOptions 
   if (report.migration) {
     lines.push(`schema: ${report.migration.from} → ${report.migration.to}${report.migration.backupPath ? ` (backup: ${safe(report.migration.backupPath)})` : ''}`);
   }
-  if (report.resumed) lines.push(`resumed an interrupted run (${report.runId})`);
+  if (report.resumed) lines.push(`resumed an interrupted run (${report.runId}): the counts below are this leg's; the database total after them covers the whole run`);
   if (report.incrementalSince) lines.push(`incremental: records updated since ${report.incrementalSince}`);
   if (report.fullFetchReason) lines.push(`full fetch: ${report.fullFetchReason}`);
 
@@ -173,49 +312,58 @@ export function formatReport(report: ImportReport, options: FormatReportOptions 
   if (!whole) {
     const parts = [
       ...(withSkips > 0 ? [`${withSkips === 1 ? 'the one' : `the ${withSkips}`} with skipped records`] : []),
-      ...(largest > 0 ? [`the ${largest} largest${withSkips > 0 ? ' others' : ''} by records fetched`] : []),
+      ...(largest > 0 ? [withSkips > 0 ? `the ${largest} largest others` : `the ${largest} largest by records fetched`] : []),
     ];
-    lines.push(`${all} tenants; listed: ${parts.join(', then ')}`);
+    lines.push(`${all} users; listed: ${parts.join(', then ')}`);
   }
-  const header = ['tenant', 'user_id', 'fetched', 'created', 'updated', 'unchanged', 'skipped'];
-  const rows = listed.map((t) => [tableCell(t.tenant), t.userId === null ? '-' : tableCell(t.userId), ...[t.fetched, t.created, t.updated, t.unchanged, t.skipped].map(String)]);
+  // One user column when every user keeps its own name as user_id; else source user → user_id.
+  const identity = report.tenants.every((t) => t.userId === null || t.userId === t.tenant);
   const totals = report.totals;
-  rows.push([whole ? 'total' : `total (${all} tenants)`, '', totals.fetched, totals.created, totals.updated, totals.unchanged, totals.skipped].map(String));
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => Array.from(r[i] as string).length)));
-  const pad = (cell: string, width: number, end: boolean): string => {
-    const fill = ' '.repeat(Math.max(0, width - Array.from(cell).length));
-    return end ? cell + fill : fill + cell;
-  };
-  const format = (cells: string[]): string => cells.map((cell, i) => pad(cell, widths[i] as number, i < 2)).join('  ');
-  lines.push(format(header), ...rows.map(format));
+  const numbersOf = (t: { fetched: number; created: number; updated: number; unchanged: number; skipped: number }): string[] =>
+    [t.fetched, t.created, t.updated, t.unchanged, t.skipped].map(String);
+  const rows = listed.map((t) => ({ names: identity ? [t.tenant] : [t.tenant, t.userId ?? '(skipped)'], numbers: numbersOf(t) }));
+  const totalName = whole ? 'total' : `total (${all} users)`;
+  rows.push({ names: identity ? [totalName] : [totalName, ''], numbers: numbersOf(totals) });
+  lines.push(
+    ...fitTable({ nameHeaders: identity ? ['user'] : ['user', 'user_id'], numberHeaders: ['fetched', 'created', 'updated', 'unchanged', 'skipped'], rows }),
+  );
+
+  const groups = skipsByKind(report.tenants);
+  if (groups.length > 0) {
+    const where = options.reportFile ? `every one in ${safe(options.reportFile)}` : 'every one: --json, or --report FILE.json or FILE.csv';
+    lines.push(`skipped ${count(totals.skipped)} records, by reason (${where}):`);
+    for (const group of groups) {
+      const description = skipKindDescriptions[group.kind as SkipKind] ?? safe(group.kind);
+      lines.push(`  ${group.kind}: ${count(group.records)} of ${group.tenants === 1 ? '1 user' : `${count(group.tenants)} users`} — ${description}`);
+      if (group.example) {
+        const { tenant, note } = group.example;
+        lines.push(`    e.g. ${fitCell(tenant, 24)}/${note.sourceId === null ? '?' : fitCell(note.sourceId, 24)}: ${safe(note.reason)}`);
+      }
+    }
+  }
   for (const tenant of listed) {
     const name = safe(tenant.tenant);
-    for (const [kind, count] of Object.entries(tenant.skippedKinds ?? {})) lines.push(`skipped ${name}: ${count} ${skipKindDescriptions[kind] ?? safe(kind)}`);
-    const shown = tenant.skippedReasons.slice(0, skipReasonLimit);
-    for (const note of shown) lines.push(`skipped ${name}/${note.sourceId === null ? '?' : safe(note.sourceId)}: ${safe(note.reason)}`);
-    const unlisted = tenant.skipped - shown.length;
-    if (unlisted > 0) lines.push(`skipped ${name}: ${unlisted} more (see --json or --report FILE.json)`);
-    for (const [flag, count] of Object.entries(tenant.flagged)) lines.push(`flagged ${name}: ${count} ${flagDescriptions[flag] ?? safe(flag)}`);
+    for (const [flag, flagged] of Object.entries(tenant.flagged)) lines.push(`flagged ${name}: ${flagged} ${flagDescriptions[flag] ?? safe(flag)}`);
   }
   if (!whole) {
-    // Flags of the tenants not listed: one line per flag, so a flag every tenant carries still takes one line.
+    // Flags of the users not listed: one line per flag, so a flag every user carries still takes one line.
     const shownTenants = new Set(listed);
     const others = new Map<string, { records: number; tenants: number }>();
     for (const tenant of report.tenants) {
       if (shownTenants.has(tenant)) continue;
-      for (const [flag, count] of Object.entries(tenant.flagged)) {
+      for (const [flag, flagged] of Object.entries(tenant.flagged)) {
         const sum = others.get(flag) ?? { records: 0, tenants: 0 };
-        others.set(flag, { records: sum.records + count, tenants: sum.tenants + 1 });
+        others.set(flag, { records: sum.records + flagged, tenants: sum.tenants + 1 });
       }
     }
     for (const [flag, sum] of others) {
-      lines.push(`flagged ${plural(sum.tenants, 'other tenant', 'other tenants')}: ${sum.records} ${flagDescriptions[flag] ?? safe(flag)}`);
+      lines.push(`flagged ${plural(sum.tenants, 'other user', 'other users')}: ${sum.records} ${flagDescriptions[flag] ?? safe(flag)}`);
     }
     const rest = all - listed.length;
     lines.push(
       options.reportFile
-        ? `the other ${plural(rest, 'tenant is', 'tenants are')} not listed: ${safe(options.reportFile)} has every tenant`
-        : `the other ${plural(rest, 'tenant is', 'tenants are')} not listed: --report FILE.json or FILE.csv writes every tenant, --json prints the whole report`,
+        ? `the other ${plural(rest, 'user is', 'users are')} not listed: ${safe(options.reportFile)} has every user`
+        : `the other ${plural(rest, 'user is', 'users are')} not listed: --report FILE.json or FILE.csv writes every user, --json prints the whole report`,
     );
   }
   if (report.goneAtSource.memories > 0) {
@@ -232,6 +380,10 @@ export function formatReport(report: ImportReport, options: FormatReportOptions 
   }
   for (const warning of report.warnings) lines.push(`warning: ${safe(warning)}`);
   lines.push(`${verb} ${totals.created} new and ${totals.updated} changed memories, ${totals.unchanged} unchanged, ${totals.skipped} skipped, in ${(report.durationMs / 1000).toFixed(1)} s`);
+  if (report.accountInDatabase) {
+    const held = report.accountInDatabase;
+    lines.push(`the database now holds ${count(held.records)} records of ${plural(held.users, 'user', 'users')} from ${report.source} (${safe(report.account)})`);
+  }
   if (report.exportFile) lines.push(`export saved to ${safe(report.exportFile)}`);
-  return lines.join('\n');
+  return lines.flatMap((line) => wrapLine(line)).join('\n');
 }

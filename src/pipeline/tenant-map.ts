@@ -35,6 +35,11 @@ export class TenantMap {
     if (target !== undefined && !this.entries.has(tenantKey)) this.aliased.set(tenantKey, target);
   }
 
+  /** Whether the map names `tenantKey` (by its own name or an alias). */
+  maps(tenantKey: string): boolean {
+    return this.entries.has(tenantKey) || this.aliased.has(tenantKey);
+  }
+
   /** The OpenMemory user of a source tenant, or why its records are skipped; throws under `--unmapped fail`. */
   resolve(tenantKey: string): TenantResolution {
     const mapped = this.entries.get(tenantKey) ?? this.aliased.get(tenantKey);

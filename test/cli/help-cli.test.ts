@@ -19,10 +19,13 @@ describe('om-import --help, --version and suggestions', () => {
   it('shows examples (the README quick start) under the help of every command, exit 0', async () => {
     const root = await run(['--help']);
     expect(root.code).toBe(0);
-    expect(root.stdout).toMatch(/^Examples:\n {2}om-import zep /m);
+    expect(root.stdout).toMatch(/^Examples:\n {2}om-import plan zep /m);
     const verify = await run(['verify', '--help']);
-    const commands = [...listedCommands(root.stdout), ...listedCommands(verify.stdout, ['verify'])];
-    expect(commands).toEqual(expect.arrayContaining([['migrate'], ['mem0'], ['zep'], ['supermemory'], ['verify'], ['verify', 'mem0'], ['verify', 'zep'], ['verify', 'supermemory']]));
+    const plan = await run(['plan', '--help']);
+    const commands = [...listedCommands(root.stdout), ...listedCommands(verify.stdout, ['verify']), ...listedCommands(plan.stdout, ['plan'])];
+    expect(commands).toEqual(
+      expect.arrayContaining([['migrate'], ['mem0'], ['zep'], ['supermemory'], ['verify'], ['verify', 'mem0'], ['verify', 'zep'], ['verify', 'supermemory'], ['plan'], ['plan', 'mem0'], ['plan', 'zep'], ['plan', 'supermemory']]),
+    );
     for (const command of commands) {
       const help = await run([...command, '--help']);
       expect(help.code, command.join(' ')).toBe(0);
@@ -37,6 +40,12 @@ describe('om-import --help, --version and suggestions', () => {
     const mem0 = await run(['mem0', '--help']);
     expect(mem0.stdout).toContain('om-import mem0 --from-file mem0-export.json --dry-run');
     expect(mem0.stdout).toContain('--quiet');
+    // --include's default is said once, as the list it is.
+    expect(mem0.stdout.replace(/\s+/g, ' ')).toContain('which Mem0 hides (default: memories,superseded)');
+    expect(mem0.stdout).not.toMatch(/default: \[/);
+    const zepInclude = (await run(['zep', '--help'])).stdout.replace(/\s+/g, ' ').split('--include <list>')[1]!.split(' --')[0]!;
+    expect(zepInclude.match(/\(default:/g)).toEqual(['(default:']);
+    expect(zepInclude).toContain('(default: messages,facts,data,summaries)');
     // `help <command>` says the same as `<command> --help`.
     expect((await run(['help', 'zep'])).stdout).toBe((await run(['zep', '--help'])).stdout);
   });

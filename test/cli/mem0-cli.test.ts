@@ -31,7 +31,8 @@ describe('om-import mem0 (CLI, offline)', () => {
     const second = await runCliProcess(['mem0', '--from-file', exportFile], { cwd });
     expect(second.code).toBe(0);
     expect(second.stdout).toMatch(/imported 0 new and 0 changed memories, 9 unchanged, 3 skipped/);
-    expect(second.stdout).toMatch(/skipped bob\/5b0e5c1a-1f6e-4a43-9a55-0d7c2d1e0009: no text in `memory`/);
+    expect(second.stdout).toMatch(/^ {2}no-text: 1 of 1 user — no text \(missing or empty\): nothing to import$/m);
+    expect(second.stdout).toMatch(/^ {4}e\.g\. bob\/5b0e5c1a-1f6…d7c2d1e0009: no text in `memory`$/m);
   });
 
   it('maps users many-to-one with --user-map, honours OM_DB_PATH, and reads .env', async () => {
@@ -121,11 +122,11 @@ describe('om-import mem0 (CLI, against the fake API)', () => {
     const [removed] = account.memories.splice(0, 1);
     const removedId = (removed as { id: string }).id;
     const counted = await runCliProcess(['mem0', '--base-url', served.url, '--fresh'], { cwd, env });
-    expect(counted.stdout).toMatch(/gone at source: 1 memories of 1 users .*run with --prune to remove them/);
+    expect(counted.stdout.replace(/\n {2}(?! )/g, ' ')).toMatch(/gone at source: 1 memories of 1 users .*run with --prune to remove them/);
     // --prune --dry-run says what would go, and --report lists it by record; nothing is removed.
     const preview = await runCliProcess(['mem0', '--base-url', served.url, '--prune', '--dry-run', '--report', 'would-prune.json'], { cwd, env });
     expect(preview.code).toBe(0);
-    expect(preview.stdout).toMatch(/--prune would remove 1 memories of 1 users whose records are gone at the source \(their ids: --report FILE\.json\)/);
+    expect(preview.stdout.replace(/\n {2}(?! )/g, ' ')).toMatch(/--prune would remove 1 memories of 1 users whose records are gone at the source \(their ids: --report FILE\.json\)/);
     const listed = JSON.parse(readFileSync(path.join(cwd, 'would-prune.json'), 'utf8')) as { goneAtSource: { records: { userId: string; recordId: string }[] } };
     expect(listed.goneAtSource.records).toEqual([{ userId: 'user-0', recordId: removedId, memoryId: expect.any(String) }]);
     const pruned = await runCliProcess(['mem0', '--base-url', served.url, '--fresh', '--prune', '--json'], { cwd, env });
@@ -141,7 +142,7 @@ describe('om-import mem0 (CLI, against the fake API)', () => {
     const result = await runCliProcess(['mem0', '--from-file', exportFile, '--pg', url], { cwd: tempDir() });
     expect(result.code).toBe(0);
     expect(result.stdout + result.stderr).not.toContain(password);
-    expect(result.stdout).toMatch(/→ PostgreSQL postgres:\/\/om_test@127\.0\.0\.1:\d+\/om_test_/);
+    expect(result.stdout.replace(/\n {2}(?! )/g, ' ')).toMatch(/→ PostgreSQL postgres:\/\/om_test@127\.0\.0\.1:\d+\/om_test_/);
     const state = await stateOf(resolveTargetConfig({ pg: url }, {}));
     expect(state['users']).toEqual(['agent:support-bot', 'alice', 'bob', 'carol@example.com']);
   });

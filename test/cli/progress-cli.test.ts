@@ -2,12 +2,15 @@
 // updating in place, with the total the source announced, elapsed time, an ETA and a line while a rate limit holds
 // the run; on a pipe no escape codes and at most one plain line per interval; with --quiet nothing.
 import { spawn, spawnSync } from 'node:child_process';
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { generatedMem0Account } from '../fakes/mem0/mem0-account.js';
 import type { Mem0FakeOptions } from '../fakes/mem0/mem0-handlers.js';
 import type { ServedHandlers } from '../fakes/serve-handlers.js';
-import { cleanEnv, cliPath, runCliProcess } from '../support/cli.js';
+import { cleanEnv, cliPath, runCliProcess, startCli } from '../support/cli.js';
 import { startMem0Fake } from '../support/mem0-fake.js';
+import { displayWidth } from '../../src/pipeline/report.js';
+import { memoryCount } from '../support/kill-targets.js';
 import { tempDir } from '../support/temp.js';
 
 const apiKey = 'm0-progress-key-0000';
@@ -28,21 +31,36 @@ const hasScript = spawnSync('script', ['--version']).status === 0;
 const quote = (word: string): string => `'${word.replace(/'/g, `'\\''`)}'`;
 
 /**
- * Runs the built CLI in a pseudo-terminal 160 columns wide, as a person's colour terminal would (`TERM` set, no
- * `CI`: under CI Node assumes a terminal without colours); answers everything the terminal received.
+ * Runs the built CLI in a pseudo-terminal (160 columns wide unless told), as a person's colour terminal would (`TERM`
+ * set, no `CI`: under CI Node assumes a terminal without colours); answers everything the terminal received.
+ * `typed`: called with a function that types into the terminal (`\u0003` is Ctrl-C) and what it received so far.
  */
-function runInTerminal(args: string[], env: Record<string, string>, cwd = tempDir()): Promise<{ code: number | null; output: string }> {
-  const command = `stty cols 160 rows 40; exec ${[process.execPath, cliPath, ...args].map(quote).join(' ')}`;
+function runInTerminal(
+  args: string[],
+  env: Record<string, string>,
+  cwd = tempDir(),
+  options: { columns?: number; typed?: (type: (text: string) => void, output: () => string) => void } = {},
+): Promise<{ code: number | null; output: string }> {
+  const command = `stty cols ${options.columns ?? 160} rows 40; exec ${[process.execPath, cliPath, ...args].map(quote).join(' ')}`;
   const { CI: _ci, ...terminalEnv } = env;
   const child = spawn('script', ['-qfec', command, '/dev/null'], {
     cwd,
     env: { TERM: 'xterm-256color', ...terminalEnv },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: [options.typed ? 'pipe' : 'ignore', 'pipe', 'pipe'],
   });
   let output = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+  options.typed?.((text) => child.stdin!.write(text), () => output);
   return new Promise((resolve) => child.on('close', (code) => resolve({ code, output })));
+}
+
+/** What a terminal shows, line by line: escape sequences and carriage returns as line ends (each redraw a line). */
+function drawnLines(output: string): string[] {
+  return output
+    .replace(/\u001b\[[0-9;?]*[A-Za-z]/g, '\n')
+    .split(/\r?\n|\r/)
+    .filter((line) => line.trim() !== '');
 }
 
 /** Every count the fetching line showed against the announced total, in the order drawn. */
@@ -66,13 +84,69 @@ describe.skipIf(!hasScript)('om-import progress on a terminal (pseudo-terminal)'
     expect(counts).toEqual([...counts].sort((a, b) => a - b));
     expect(counts.at(-1)).toBe(1200);
     expect(output).toMatch(/\d\/4 users/);
-    expect(output).toMatch(/elapsed \d+:\d\d · ETA \d+:\d\d/);
+    expect(output).toMatch(/ETA \d+:\d\d · elapsed \d+:\d\d/);
     expect(output).toMatch(/writing\s.*[\d,]+ memories · [\d,]+\/s/);
     expect(output).toMatch(/waypoints and summaries.* 4\/4 users/);
     expect(output).toMatch(/waiting [12] s: Mem0 rate limit \(Retry-After\)/);
     // Then the report, after the display.
     expect(output.slice(output.lastIndexOf('waypoints and summaries'))).toMatch(/imported 1200 new and 0 changed memories/);
     expect(output).not.toContain(apiKey);
+  });
+
+  it('at 80 columns: every line of the display and of the report fits, the ETA whole, the bar counts one unit; verify <source> shows the same display', async () => {
+    const served = await mem0Fake({ pageDelayMs: 150 });
+    const cwd = tempDir();
+    const { code, output } = await runInTerminal(['mem0', '--base-url', served.url, '--concurrency', '1'], cleanEnv({ MEM0_API_KEY: apiKey, NO_COLOR: '1' }), cwd, {
+      columns: 80,
+    });
+    expect(code, output).toBe(0);
+    const lines = drawnLines(output);
+    for (const line of lines) expect(displayWidth(line), line).toBeLessThanOrEqual(80);
+    const fetching = lines.filter((line) => line.startsWith('fetching'));
+    expect(fetching.length).toBeGreaterThan(1);
+    // The bar, then the records it measures, then the ETA in full (the rate gives way to the bar where needed).
+    for (const line of fetching) expect(line, JSON.stringify(line)).toMatch(/^fetching +[█░]{6,16} [\d,]+\/1,200 records · (ETA (\d+:\d\d|–)|done) · elapsed \d+:\d\d/);
+    expect(lines).toContain('user    fetched  created  updated  unchanged  skipped');
+
+    // verify mem0 reads the source with the same display: one line redrawn against the announced total, not a line a user.
+    const verified = await runInTerminal(['verify', 'mem0', '--base-url', served.url], cleanEnv({ MEM0_API_KEY: apiKey, NO_COLOR: '1' }), cwd, { columns: 80 });
+    expect(verified.code, verified.output).toBe(0);
+    expect(verified.output).toMatch(/\u001b\[1G/);
+    const verifyLines = drawnLines(verified.output);
+    for (const line of verifyLines.filter((text) => text.startsWith('fetching'))) expect(displayWidth(line), line).toBeLessThanOrEqual(80);
+    expect(verifyLines.filter((line) => line.startsWith('fetching')).at(-1)).toMatch(/^fetching +[█]{6,16} 1,200\/1,200 records · done · elapsed \d+:\d\d/);
+    expect(verified.output).not.toMatch(/records read/);
+  });
+
+  it('Ctrl-C: the display ends, the batch being written is finished, the line says to run again, and a run again resumes', async () => {
+    const served = await mem0Fake({ pageDelayMs: 300 });
+    const env = cleanEnv({ MEM0_API_KEY: apiKey, NO_COLOR: '1' });
+    const cwd = tempDir();
+    const database = path.join(cwd, 'data', 'openmemory.sqlite');
+    const interrupted = await runInTerminal(['mem0', '--base-url', served.url, '--concurrency', '1'], env, cwd, {
+      typed: (type) => {
+        void (async () => {
+          for (let i = 0; i < 400 && (await memoryCount(database)) === 0; i++) await new Promise((resolve) => setTimeout(resolve, 25));
+          type('\u0003');
+        })();
+      },
+    });
+    expect(interrupted.code, interrupted.output).toBe(130);
+    const after = interrupted.output.slice(interrupted.output.indexOf('om-import: SIGINT'));
+    // The notice starts a line of its own, and nothing draws after the last line.
+    expect(interrupted.output).toMatch(/\nom-import: SIGINT: stopping after the batch being written \(Ctrl-C again stops at once\)/);
+    expect(after).toMatch(/\nom-import: interrupted by SIGINT: every batch written before it is kept; run again to resume\r?\n$/);
+    expect(after).not.toMatch(/fetching|\u001b\[\d+A/);
+    const kept = await memoryCount(database);
+    expect(kept).toBeGreaterThan(0);
+    expect(kept).toBeLessThan(1200);
+
+    const resumed = await runCliProcess(['mem0', '--base-url', served.url], { cwd, env });
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(resumed.stdout).toMatch(/^resumed an interrupted run/m);
+    // The report of the second leg ends with the whole account's records, the first leg's included.
+    expect(resumed.stdout).toMatch(/^the database now holds 1,200 records of 4 users from mem0 \(org_test\/proj_test\)$/m);
+    expect(await memoryCount(database)).toBe(1200);
   });
 
   it('colours the phase names unless NO_COLOR is set; --quiet shows no progress at all', async () => {
@@ -123,11 +197,27 @@ describe('om-import progress off a terminal', () => {
     expect(stderr).not.toContain('\r');
     const lines = stderr.split('\n').filter(Boolean);
     expect(lines.length).toBeGreaterThanOrEqual(1);
-    for (const line of lines) expect(line).toMatch(/^fetching [\d,]+\/1,200 records · elapsed \d+:\d\d · (ETA \d+:\d\d|done) · \d\/4 users/);
+    for (const line of lines) expect(line).toMatch(/^fetching [\d,]+\/1,200 records · (ETA \d+:\d\d|done) · elapsed \d+:\d\d · \d\/4 users/);
     // One line per interval at most: never two within 5 s (less a little for timer jitter), the first after 5 s.
     expect(lineTimes[0]).toBeGreaterThanOrEqual(4500);
     for (let i = 1; i < lineTimes.length; i++) expect(lineTimes[i]! - lineTimes[i - 1]!).toBeGreaterThanOrEqual(4500);
     expect(JSON.parse(stdout).totals).toMatchObject({ fetched: 1200, created: 1200 });
+  });
+
+  it('SIGTERM under --json: exit 143, the error as JSON with the code interrupted, what was written kept', async () => {
+    const served = await mem0Fake({ pageDelayMs: 300 });
+    const cwd = tempDir();
+    const database = path.join(cwd, 'data', 'openmemory.sqlite');
+    const { child, done } = startCli(['mem0', '--base-url', served.url, '--concurrency', '1', '--json'], { cwd, env: cleanEnv({ MEM0_API_KEY: apiKey }) });
+    for (let i = 0; i < 400 && (await memoryCount(database)) === 0; i++) await new Promise((resolve) => setTimeout(resolve, 25));
+    child.kill('SIGTERM');
+    const result = await done;
+    expect(result.code, result.stderr).toBe(143);
+    expect(result.stdout).toBe('');
+    expect(JSON.parse(result.stderr.trim().split('\n').at(-1)!)).toEqual({
+      error: { code: 'interrupted', message: 'interrupted by SIGTERM: every batch written before it is kept; run again to resume', exitCode: 143 },
+    });
+    expect(await memoryCount(database)).toBeGreaterThan(0);
   });
 
   it('a short run on a pipe prints no progress, and --quiet none however long', async () => {

@@ -22,25 +22,36 @@ describe('ImportProgress', () => {
     const time = clock();
     const progress = new ImportProgress('user', time.now);
     progress.apply(fetching({}));
-    expect(progress.fetchingLine()).toEqual({ label: 'fetching', fraction: 0, text: '0/1,200 records · elapsed 0:00 · ETA – · 0/4 users · 0/s' });
+    expect(progress.fetchingLine()).toEqual({ label: 'fetching', fraction: 0, text: '0/1,200 records · ETA – · elapsed 0:00 · 0/4 users · 0/s' });
     time.advance(10_000);
     progress.apply(fetching({ records: 300, partitionsDone: 1 }));
     // A quarter in 10 s: 30 s left.
-    expect(progress.fetchingLine()).toEqual({ label: 'fetching', fraction: 0.25, text: '300/1,200 records · elapsed 0:10 · ETA 0:30 · 1/4 users · 30/s' });
+    expect(progress.fetchingLine()).toEqual({ label: 'fetching', fraction: 0.25, text: '300/1,200 records · ETA 0:30 · elapsed 0:10 · 1/4 users · 30/s' });
     time.advance(30_000);
     progress.apply(fetching({ records: 1150, partitionsDone: 4 }));
     // Done: the rate is the phase's average (while it runs, the last 10 s's; see the writing line).
-    expect(progress.fetchingLine()?.text).toBe('1,150/1,200 records · elapsed 0:40 · done · 4/4 users · 29/s');
+    expect(progress.fetchingLine()?.text).toBe('1,150/1,200 records · done · elapsed 0:40 · 4/4 users · 29/s');
     expect(progress.fetchingLine()?.fraction).toBe(1);
   });
 
-  it('counts partitions when some partitions announced nothing, and shows the announced part as a lower bound', () => {
+  it('counts partitions when some partitions announced nothing: the bar and the number beside it count the same unit', () => {
     const time = clock();
     const progress = new ImportProgress('container tag', time.now);
     progress.apply(fetching({ partitions: 5, expectedRecords: 40, expectedRecordsPartial: true }));
     time.advance(6000);
     progress.apply(fetching({ partitions: 5, partitionsDone: 2, records: 45, expectedRecords: 40, expectedRecordsPartial: true }));
-    expect(progress.fetchingLine()).toMatchObject({ fraction: 0.4, text: expect.stringMatching(/^45\/45\+ records · elapsed 0:06 · ETA 0:09 · 2\/5 container tags/) });
+    expect(progress.fetchingLine()).toMatchObject({ fraction: 0.4, text: expect.stringMatching(/^2\/5 container tags · ETA 0:09 · elapsed 0:06 · 45 records · /) });
+  });
+
+  it('on a resumed run, counts the ETA from the partitions this run reads, not from those an earlier run finished', () => {
+    const time = clock();
+    const progress = new ImportProgress('user', time.now);
+    // 10 users, 8 finished before the interruption; nothing announced.
+    progress.apply(fetching({ partitions: 10, partitionsDone: 8, expectedRecords: null, expectedRecordsPartial: true }));
+    time.advance(5000);
+    progress.apply(fetching({ partitions: 10, partitionsDone: 9, records: 50, expectedRecords: null, expectedRecordsPartial: true }));
+    // One of the two left in 5 s: 5 s more (counting the 8 as done now would say 0:01).
+    expect(progress.fetchingLine()).toMatchObject({ fraction: 0.9, text: expect.stringMatching(/^9\/10 users · ETA 0:05 · elapsed 0:05 · 50 records/) });
   });
 
   it('shows no total when nothing was announced (an export file, an incremental run)', () => {
@@ -49,7 +60,7 @@ describe('ImportProgress', () => {
     progress.apply(fetching({ partitions: 1, expectedRecords: null, expectedRecordsPartial: true }));
     time.advance(2000);
     progress.apply(fetching({ partitions: 1, records: 500, expectedRecords: null, expectedRecordsPartial: true }));
-    expect(progress.fetchingLine()).toMatchObject({ fraction: 0, text: '500 records · elapsed 0:02 · ETA – · 0/1 file · 250/s' });
+    expect(progress.fetchingLine()).toMatchObject({ fraction: 0, text: '0/1 file · ETA – · elapsed 0:02 · 500 records · 250/s' });
   });
 
   it('gives the recent rate of writing, and the users of waypoints and summaries', () => {
@@ -63,10 +74,10 @@ describe('ImportProgress', () => {
     // Over the last 10 s: 1,000 memories.
     expect(progress.writingLine()).toEqual({ label: 'writing', fraction: null, text: '2,000 memories · 100/s' });
     progress.apply({ type: 'finalizing', users: 200, usersDone: 0 });
-    expect(progress.finalizingLine()).toEqual({ label: 'waypoints and summaries', fraction: 0, text: '0/200 users · elapsed 0:30 · ETA –' });
+    expect(progress.finalizingLine()).toEqual({ label: 'waypoints and summaries', fraction: 0, text: '0/200 users · ETA – · elapsed 0:30' });
     time.advance(4000);
     progress.apply({ type: 'finalizing', users: 200, usersDone: 200 });
-    expect(progress.finalizingLine()?.text).toBe('200/200 users · elapsed 0:34 · done');
+    expect(progress.finalizingLine()?.text).toBe('200/200 users · done · elapsed 0:34');
   });
 
   it('counts overlapping waits once, and says why the run waits while it does', () => {
@@ -103,7 +114,7 @@ describe('progressDisplay', () => {
     vi.advanceTimersByTime(20_000);
     expect(written).toHaveLength(2); // at 5 s and 10 s of 12 s, none after stop
     for (const line of written) {
-      expect(line).toMatch(/^fetching [\d,]+\/1,200 records · elapsed 0:\d\d · ETA 0:\d\d · 0\/4 users · \d+\/s; waiting [12] s: \*\*\* rate limit\n$/);
+      expect(line).toMatch(/^fetching [\d,]+\/1,200 records · ETA 0:\d\d · elapsed 0:\d\d · 0\/4 users · \d+\/s; waiting [12] s: \*\*\* rate limit\n$/);
       expect(line).not.toContain('\u001b');
     }
   });

@@ -26,19 +26,21 @@ describe('the report of a 10,000-user import (CLI)', () => {
     expect(first.code).toBe(0); // (stderr may hold a progress line: the import is long enough for one)
     const lines = first.stdout.trimEnd().split('\n');
     expect(lines.length).toBeLessThan(60);
-    expect(first.stdout).toMatch(/^10001 tenants; listed: the 2 with skipped records, then the 5 largest others by records fetched$/m);
-    expect(first.stdout).toMatch(/^user-4242 +user-4242 +2 +1 +0 +0 +1$/m);
-    expect(first.stdout).toMatch(/^=HYPERLINK\("x"\) +- +1 +0 +0 +0 +1$/m);
-    expect(first.stdout).toContain('skipped user-4242/no-text: no text in `memory`');
-    expect(first.stdout).toMatch(/^total \(10001 tenants\) +10002 +10000 +0 +0 +2$/m);
-    expect(first.stdout).toContain('the other 9994 tenants are not listed: reports/first.json has every tenant');
+    expect(first.stdout).toMatch(/^10001 users; listed: the 2 with skipped records, then the 5 largest others$/m);
+    // Every user_id is its user's name: one user column.
+    expect(first.stdout).toMatch(/^user-4242 +2 +1 +0 +0 +1$/m);
+    expect(first.stdout).toMatch(/^=HYPERLINK\("x"\) +1 +0 +0 +0 +1$/m);
+    expect(first.stdout).toMatch(/^skipped 2 records, by reason \(every one in reports\/first.json\):$/m);
+    expect(first.stdout).toMatch(/^ {2}no-text: 2 of 2 users — no text/m);
+    expect(first.stdout).toMatch(/^total \(10001 users\) +10002 +10000 +0 +0 +2$/m);
+    expect(first.stdout).toContain('the other 9994 users are not listed: reports/first.json has every user');
 
     const saved = path.join(cwd, 'reports', 'first.json');
     expect(statSync(saved).mode & 0o777).toBe(0o600);
     const report = JSON.parse(readFileSync(saved, 'utf8')) as ImportReport;
     expect(report.tenants).toHaveLength(users + 1);
     expect(report.totals).toMatchObject({ fetched: users + 2, created: users, skipped: 2 });
-    expect(report.tenants.find((tenant) => tenant.tenant === 'user-4242')?.skippedReasons).toEqual([{ sourceId: 'no-text', reason: 'no text in `memory`' }]);
+    expect(report.tenants.find((tenant) => tenant.tenant === 'user-4242')?.skippedReasons).toEqual([{ sourceId: 'no-text', reason: 'no text in `memory`', kind: 'no-text' }]);
 
     // A re-run (nothing changed) with CSV, and the whole report on stdout with --json.
     const second = await runCliProcess(['mem0', '--from-file', file, '--report', 'second.csv', '--json'], { cwd });
@@ -49,9 +51,10 @@ describe('the report of a 10,000-user import (CLI)', () => {
     const csv = readFileSync(csvFile, 'utf8').split('\r\n');
     expect(csv.pop()).toBe(''); // the last line ends like every other
     expect(csv).toHaveLength(users + 2); // the header, and one line per tenant
-    expect(csv[0]).toBe('tenant,user_id,fetched,created,updated,unchanged,skipped');
-    expect(csv).toContain('user-4242,user-4242,2,0,0,1,1');
-    expect(csv).toContain(`"'=HYPERLINK(""x"")",,1,0,0,0,1`);
+    // Every skip has a stable code now: a column for each code the run met.
+    expect(csv[0]).toBe('tenant,user_id,fetched,created,updated,unchanged,skipped,skipped:no-text');
+    expect(csv).toContain('user-4242,user-4242,2,0,0,1,1,1');
+    expect(csv).toContain(`"'=HYPERLINK(""x"")",,1,0,0,0,1,1`);
   });
 
   it('refuses, before importing, a name that is neither .json nor .csv, an existing file, and a folder it cannot make', async () => {

@@ -110,11 +110,12 @@ describe('om-import supermemory (CLI, faults and errors)', () => {
     const cases: [ServedHandlers, string[], RegExp][] = [
       [quota, [], /HTTP 402.*quota or credits/],
       [monthly, ['--max-wait', '30'], /asked to wait 3600 s .*more than --max-wait 30 s/],
-      [scoped, ['--api-key', scopedKey, '--user-id', source.containerTags[1]!.containerTag], new RegExp(`tenant ${source.containerTags[1]!.containerTag}.*HTTP 403.*scoped`)],
+      // A tag the key cannot see is not in its listing: named with --user-id, it stops the run before any read (exit 2).
+      [scoped, ['--api-key', scopedKey, '--user-id', source.containerTags[1]!.containerTag], new RegExp(`--user-id "${source.containerTags[1]!.containerTag}": the source lists no such container tag \\(for this key\\)`)],
     ];
     for (const [server, args, message] of cases) {
       const result = await runCliProcess(['supermemory', '--base-url', server.url, ...args], { cwd, env });
-      expect(result.code).toBe(1);
+      expect(result.code).toBe(server === scoped ? 2 : 1);
       expect(result.stderr.trim().split('\n')).toHaveLength(1);
       expect(result.stderr).toMatch(message);
       expect(result.stdout + result.stderr).not.toContain(apiKey);

@@ -63,7 +63,7 @@ describe.each(backends)('import from the Mem0 API into %s', (_name, makeTarget) 
     const config = await makeTarget();
     const first = await run(served, account, config);
     expect(first.totals).toMatchObject({ created: 37, updated: 0, unchanged: 0, skipped: 1 });
-    expect(first.tenants.find((t) => t.tenant === 'user-1')?.skippedReasons).toEqual([{ sourceId: 'broken-1', reason: 'no text in `memory`' }]);
+    expect(first.tenants.find((t) => t.tenant === 'user-1')?.skippedReasons).toEqual([{ sourceId: 'broken-1', reason: 'no text in `memory`', kind: 'no-text' }]);
 
     const target = await open(config);
     const perUser = await target.executor.all<{ user_id: string; n: number }>(

@@ -115,7 +115,7 @@ describe.each(backends)('re-runs on %s', (_name, makeTarget) => {
     const report = await importFrom({ source: mem0Source({ fromFile: file }).source, target, env: {} });
     expect(report.totals).toMatchObject({ created: 1, skipped: 1 });
     const bob = report.tenants.find((tenant) => tenant.tenant === 'bob')!;
-    expect(bob.skippedReasons).toEqual([{ sourceId: 'm-1', reason: expect.stringMatching(/duplicate id: .*read before under alice; the first one read is imported/) }]);
+    expect(bob.skippedReasons).toEqual([{ sourceId: 'm-1', reason: expect.stringMatching(/duplicate id: .*read before under alice; the first one read is imported/), kind: 'duplicate-id' }]);
     expect((await rows(target)).map((row) => row.user_id)).toEqual(['alice']);
   });
 });

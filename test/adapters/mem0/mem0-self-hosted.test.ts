@@ -2,7 +2,7 @@
 // `GET /entities` for users, agents and runs; `top_k=1000&show_expired=true`; a listing at a cap said incomplete.
 import { afterEach, describe, expect, it } from 'vitest';
 import { mem0Source } from '../../../adapters/mem0/index.js';
-import { AuthenticationError, SourceError } from '../../../src/errors.js';
+import { AuthenticationError, UsageError } from '../../../src/errors.js';
 import type { Partition, Source, SourceItem } from '../../../src/records.js';
 import { ownedMem0Memories, type Mem0Account } from '../../fakes/mem0/mem0-account.js';
 import type { Mem0SelfHostedOptions } from '../../fakes/mem0/mem0-handlers.js';
@@ -154,7 +154,8 @@ describe('the Mem0 self-hosted reader', () => {
 
   it('a server without GET /entities (before mem0 2.0.1) reads the users named, else says to name them', async () => {
     const served = await serve(selfHostedAccount(), { noEntities: true });
-    await expect(readAll(open(served))).rejects.toThrow(SourceError);
+    // The fix is to name the users: a usage error (exit 2).
+    await expect(readAll(open(served))).rejects.toThrow(UsageError);
     await expect(readAll(open(served))).rejects.toThrow(/has no GET \/entities .*name them with --user-id \(or in --user-map\)/);
     const read = await readAll(open(served, { knownUsers: ['alice'] }));
     expect([...read.keys()]).toEqual(['user:alice']);

@@ -169,13 +169,13 @@ describe('Supermemory API → OpenMemory (SQLite)', () => {
     // Skipped, by id, with reasons.
     const skipped = Object.fromEntries(report.tenants.filter((t) => t.skipped > 0).map((t) => [t.tenant, t.skippedReasons]));
     expect(skipped).toEqual({
-      [tags.user]: [{ sourceId: m.forgotten, reason: 'forgotten at Supermemory (forgetReason: User asked to forget this)' }],
+      [tags.user]: [{ sourceId: m.forgotten, reason: 'forgotten at Supermemory (forgetReason: User asked to forget this)', kind: 'forgotten' }],
       [tags.acme]: expect.arrayContaining([
-        { sourceId: d.queued, reason: 'not processed yet (status queued); a later run picks it up' },
-        { sourceId: d.extracting, reason: 'not processed yet (status extracting); a later run picks it up' },
-        { sourceId: d.indexing, reason: 'not processed yet (status indexing); a later run picks it up' },
-        { sourceId: d.unknown, reason: 'not processed yet (status unknown); a later run picks it up' },
-        { sourceId: d.failed, reason: 'processing failed at Supermemory' },
+        { sourceId: d.queued, reason: 'not processed yet (status queued); a later run picks it up', kind: 'not-processed' },
+        { sourceId: d.extracting, reason: 'not processed yet (status extracting); a later run picks it up', kind: 'not-processed' },
+        { sourceId: d.indexing, reason: 'not processed yet (status indexing); a later run picks it up', kind: 'not-processed' },
+        { sourceId: d.unknown, reason: 'not processed yet (status unknown); a later run picks it up', kind: 'not-processed' },
+        { sourceId: d.failed, reason: 'processing failed at Supermemory', kind: 'processing-failed' },
       ]),
     });
     expect(report.totals).toMatchObject({ created: 19, skipped: 6 });
@@ -242,6 +242,7 @@ describe('Supermemory API → OpenMemory (SQLite)', () => {
     expect(report.tenants.find((t) => t.tenant === tags.acme)?.skippedReasons).toContainEqual({
       sourceId: acmeCopy,
       reason: `also in tag ${tags.user}: imported there only (--multi-tag first)`,
+      kind: 'multi-tag',
     });
   });
 
@@ -333,7 +334,7 @@ describe('Supermemory API → OpenMemory (SQLite)', () => {
     const tricky = trickySupermemoryAccount();
     const deleting = await fake(tricky, { deletedAfterListing: [d.pdf] });
     const second = await run(deleting, tricky, sqliteTarget(), { tags: [tags.user] });
-    expect(second.tenants[0]?.skippedReasons).toContainEqual({ sourceId: d.pdf, reason: 'deleted at Supermemory after it was listed (reading it answered 404)' });
+    expect(second.tenants[0]?.skippedReasons).toContainEqual({ sourceId: d.pdf, reason: 'deleted at Supermemory after it was listed (reading it answered 404)', kind: 'deleted' });
   });
 
   it('without /v3/container-tags/list or /v4/memories/list, the same memories land', async () => {
@@ -355,7 +356,7 @@ describe('Supermemory API → OpenMemory (SQLite)', () => {
     const reachable = landed(rowsOf(clean).filter((row) => row.sourceId !== m.inference && row.sourceId !== m.nulls));
     expect(landed(rowsOf(noList))).toEqual(reachable);
     // A document's entries carry no forgetReason.
-    expect(listless.tenants.find((t) => t.tenant === tags.user)?.skippedReasons).toEqual([{ sourceId: m.forgotten, reason: 'forgotten at Supermemory' }]);
+    expect(listless.tenants.find((t) => t.tenant === tags.user)?.skippedReasons).toEqual([{ sourceId: m.forgotten, reason: 'forgotten at Supermemory', kind: 'forgotten' }]);
     const chain = rowsOf(noList).find((row) => row.sourceId === m.versionOne)!;
     expect(chain.fields).toMatchObject({ id: m.versionTwo, history: [{ id: m.versionOne }], documentIds: [d.trip] });
 

@@ -320,6 +320,7 @@ describe('Supermemory v5 → OpenMemory (SQLite)', () => {
     expect(report.tenants.find((t) => t.tenant === tags.user)?.skippedReasons).toContainEqual({
       sourceId: `chat-42@${tags.user}`,
       reason: 'deleted at Supermemory after it was listed (reading it answered 404)',
+      kind: 'deleted',
     });
     expect(rowsOf(target).some((row) => row.sourceId === m.versionTwo)).toBe(true);
     expect(report.warnings).toEqual([expect.stringMatching(/^user_456: namespace user_456 answered 404 while it was read/)]);

@@ -107,12 +107,13 @@ describe('Zep messages', () => {
 
   it('malformed messages are skipped with the reason, never thrown', () => {
     const owner = { user_id: 'u1' };
-    expect(skipped(zepItem(messageEnvelope('v3', owner, 't', 'hello'), defaults))).toEqual({ sourceId: null, tenantKey: 'u1', reason: 'message is not a JSON object' });
+    expect(skipped(zepItem(messageEnvelope('v3', owner, 't', 'hello'), defaults))).toEqual({ sourceId: null, tenantKey: 'u1', reason: 'message is not a JSON object', kind: 'malformed' });
     expect(skipped(zepItem(messageEnvelope('v3', owner, 't', { ...v3Message, uuid: '' }), defaults)).reason).toBe('message has no uuid');
     expect(skipped(zepItem(messageEnvelope('v3', owner, 't', { ...v3Message, content: null }), defaults))).toEqual({
       sourceId: v3Message.uuid,
       tenantKey: 'u1',
       reason: 'message has no text in `content`',
+      kind: 'no-text',
     });
     expect(skipped(zepItem(messageEnvelope('v3', owner, 't', { ...v3Message, content: ' \n ' }), defaults)).reason).toBe('empty message text');
     expect(skipped(zepItem(messageEnvelope('v3', {}, '', v3Message), defaults)).reason).toBe('message has no user, graph or thread');
@@ -152,6 +153,7 @@ describe('Zep facts', () => {
       tenantKey: 'u',
       reason: 'fact invalidated at 2024-11-02T14:03:15.220Z; --include invalidated-facts imports it',
       gone: true,
+      kind: 'invalidated',
     });
     expect(skipped(zepItem(expired, defaults)).reason).toBe('fact expired at 2024-11-02T14:03:20.000Z; --include invalidated-facts imports it');
     expect(skipped(zepItem(both, defaults)).reason).toBe(
@@ -264,7 +266,7 @@ describe('Zep snapshot envelopes', () => {
 
   it('lines that are not Zep envelopes are skipped, not thrown', () => {
     for (const line of [null, 42, 'text', [], { zep: 'memory', api: 'v3' }, { zep: 'message', api: 'v9', message: v3Message }, { id: 'mem0-like', memory: 'x' }]) {
-      expect(skipped(zepItem(line, defaults))).toEqual({ sourceId: null, tenantKey: null, reason: 'not a Zep snapshot record' });
+      expect(skipped(zepItem(line, defaults))).toEqual({ sourceId: null, tenantKey: null, reason: 'not a Zep snapshot record', kind: 'malformed' });
     }
   });
 });

@@ -150,11 +150,11 @@ describe('Zep Cloud v3 through importFrom into SQLite', () => {
     expect(await storedRows(config)).toEqual(expectedRows(account, 'v3'));
     expect(served.requests.some((request) => request.path === '/api/v2/users/a%2Fb%20c%40d/threads')).toBe(true);
     const ana = report.tenants.find((tenant) => tenant.tenant === tinyEncodedUserId);
-    expect(ana?.skippedReasons).toEqual([{ sourceId: 'c1f0e3a2-4b5d-4e6f-8a9b-0c1d2e3f4a07', reason: 'empty message text' }]);
+    expect(ana?.skippedReasons).toEqual([{ sourceId: 'c1f0e3a2-4b5d-4e6f-8a9b-0c1d2e3f4a07', reason: 'empty message text', kind: 'no-text' }]);
     const jane = report.tenants.find((tenant) => tenant.tenant === 'user-jane');
     expect(jane?.skippedReasons).toEqual([
-      { sourceId: '9b1d2c3e-4f5a-4b6c-8d7e-9f0a1b2c3d02', reason: 'fact invalidated at 2024-11-02T14:03:15.220Z; --include invalidated-facts imports it' },
-      { sourceId: '9b1d2c3e-4f5a-4b6c-8d7e-9f0a1b2c3d03', reason: 'fact expired at 2024-11-02T14:03:20.000Z; --include invalidated-facts imports it' },
+      { sourceId: '9b1d2c3e-4f5a-4b6c-8d7e-9f0a1b2c3d02', reason: 'fact invalidated at 2024-11-02T14:03:15.220Z; --include invalidated-facts imports it', kind: 'invalidated' },
+      { sourceId: '9b1d2c3e-4f5a-4b6c-8d7e-9f0a1b2c3d03', reason: 'fact expired at 2024-11-02T14:03:20.000Z; --include invalidated-facts imports it', kind: 'invalidated' },
     ].sort((a, b) => b.sourceId.localeCompare(a.sourceId)));
     const summaries = await userSummaries(config);
     expect(summaries[tinyEncodedUserId]).toBe(account.userNodes[tinyEncodedUserId]!.summary);
