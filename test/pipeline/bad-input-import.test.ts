@@ -147,8 +147,8 @@ describe('a record nested thousands of levels deep', () => {
     for (const run of [1, 2]) {
       const report = await importFrom({ source: mem0Source({ fromFile: file }).source, target, env: {}, saveExportDir: path.join(tempDir(), `export-${run}`) });
       expect(report.totals).toMatchObject({ fetched: 2, skipped: 1, created: run === 1 ? 1 : 0 });
-      expect(report.tenants[0]!.skippedReasons).toEqual([{ sourceId: 'deep-1', reason: 'its fields are nested too deeply to store as JSON (thousands of levels)' }]);
-      expect(formatReport(report)).toContain('skipped u: 1 with fields nested too deeply to store as JSON (thousands of levels), left out');
+      expect(report.tenants[0]!.skippedReasons).toEqual([{ sourceId: 'deep-1', reason: 'its fields are nested too deeply to store as JSON (thousands of levels)', kind: 'too-deep' }]);
+      expect(formatReport(report).replace(/\n {2,}/g, ' ')).toContain('too-deep: 1 of 1 user — with fields nested too deeply to store as JSON (thousands of levels), left out');
     }
     expect(Object.keys(await landed(target))).toEqual(['plain-1']);
   });
@@ -204,7 +204,7 @@ describe('two accounts whose exports number their records alike', () => {
     for (const [id, memory] of Object.entries(before)) expect(after[id]).toEqual(memory);
     expect(report.totals).toMatchObject({ created: 1, updated: 0, skipped: 1 });
     expect(report.tenants.flatMap((tenant) => tenant.skippedReasons)).toEqual([
-      { sourceId: '1', reason: expect.stringMatching(/^id 1 was imported before from file:export\.json under user (ana|ben) with other text: another account's record with the same id, not overwritten$/) },
+      { sourceId: '1', reason: expect.stringMatching(/^id 1 was imported before from file:export\.json under user (ana|ben) with other text: another account's record with the same id, not overwritten$/), kind: 'id-conflict' },
     ]);
     const renamed = await importFrom({ source: mem0Source({ fromFile: write('renamed-copy.json', first) }).source, target, env: {} });
     expect(renamed.totals).toMatchObject({ created: 0, updated: 0, unchanged: 2 });

@@ -206,11 +206,13 @@ describe('the text report of a large account', () => {
 
 describe('which OpenMemory the rows are for', () => {
   it('the text report names the release, tier and dimension, and how to choose the other', () => {
-    expect(formatReport(largeReport(1))).toContain(
+    // Long lines wrap at 80 columns, continued with an indent: read them whole.
+    const unwrapped = (text: string): string => text.replace(/\n {2,}/g, ' ');
+    expect(unwrapped(formatReport(largeReport(1)))).toContain(
       '\nrows: as OpenMemory 1.2.x (1.2.3) writes them (OM_TIER=hybrid, 256-dimensional vectors); for OpenMemory 1.3.0: --openmemory 1.3\n',
     );
     const newer = { ...largeReport(1), openMemory: openMemoryRows(embeddingConfigFromEnv({ OM_IMPORT_OPENMEMORY: '1.3' })) };
-    expect(formatReport(newer)).toContain(
+    expect(unwrapped(formatReport(newer))).toContain(
       '\nrows: as OpenMemory 1.3.0 writes them (OM_TIER=hybrid, 1536-dimensional vectors); for OpenMemory 1.2.x (1.2.3): --openmemory 1.2\n',
     );
     expect(newer.openMemory).toEqual({ version: '1.3', release: 'OpenMemory 1.3.0', tier: 'hybrid', dimension: 1536, otherVersion: '1.2', otherRelease: 'OpenMemory 1.2.x (1.2.3)' });

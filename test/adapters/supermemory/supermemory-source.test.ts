@@ -256,6 +256,7 @@ describe('Supermemory API → OpenMemory (SQLite)', () => {
     expect(report.tenants.find((t) => t.tenant === tags.acme)?.skippedReasons).toContainEqual({
       sourceId: acmeCopy,
       reason: `a copy of ${d.twoTags} (tag ${tags.user}), which lands on the same user alice: imported once`,
+      kind: 'copy',
     });
   });
 
