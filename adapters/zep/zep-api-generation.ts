@@ -91,6 +91,11 @@ export class ZepApiSource implements Source {
     return this.reader;
   }
 
+  coversPartition(partitionKey: string): boolean {
+    const reader: { coversPartition?(key: string): boolean } | null = this.detected;
+    return reader?.coversPartition?.(partitionKey) ?? false;
+  }
+
   describeApi(): string | null {
     return this.detected?.describeApi() ?? null;
   }

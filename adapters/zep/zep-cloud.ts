@@ -229,7 +229,9 @@ export class ZepCloud implements Source {
       if (userId) yield { key: `user:${userId}`, tenantKey: userId };
       else this.listingWarnings.push({ tenantKey: null, message: `users: a user without user_id was listed (${JSON.stringify(event.entry).slice(0, 120)}); it cannot be read` });
     }
+    const listedKinds = new Set(['user']);
     if (this.includes('messages') || this.includes('summaries')) {
+      listedKinds.add('thread');
       for await (const thread of this.orphanThreadListing()) {
         this.orphanThreads.set(thread.threadId, thread);
         yield { key: `thread:${thread.threadId}`, tenantKey: `thread:${thread.threadId}` };
@@ -237,6 +239,7 @@ export class ZepCloud implements Source {
     }
     const graphsPath = this.paths.graphs;
     if (graphsPath && (this.includes('facts') || this.includes('data'))) {
+      listedKinds.add('graph');
       // v3 graphs are named by `graph_id`, v2 groups by `group_id`.
       const graphIdOf = (graph: unknown): string | null =>
         isObject(graph) ? (nonEmptyString(graph['graph_id']) ?? nonEmptyString(graph['group_id'])) : null;
@@ -264,6 +267,16 @@ export class ZepCloud implements Source {
         if (graphId) yield { key: `graph:${graphId}`, tenantKey: `graph:${graphId}` };
       }
     }
+    // Every listing ended normally: whatever it did not list, the account no longer has.
+    if (this.listingWarnings.length === 0) this.wholeListings = listedKinds;
+  }
+
+  /** The kinds of partition (`user`, `thread`, `graph`) this run listed whole, once `partitions()` has. */
+  private wholeListings: ReadonlySet<string> = new Set();
+
+  /** Every user, orphan thread and graph, when none is named and each listing of them ended normally. */
+  coversPartition(partitionKey: string): boolean {
+    return (this.options.userIds?.length ?? 0) === 0 && this.wholeListings.has(partitionKey.slice(0, partitionKey.indexOf(':')));
   }
 
   /**

@@ -170,6 +170,25 @@ describe('gone at the source, per source', () => {
     expect([...(await importedUsers(target)).keys()]).not.toContain(deleted);
   });
 
+  it('Zep: a user deleted at the source, threads and graph and all, is gone; --prune removes it and its users row', async () => {
+    const account = generatedZepAccount({ users: 3, threadsPerUser: 1, messagesPerThread: 3, factsPerUser: 2, apiKey: 'z_test-key-deleted-user' });
+    const served = await startZepFake(account);
+    servers.push(served);
+    const zep = () => zepSource({ apiKey: account.apiKey, baseUrl: served.baseUrl, requestsPerSecond: 1000 });
+    const target = sqlite();
+    await run(zep(), target);
+    const deleted = account.users.pop()!.user_id;
+    const threads = account.threads.filter((thread) => thread.user_id === deleted).map((thread) => thread.thread_id);
+    account.threads = account.threads.filter((thread) => thread.user_id !== deleted);
+    for (const thread of threads) delete account.messages[thread];
+    const before = [...(await importedUsers(target)).keys()];
+    expect(before).toContain(deleted);
+    const pruned = await run(zep(), target, { prune: true });
+    expect(pruned.goneAtSource).toMatchObject({ removed: true, usersRemoved: [deleted] });
+    expect(Object.keys(pruned.goneAtSource.byUser)).toEqual([deleted]);
+    expect([...(await importedUsers(target)).keys()].sort()).toEqual(before.filter((user) => user !== deleted).sort());
+  });
+
   it('Zep: a graph listing (facts here; episodes and thread summaries alike) that answers 404 past its first page is cut short: nothing of that user is pruned', async () => {
     const account = generatedZepAccount({ users: 2, threadsPerUser: 1, messagesPerThread: 4, factsPerUser: 60, apiKey: 'z_test-key-cut-short' });
     const target = sqlite();
