@@ -1,13 +1,11 @@
-import Database from 'better-sqlite3';
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { http as route, HttpResponse, getResponse, type RequestHandler } from 'msw';
 import { afterEach, describe, expect, it } from 'vitest';
 import { supermemorySource, type SupermemorySourceOptions } from '../../../adapters/supermemory/index.js';
-import { importFrom, type ImportOptions } from '../../../src/pipeline/import.js';
+import { importFrom } from '../../../src/pipeline/import.js';
 import { TenantMap } from '../../../src/pipeline/tenant-map.js';
-import type { ImportReport } from '../../../src/pipeline/report.js';
-import { resolveTargetConfig, type TargetConfig } from '../../../src/database/open-target.js';
+import type { TargetConfig } from '../../../src/database/open-target.js';
 import {
   generatedSupermemoryAccount,
   trickySupermemoryAccount,
@@ -20,6 +18,7 @@ import { createSupermemoryCounters, supermemoryHandlers, type SupermemoryFakeOpt
 import { serveHandlers } from '../../fakes/serve-handlers.js';
 import { stateOf } from '../../support/kill-targets.js';
 import { startSupermemoryFake, type SupermemoryFake } from '../../support/supermemory-fake.js';
+import { rowsOf, runSupermemory, sqliteTarget, summariesOf, type Row } from '../../support/supermemory-import.js';
 import { tempDir } from '../../support/temp.js';
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -38,68 +37,6 @@ async function fake(account: SupermemoryAccount, options: SupermemoryFakeOptions
   }
   cleanups.push(served.close);
   return served;
-}
-
-function sqliteTarget(): TargetConfig {
-  return resolveTargetConfig({ db: path.join(tempDir(), 'data', 'openmemory.sqlite') }, {});
-}
-
-async function run(
-  served: SupermemoryFake,
-  account: SupermemoryAccount,
-  target: TargetConfig,
-  sourceOptions: Partial<SupermemorySourceOptions> = {},
-  importOptions: Partial<ImportOptions> = {},
-): Promise<ImportReport> {
-  const { source, http } = supermemorySource({ apiKey: account.apiKey, baseUrl: served.url, requestsPerSecond: 2000, ...sourceOptions });
-  try {
-    return await importFrom({ source, target, env: {}, ...importOptions });
-  } finally {
-    await http?.close();
-  }
-}
-
-interface Row {
-  userId: string;
-  sourceId: string;
-  kind: string;
-  content: string;
-  flags: string[];
-  fields: Record<string, unknown>;
-  tags: string[];
-}
-
-function rowsOf(target: TargetConfig): Row[] {
-  const db = new Database(target.kind === 'sqlite' ? target.path : '', { readonly: true });
-  try {
-    const rows = db.prepare('select user_id, content, meta, tags from memories').all() as { user_id: string; content: string; meta: string; tags: string }[];
-    return rows
-      .map((row) => {
-        const meta = JSON.parse(row.meta) as { om_import: { source_id: string; source_kind: string; flags?: string[]; fields: Record<string, unknown> } };
-        return {
-          userId: row.user_id,
-          sourceId: meta.om_import.source_id,
-          kind: meta.om_import.source_kind,
-          content: row.content,
-          flags: meta.om_import.flags ?? [],
-          fields: meta.om_import.fields,
-          tags: JSON.parse(row.tags) as string[],
-        };
-      })
-      .sort((a, b) => `${a.userId} ${a.sourceId}`.localeCompare(`${b.userId} ${b.sourceId}`));
-  } finally {
-    db.close();
-  }
-}
-
-function summariesOf(target: TargetConfig): Record<string, string> {
-  const db = new Database(target.kind === 'sqlite' ? target.path : '', { readonly: true });
-  try {
-    const users = db.prepare('select user_id, summary from users order by user_id').all() as { user_id: string; summary: string }[];
-    return Object.fromEntries(users.map((user) => [user.user_id, user.summary]));
-  } finally {
-    db.close();
-  }
 }
 
 /** user → source id → text, the part of a row every way of reading must agree on. */
@@ -132,7 +69,7 @@ describe('Supermemory API → OpenMemory (SQLite)', () => {
     const account = trickySupermemoryAccount();
     const served = await fake(account);
     const target = sqliteTarget();
-    const report = await run(served, account, target);
+    const report = await runSupermemory(served, account, target);
 
     expect(report.account).toBe(account.orgId);
     expect(report.api).toBe('Supermemory v3/v4');
@@ -198,7 +135,7 @@ describe('Supermemory API → OpenMemory (SQLite)', () => {
 
     const before = await stateOf(target);
     const summariesBefore = summariesOf(target);
-    const again = await run(served, account, target, {}, { fresh: true });
+    const again = await runSupermemory(served, account, target, {}, { fresh: true });
     expect(again.totals).toMatchObject({ created: 0, updated: 0, unchanged: 19, skipped: 6 });
     // Profiles are fetched again and their users looked at again (see the report), but nothing is rewritten.
     expect(again.users.every((user) => user.waypointsWritten === 0 && user.summarySource === 'source')).toBe(true);
@@ -207,7 +144,7 @@ describe('Supermemory API → OpenMemory (SQLite)', () => {
 
     // Incremental: newest changes first, down to the last run; nothing changed, nothing written.
     served.requests.length = 0;
-    const incremental = await run(served, account, target);
+    const incremental = await runSupermemory(served, account, target);
     expect(incremental.incrementalSince).not.toBeNull();
     expect(incremental.totals).toMatchObject({ created: 0, updated: 0 });
     const incrementalListing = served.requests.find((r) => r.path === '/v3/documents/list' && r.body.includes(tags.user))!;
@@ -219,13 +156,13 @@ describe('Supermemory API → OpenMemory (SQLite)', () => {
     const account = trickyWithoutLarge();
     const served = await fake(account);
     const target = sqliteTarget();
-    await run(served, account, target);
+    await runSupermemory(served, account, target);
     const later = new Date(Date.now() + 60_000).toISOString();
     const trip = account.documents.find((document) => document.id === d.trip)!;
     Object.assign(trip, { content: 'Jane moved the trip to July.', updatedAt: later });
     const indexing = account.documents.find((document) => document.id === d.indexing)!;
     Object.assign(indexing, { status: 'done', updatedAt: later });
-    const report = await run(served, account, target);
+    const report = await runSupermemory(served, account, target);
     expect(report.incrementalSince).not.toBeNull();
     expect(report.totals).toMatchObject({ created: 1, updated: 1 });
     const rows = rowsOf(target);
@@ -237,7 +174,7 @@ describe('Supermemory API → OpenMemory (SQLite)', () => {
     const account = trickyWithoutLarge();
     const served = await fake(account);
     const target = sqliteTarget();
-    const report = await run(served, account, target, { multiTag: 'first' });
+    const report = await runSupermemory(served, account, target, { multiTag: 'first' });
     expect(rowsOf(target).filter((row) => row.sourceId.startsWith(d.twoTags)).map((row) => [row.userId, row.sourceId])).toEqual([[tags.user, d.twoTags]]);
     expect(report.tenants.find((t) => t.tenant === tags.acme)?.skippedReasons).toContainEqual({
       sourceId: acmeCopy,
@@ -251,7 +188,7 @@ describe('Supermemory API → OpenMemory (SQLite)', () => {
     const served = await fake(account);
     const target = sqliteTarget();
     const tenantMap = new TenantMap(new Map([[tags.user, 'alice'], [tags.acme, 'alice']]));
-    const report = await run(served, account, target, {}, { tenantMap });
+    const report = await runSupermemory(served, account, target, {}, { tenantMap });
     expect(rowsOf(target).filter((row) => row.sourceId.startsWith(d.twoTags)).map((row) => [row.userId, row.sourceId])).toEqual([['alice', d.twoTags]]);
     expect(report.tenants.find((t) => t.tenant === tags.acme)?.skippedReasons).toContainEqual({
       sourceId: acmeCopy,
@@ -264,7 +201,7 @@ describe('Supermemory API → OpenMemory (SQLite)', () => {
     const account = trickySupermemoryAccount();
     const prefixed = await fake(account, {});
     const target = sqliteTarget();
-    const report = await run(prefixed, account, target, { baseUrl: `${prefixed.url}/prefix`, tags: [tags.project, '(untagged)'], include: ['memories', 'profile'] });
+    const report = await runSupermemory(prefixed, account, target, { baseUrl: `${prefixed.url}/prefix`, tags: [tags.project, '(untagged)'], include: ['memories', 'profile'] });
     expect(rowsOf(target).map((row) => [row.userId, row.sourceId])).toEqual([[tags.project, m.project]]);
     expect(summariesOf(target)[tags.project]).toBe('The project stores its data in PostgreSQL 17');
     expect(report.tenants.map((t) => t.tenant)).toEqual([tags.project]);
@@ -276,14 +213,14 @@ describe('Supermemory API → OpenMemory (SQLite)', () => {
   it('a memory-entry listing cut short by a 404 past its first page is a warning: nothing of the tag is pruned, and no other tag falls back to documents', async () => {
     const account = generatedSupermemoryAccount({ tags: 2, documentsPerTag: 5, memoriesPerTag: 150 });
     const target = sqliteTarget();
-    await run(await fake(account), account, target);
+    await runSupermemory(await fake(account), account, target);
     const [cutTag] = account.containerTags.map((tag) => tag.containerTag);
     const cut = route.post('*/v4/memories/list', async ({ request }) => {
       const body = JSON.parse(await request.clone().text()) as { page: number; containerTags?: string[] };
       return body.page === 2 && body.containerTags?.[0] === cutTag ? HttpResponse.json({ error: 'Not found' }, { status: 404 }) : undefined;
     });
     const served = await fake(account, {}, [cut]);
-    const report = await run(served, account, target, {}, { fresh: true, prune: true });
+    const report = await runSupermemory(served, account, target, {}, { fresh: true, prune: true });
     expect(report.goneAtSource.memories).toBe(0);
     expect(report.warnings).toEqual([
       `${cutTag}: memory entries of tag ${cutTag}: listed 100 memory entries of tag ${cutTag} but the source announced 150; run again to pick up what changed during the run`,
@@ -309,12 +246,12 @@ describe('Supermemory API → OpenMemory (SQLite)', () => {
     });
     const served = await fake(account, {}, [drift]);
     const target = sqliteTarget();
-    const report = await run(served, account, target, {}, { concurrency: 1 });
+    const report = await runSupermemory(served, account, target, {}, { concurrency: 1 });
     expect(report.warnings).toEqual([
       `${first!.containerTags![0]}: documents of tag ${first!.containerTags![0]}: listed 150 documents of tag ${first!.containerTags![0]} but the source announced 151 (1 listed twice as pages shifted, counted once); run again to pick up what changed during the run`,
     ]);
     expect(rowsOf(target)).toHaveLength(150);
-    const again = await run(served, account, target, {}, { fresh: true });
+    const again = await runSupermemory(served, account, target, {}, { fresh: true });
     expect(again.totals).toMatchObject({ created: 1, unchanged: 150 });
     expect(again.warnings).toEqual([]);
   });
@@ -325,7 +262,7 @@ describe('Supermemory API → OpenMemory (SQLite)', () => {
     const added: SupermemoryWireDocument = { ...account.documents[0]!, id: 'nEwDoc0AddedWhileListed', content: 'Added during the listing.' };
     const served = await fake(account, { insertDuringListing: { afterPage: 1, document: added } });
     const target = sqliteTarget();
-    const report = await run(served, account, target, { tags: [tag] });
+    const report = await runSupermemory(served, account, target, { tags: [tag] });
     expect(report.warnings).toEqual([]);
     const rows = rowsOf(target);
     expect(rows.filter((row) => row.kind === 'supermemory.document')).toHaveLength(251);
@@ -334,23 +271,23 @@ describe('Supermemory API → OpenMemory (SQLite)', () => {
 
     const tricky = trickySupermemoryAccount();
     const deleting = await fake(tricky, { deletedAfterListing: [d.pdf] });
-    const second = await run(deleting, tricky, sqliteTarget(), { tags: [tags.user] });
+    const second = await runSupermemory(deleting, tricky, sqliteTarget(), { tags: [tags.user] });
     expect(second.tenants[0]?.skippedReasons).toContainEqual({ sourceId: d.pdf, reason: 'deleted at Supermemory after it was listed (reading it answered 404)', kind: 'deleted' });
   });
 
   it('without /v3/container-tags/list or /v4/memories/list, the same memories land', async () => {
     const account = trickyWithoutLarge();
     const clean = sqliteTarget();
-    await run(await fake(account), account, clean);
+    await runSupermemory(await fake(account), account, clean);
 
     const noTags = sqliteTarget();
-    const tagless = await run(await fake(trickyWithoutLarge(), { noContainerTagList: true }), account, noTags);
+    const tagless = await runSupermemory(await fake(trickyWithoutLarge(), { noContainerTagList: true }), account, noTags);
     expect(tagless.api).toBe('Supermemory v3/v4 (container tags taken from the document listing: /v3/container-tags/list is missing)');
     expect(await stateOf(noTags)).toEqual(await stateOf(clean));
     expect(summariesOf(noTags)).toEqual(summariesOf(clean));
 
     const noList = sqliteTarget();
-    const listless = await run(await fake(trickyWithoutLarge(), { noMemoriesList: true }), account, noList);
+    const listless = await runSupermemory(await fake(trickyWithoutLarge(), { noMemoriesList: true }), account, noList);
     expect(listless.api).toBe('Supermemory v3/v4 (memory entries read from each document: /v4/memories/list is missing)');
     // Only entries attached to a document can be found that way: not the one with no document, nor the one whose
     // document is gone.
@@ -365,8 +302,8 @@ describe('Supermemory API → OpenMemory (SQLite)', () => {
     const generated = generatedSupermemoryAccount({ tags: 3, documentsPerTag: 10, memoriesPerTag: 12 });
     const viaList = sqliteTarget();
     const viaDocuments = sqliteTarget();
-    await run(await fake(generated), generated, viaList);
-    await run(await fake(generated, { noMemoriesList: true }), generated, viaDocuments);
+    await runSupermemory(await fake(generated), generated, viaList);
+    await runSupermemory(await fake(generated, { noMemoriesList: true }), generated, viaDocuments);
     expect(landed(rowsOf(viaDocuments))).toEqual(landed(rowsOf(viaList)));
     expect(rowsOf(viaList)).toHaveLength(3 * 22);
   });
@@ -383,14 +320,14 @@ describe('Supermemory API → OpenMemory (SQLite)', () => {
     });
     const served = await fake(account, {}, [singular]);
     const target = sqliteTarget();
-    await run(served, account, target, { tags: [tags.user], include: ['memories'] });
+    await runSupermemory(served, account, target, { tags: [tags.user], include: ['memories'] });
     expect(rowsOf(target).map((row) => row.sourceId)).toEqual([m.inference, m.nulls, m.versionOne].sort());
     const bodies = served.requests.filter((r) => r.path === '/v4/memories/list').map((r) => Object.keys(JSON.parse(r.body) as object)[0]);
     expect(bodies).toEqual(['containerTags', 'containerTag']);
 
     // A 400 that the singular form does not cure stops the run with the server's words.
     const refusing = await fake(account, {}, [route.post('*/v4/memories/list', () => HttpResponse.json({ error: [{ path: ['containerTags', 0], message: 'Invalid' }] }, { status: 400 }))]);
-    await expect(run(refusing, account, sqliteTarget(), { tags: [tags.user], include: ['memories'] })).rejects.toThrow(
+    await expect(runSupermemory(refusing, account, sqliteTarget(), { tags: [tags.user], include: ['memories'] })).rejects.toThrow(
       /POST \/v4\/memories\/list \(tenant user_123, page memories 1\) failed with HTTP 400: containerTags\.0: Invalid/,
     );
   });
@@ -398,35 +335,35 @@ describe('Supermemory API → OpenMemory (SQLite)', () => {
   it('a scoped key, a used-up quota and a monthly-quota Retry-After stop with clear errors naming the tag', async () => {
     const account = trickySupermemoryAccount();
     const served = await fake(account);
-    await expect(run(served, { ...account, apiKey: ids.scopedKey }, sqliteTarget(), { tags: [tags.user, tags.other] })).rejects.toThrow(
+    await expect(runSupermemory(served, { ...account, apiKey: ids.scopedKey }, sqliteTarget(), { tags: [tags.user, tags.other] })).rejects.toThrow(
       /tenant user_456.*HTTP 403.*scoped to other container tags \/ namespaces \(name yours with --user-id, or use a full-access key\)/,
     );
     // A scoped key reads everything it may see without naming tags.
-    const scoped = await run(served, { ...account, apiKey: ids.scopedKey }, sqliteTarget());
+    const scoped = await runSupermemory(served, { ...account, apiKey: ids.scopedKey }, sqliteTarget());
     expect(scoped.tenants.map((t) => t.tenant)).toEqual([tags.user]);
 
     const broke = await fake(account, { quotaExhausted: true });
-    await expect(run(broke, account, sqliteTarget(), { tags: [tags.acme] })).rejects.toThrow(
+    await expect(runSupermemory(broke, account, sqliteTarget(), { tags: [tags.acme] })).rejects.toThrow(
       /tenant org:acme:user:1.*HTTP 402.*quota or credits of the Supermemory plan are used up/,
     );
-    await expect(run(broke, account, sqliteTarget())).rejects.toThrow(/container-tags\/list failed with HTTP 402/);
+    await expect(runSupermemory(broke, account, sqliteTarget())).rejects.toThrow(/container-tags\/list failed with HTTP 402/);
 
     const monthly = await fake(account, { faults: { every: 1, kinds: ['429-3600'] } });
-    await expect(run(monthly, account, sqliteTarget(), { tags: [tags.user], maxWaitMs: 1000 })).rejects.toThrow(
+    await expect(runSupermemory(monthly, account, sqliteTarget(), { tags: [tags.user], maxWaitMs: 1000 })).rejects.toThrow(
       /tenant user_123.*asked to wait 3600 s \(HTTP 429, Retry-After\), more than --max-wait 1 s \(rate limit or monthly quota/,
     );
 
     const wrongKey = await fake(account);
-    await expect(run(wrongKey, { ...account, apiKey: 'sm_wrong' }, sqliteTarget())).rejects.toThrow(/HTTP 401.*--api-key or SUPERMEMORY_API_KEY/);
+    await expect(runSupermemory(wrongKey, { ...account, apiKey: 'sm_wrong' }, sqliteTarget())).rejects.toThrow(/HTTP 401.*--api-key or SUPERMEMORY_API_KEY/);
   });
 
   it('rate limits and transient faults slow the run down but lose nothing', async () => {
     const account = trickyWithoutLarge();
     const clean = sqliteTarget();
-    await run(await fake(account), account, clean);
+    await runSupermemory(await fake(account), account, clean);
     const stormy = await fake(account, { faults: { every: 5, kinds: ['429-retry-after', '500', '502-html', 'reset', '429-retry-after-ms', '429-http-date'], retryAfterMs: 10 } });
     const target = sqliteTarget();
-    await run(stormy, account, target);
+    await runSupermemory(stormy, account, target);
     expect(await stateOf(target)).toEqual(await stateOf(clean));
     expect(stormy.counters.rateLimited).toBeGreaterThan(0);
   });
@@ -434,16 +371,16 @@ describe('Supermemory API → OpenMemory (SQLite)', () => {
   it('a run stopped in the middle, then run again, equals a clean run; a profile fetched before the stop stays the summary', async () => {
     const account = trickySupermemoryAccount();
     const clean = sqliteTarget();
-    await run(await fake(account), account, clean);
+    await runSupermemory(await fake(account), account, clean);
 
     // The 10th data request (into the second tag) asks for an hour's wait: the run stops there.
     const target = sqliteTarget();
     const failing = await fake(account, { faults: { every: 10, kinds: ['429-3600'] } });
-    await expect(run(failing, account, target, { maxWaitMs: 1000 }, { concurrency: 1 })).rejects.toThrow(/asked to wait 3600 s/);
+    await expect(runSupermemory(failing, account, target, { maxWaitMs: 1000 }, { concurrency: 1 })).rejects.toThrow(/asked to wait 3600 s/);
     expect(rowsOf(target).map((row) => row.userId)).toEqual(trickyExpected[tags.user]!.map(() => tags.user));
 
     const healthy = await fake(account);
-    const resumed = await run(healthy, account, target, {}, { concurrency: 1 });
+    const resumed = await runSupermemory(healthy, account, target, {}, { concurrency: 1 });
     expect(resumed.resumed).toBe(true);
     // The finished tag was not read again, its profile included.
     expect(healthy.requests.some((r) => r.body.includes(`"${tags.user}"`))).toBe(false);
@@ -457,7 +394,7 @@ describe('Supermemory API → OpenMemory (SQLite)', () => {
     const served = await fake(account);
     const online = sqliteTarget();
     const exportDir = tempDir();
-    const report = await run(served, account, online, {}, { saveExportDir: exportDir });
+    const report = await runSupermemory(served, account, online, {}, { saveExportDir: exportDir });
     expect(report.exportFile).not.toBeNull();
     const [file] = readdirSync(exportDir);
 
@@ -477,7 +414,7 @@ describe('Supermemory API → OpenMemory (SQLite)', () => {
     const account = trickyWithoutLarge();
     const served = await fake(account);
     const exportDir = path.join(tempDir(), 'export');
-    await run(served, account, sqliteTarget(), {}, { saveExportDir: exportDir });
+    await runSupermemory(served, account, sqliteTarget(), {}, { saveExportDir: exportDir });
     const [file] = readdirSync(exportDir);
     const offline = async (options: Partial<SupermemorySourceOptions>): Promise<TargetConfig> => {
       const target = sqliteTarget();
@@ -494,7 +431,7 @@ describe('Supermemory API → OpenMemory (SQLite)', () => {
   it('needs one listing page per 100 documents or entries and one profile per tag: few requests per document', async () => {
     const account = generatedSupermemoryAccount({ tags: 10, documentsPerTag: 40, memoriesPerTag: 60 });
     const served = await fake(account);
-    const report = await run(served, account, sqliteTarget());
+    const report = await runSupermemory(served, account, sqliteTarget());
     expect(report.totals).toMatchObject({ created: 10 * 100, skipped: 0 });
     // session + tag list + per tag (profile, one entry page, one document page) + the unfiltered listing for
     // untagged documents (400 documents, 4 pages); no document needs a read of its own.

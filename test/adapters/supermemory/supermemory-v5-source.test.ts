@@ -5,11 +5,9 @@ import Database from 'better-sqlite3';
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { supermemorySource, type SupermemorySourceOptions } from '../../../adapters/supermemory/index.js';
-import { importFrom, type ImportOptions } from '../../../src/pipeline/import.js';
+import { supermemorySource } from '../../../adapters/supermemory/index.js';
+import { importFrom } from '../../../src/pipeline/import.js';
 import { compareWithSource } from '../../../src/verify.js';
-import type { ImportReport } from '../../../src/pipeline/report.js';
-import { resolveTargetConfig, type TargetConfig } from '../../../src/database/open-target.js';
 import {
   generatedSupermemoryAccount,
   trickySupermemoryAccount,
@@ -21,6 +19,7 @@ import { v5RequestProblems } from '../../fakes/supermemory/supermemory-v5-handle
 import { stateOf } from '../../support/kill-targets.js';
 import { startSupermemoryFake, type SupermemoryFakeServeOptions, type SupermemoryFakeServer } from '../../support/supermemory-fake.js';
 import { tempDir } from '../../support/temp.js';
+import { rowsOf, runSupermemory, sqliteTarget, summariesOf, type Row } from '../../support/supermemory-import.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -31,58 +30,6 @@ async function fake(account: SupermemoryAccount, options: SupermemoryFakeServeOp
   const served = await startSupermemoryFake(account, options);
   cleanups.push(served.close);
   return served;
-}
-
-function sqliteTarget(): TargetConfig {
-  return resolveTargetConfig({ db: path.join(tempDir(), 'data', 'openmemory.sqlite') }, {});
-}
-
-async function run(
-  served: SupermemoryFakeServer,
-  account: SupermemoryAccount,
-  target: TargetConfig,
-  sourceOptions: Partial<SupermemorySourceOptions> = {},
-  importOptions: Partial<ImportOptions> = {},
-): Promise<ImportReport> {
-  const { source, http } = supermemorySource({ apiKey: account.apiKey, baseUrl: served.url, requestsPerSecond: 2000, ...sourceOptions });
-  try {
-    return await importFrom({ source, target, env: {}, ...importOptions });
-  } finally {
-    await http?.close();
-  }
-}
-
-interface Row {
-  id: string;
-  userId: string;
-  sourceId: string;
-  content: string;
-  flags: string[];
-}
-
-function rowsOf(target: TargetConfig): Row[] {
-  const db = new Database(target.kind === 'sqlite' ? target.path : '', { readonly: true });
-  try {
-    const rows = db.prepare('select id, user_id, content, meta from memories').all() as { id: string; user_id: string; content: string; meta: string }[];
-    return rows
-      .map((row) => {
-        const meta = JSON.parse(row.meta) as { om_import: { source_id: string; flags?: string[] } };
-        return { id: row.id, userId: row.user_id, sourceId: meta.om_import.source_id, content: row.content, flags: meta.om_import.flags ?? [] };
-      })
-      .sort((a, b) => `${a.userId} ${a.sourceId}`.localeCompare(`${b.userId} ${b.sourceId}`));
-  } finally {
-    db.close();
-  }
-}
-
-function summariesOf(target: TargetConfig): Record<string, string> {
-  const db = new Database(target.kind === 'sqlite' ? target.path : '', { readonly: true });
-  try {
-    const users = db.prepare('select user_id, summary from users order by user_id').all() as { user_id: string; summary: string }[];
-    return Object.fromEntries(users.map((user) => [user.user_id, user.summary]));
-  } finally {
-    db.close();
-  }
 }
 
 /** The tricky account without its 1 MiB document (it only slows the test down). */
@@ -107,7 +54,7 @@ describe('Supermemory v5 → OpenMemory (SQLite)', () => {
     const account = tricky();
     const served = await fake(account, { generations: 'v5' });
     const target = sqliteTarget();
-    const report = await run(served, account, target);
+    const report = await runSupermemory(served, account, target);
 
     expect(report.api).toBe('Supermemory v5 (cursor paging)');
     expect(v5Problems(served)).toEqual([]);
@@ -150,7 +97,7 @@ describe('Supermemory v5 → OpenMemory (SQLite)', () => {
     // Documents that are not done are not read; a later version of a memory is read once for its earlier ones.
     expect(served.v5Counters.byRoute.memory).toBe(1);
     const before = await stateOf(target);
-    const again = await run(served, account, target, {}, { fresh: true });
+    const again = await runSupermemory(served, account, target, {}, { fresh: true });
     expect(again.totals).toMatchObject({ created: 0, updated: 0, unchanged: report.totals.created });
     expect(await stateOf(target)).toEqual(before);
   });
@@ -163,13 +110,13 @@ describe('Supermemory v5 → OpenMemory (SQLite)', () => {
       const account = tricky();
       const legacy = await fake(account, { generations: 'legacy' });
       const target = sqliteTarget();
-      const first = await run(legacy, account, target);
+      const first = await runSupermemory(legacy, account, target);
       expect(first.api).toMatch(/^Supermemory v3\/v4/);
       const before = await stateOf(target);
       const rowsBefore = rowsOf(target);
 
       const current = await fake(account, { generations: 'v5', v5: { documentIds } });
-      const switched = await run(current, account, target);
+      const switched = await runSupermemory(current, account, target);
       expect(switched.api).toMatch(/^Supermemory v5/);
       expect(switched.totals).toMatchObject({ created: 0, updated: 0 });
       expect(switched.goneAtSource.memories).toBe(0);
@@ -183,7 +130,7 @@ describe('Supermemory v5 → OpenMemory (SQLite)', () => {
       const v3 = { ...v2, id: 'mEmV3AfterTheSwitch00001', memory: 'Jane lives in Madrid', version: 3, parentMemoryId: m.versionTwo, history: [], updatedAt: new Date(Date.now() + 60_000).toISOString() };
       Object.assign(v2, { isLatest: false });
       account.memoryEntries.push(v3);
-      const after = await run(current, account, target, {}, { fresh: true });
+      const after = await runSupermemory(current, account, target, {}, { fresh: true });
       expect(after.totals).toMatchObject({ created: 1, updated: 1 });
       const rows = rowsOf(target);
       expect(rows.length).toBe(rowsBefore.length + 1);
@@ -197,7 +144,7 @@ describe('Supermemory v5 → OpenMemory (SQLite)', () => {
     const account = tricky();
     const legacy = await fake(account, { generations: 'legacy' });
     const target = sqliteTarget();
-    await run(legacy, account, target);
+    await runSupermemory(legacy, account, target);
     const current = await fake(account, { generations: 'v5' });
     const compare = async () => {
       const { source, http } = supermemorySource({ apiKey: account.apiKey, baseUrl: current.url, requestsPerSecond: 2000 });
@@ -211,7 +158,7 @@ describe('Supermemory v5 → OpenMemory (SQLite)', () => {
     expect(before.missingFromDatabase).toEqual([]);
     // The untagged documents are in no v5 namespace: the only records v5 no longer lists.
     expect(before.missingFromSource?.map((record) => record.recordId).sort()).toEqual([d.untagged, d.emptyTags].sort());
-    await run(current, account, target);
+    await runSupermemory(current, account, target);
     const after = await compare();
     expect(after.missingFromDatabase).toEqual([]);
     expect(after.missingFromSource?.map((record) => record.recordId).sort()).toEqual([d.untagged, d.emptyTags].sort());
@@ -222,14 +169,14 @@ describe('Supermemory v5 → OpenMemory (SQLite)', () => {
     const account = tricky();
     const legacy = await fake(account, { generations: 'legacy' });
     const target = sqliteTarget();
-    await run(legacy, account, target);
+    await runSupermemory(legacy, account, target);
     const before = await stateOf(target);
     // As an earlier om-import left it: no aliases kept, and none read back yet.
     const db = new Database(target.kind === 'sqlite' ? target.path : '');
     db.exec('delete from om_import_record_aliases; delete from om_import_alias_backfills;');
     db.close();
     const current = await fake(account, { generations: 'v5' });
-    const switched = await run(current, account, target);
+    const switched = await runSupermemory(current, account, target);
     expect(switched.totals).toMatchObject({ created: 0, updated: 0 });
     expect(await stateOf(target)).toEqual(before);
   });
@@ -238,16 +185,16 @@ describe('Supermemory v5 → OpenMemory (SQLite)', () => {
     const account = tricky();
     const both = await fake(account, { generations: 'both' });
     const target = sqliteTarget();
-    const first = await run(both, account, target);
+    const first = await runSupermemory(both, account, target);
     expect(first.api).toMatch(/^Supermemory v5/);
     const before = await stateOf(target);
-    const legacy = await run(both, account, target, { api: 'v4' }, { fresh: true });
+    const legacy = await runSupermemory(both, account, target, { api: 'v4' }, { fresh: true });
     expect(legacy.api).toMatch(/^Supermemory v3\/v4/);
     // The untagged documents exist only in v3/v4: they are new; everything else is the same.
     expect(legacy.totals).toMatchObject({ created: 2, updated: 0 });
     const rows = rowsOf(target);
     expect(rows.filter((row) => row.userId === '(untagged)').length).toBe(2);
-    const back = await run(both, account, target, {}, { fresh: true });
+    const back = await runSupermemory(both, account, target, {}, { fresh: true });
     expect(back.totals).toMatchObject({ created: 0, updated: 0 });
     expect(rowsOf(target).length).toBe(rows.length);
     void before;
@@ -258,7 +205,7 @@ describe('Supermemory v5 → OpenMemory (SQLite)', () => {
     for (const cursors of ['off', 'absent-on-last', 'on'] as const) {
       const served = await fake(account, { generations: 'v5', v5: { cursors } });
       const target = sqliteTarget();
-      const report = await run(served, account, target);
+      const report = await runSupermemory(served, account, target);
       expect(report.totals).toMatchObject({ created: 2 * (250 + 120), skipped: 0 });
       expect(report.warnings).toEqual([]);
       expect(report.api).toBe(cursors === 'off' ? 'Supermemory v5 (page paging)' : 'Supermemory v5 (cursor paging)');
@@ -269,7 +216,7 @@ describe('Supermemory v5 → OpenMemory (SQLite)', () => {
     }
     const expiring = await fake(account, { generations: 'v5', v5: { cursorLifetimeMs: 0 } });
     const target = sqliteTarget();
-    const report = await run(expiring, account, target);
+    const report = await runSupermemory(expiring, account, target);
     expect(report.totals).toMatchObject({ created: 2 * (250 + 120) });
     expect(report.api).toContain('a refused cursor was read again by page');
   });
@@ -278,17 +225,17 @@ describe('Supermemory v5 → OpenMemory (SQLite)', () => {
     const account = tricky();
     const served = await fake(account, { generations: 'v5' });
     const target = sqliteTarget();
-    await run(served, account, target);
+    await runSupermemory(served, account, target);
     const inference = account.memoryEntries.find((entry) => entry.id === m.inference)!;
     inference.isForgotten = true;
-    const kept = await run(served, account, target, {}, { fresh: true });
+    const kept = await runSupermemory(served, account, target, {}, { fresh: true });
     expect(kept.goneAtSource).toMatchObject({ memories: 1, removed: false });
-    const pruned = await run(served, account, target, {}, { fresh: true, prune: true });
+    const pruned = await runSupermemory(served, account, target, {}, { fresh: true, prune: true });
     expect(pruned.goneAtSource).toMatchObject({ memories: 1, removed: true });
     expect(rowsOf(target).some((row) => row.sourceId === m.inference)).toBe(false);
 
     const old = await fake(tricky(), { generations: 'v5', v5: { forgottenOption: false } });
-    const report = await run(old, account, sqliteTarget());
+    const report = await runSupermemory(old, account, sqliteTarget());
     expect(report.api).toContain('this server cannot list forgotten memories');
     expect(report.totals.created).toBeGreaterThan(0);
   });
@@ -297,9 +244,9 @@ describe('Supermemory v5 → OpenMemory (SQLite)', () => {
     const account = tricky();
     const legacy = await fake(account, { generations: 'legacy' });
     const target = sqliteTarget();
-    await run(legacy, account, target);
+    await runSupermemory(legacy, account, target);
     const current = await fake(account, { generations: 'v5', v5: { multiTagDocuments: 'first' } });
-    const switched = await run(current, account, target);
+    const switched = await runSupermemory(current, account, target);
     expect(switched.totals).toMatchObject({ created: 0, updated: 0 });
     expect(switched.goneAtSource).toMatchObject({ memories: 1, removed: false, byUser: { [tags.acme]: 1 } });
     expect(rowsOf(target).some((row) => row.sourceId === `${d.twoTags}@${tags.acme}`)).toBe(true);
@@ -316,7 +263,7 @@ describe('Supermemory v5 → OpenMemory (SQLite)', () => {
       },
     });
     const target = sqliteTarget();
-    const report = await run(served, account, target);
+    const report = await runSupermemory(served, account, target);
     expect(report.tenants.find((t) => t.tenant === tags.user)?.skippedReasons).toContainEqual({
       sourceId: `chat-42@${tags.user}`,
       reason: 'deleted at Supermemory after it was listed (reading it answered 404)',
@@ -331,10 +278,10 @@ describe('Supermemory v5 → OpenMemory (SQLite)', () => {
     const account = tricky();
     const served = await fake(account, { generations: 'v5' });
     const target = sqliteTarget();
-    await run(served, account, target);
+    await runSupermemory(served, account, target);
     const before = rowsOf(target).filter((row) => row.userId === tags.other).length;
     const moved = await fake(account, { generations: 'v5', v5: { namespacesGoneAfterListing: [tags.other] } });
-    const report = await run(moved, account, target, {}, { fresh: true, prune: true });
+    const report = await runSupermemory(moved, account, target, {}, { fresh: true, prune: true });
     expect(report.goneAtSource.memories).toBe(0);
     expect(rowsOf(target).filter((row) => row.userId === tags.other).length).toBe(before);
     expect(report.warnings).toContain('tag:user_456: not checked for records gone at the source, as its listing did not end normally (see the warning above); nothing of it was pruned');
@@ -343,13 +290,13 @@ describe('Supermemory v5 → OpenMemory (SQLite)', () => {
   it('a used-up quota (402), a scoped key outside its namespaces (403) and a monthly Retry-After stop with one clear error naming the namespace', async () => {
     const account = tricky();
     const broke = await fake(account, { generations: 'v5', v5: { quotaExhausted: true } });
-    await expect(run(broke, account, sqliteTarget(), { tags: [tags.acme] })).rejects.toThrow(/HTTP 402.*quota or credits/);
+    await expect(runSupermemory(broke, account, sqliteTarget(), { tags: [tags.acme] })).rejects.toThrow(/HTTP 402.*quota or credits/);
     const scoped = await fake(account, { generations: 'v5' });
-    await expect(run(scoped, { ...account, apiKey: ids.scopedKey }, sqliteTarget(), { tags: [tags.user, tags.other] })).rejects.toThrow(
+    await expect(runSupermemory(scoped, { ...account, apiKey: ids.scopedKey }, sqliteTarget(), { tags: [tags.user, tags.other] })).rejects.toThrow(
       /tenant user_456.*HTTP 403.*namespaces/,
     );
     const quota = await fake(account, { generations: 'v5', v5: { faults: { every: 3, kinds: ['429-3600'] } } });
-    await expect(run(quota, account, sqliteTarget())).rejects.toThrow(/asked to wait 3600 s.*--max-wait/);
+    await expect(runSupermemory(quota, account, sqliteTarget())).rejects.toThrow(/asked to wait 3600 s.*--max-wait/);
   });
 
   it('--save-export on v5 keeps the generation in each line; --from-file on it lands on the same memories', async () => {
@@ -357,7 +304,7 @@ describe('Supermemory v5 → OpenMemory (SQLite)', () => {
     const served = await fake(account, { generations: 'v5' });
     const online = sqliteTarget();
     const exportDir = path.join(tempDir(), 'export');
-    await run(served, account, online, {}, { saveExportDir: exportDir });
+    await runSupermemory(served, account, online, {}, { saveExportDir: exportDir });
     const [file] = readdirSync(exportDir);
     const offline = sqliteTarget();
     const { source } = supermemorySource({ fromFile: path.join(exportDir, file!) });
