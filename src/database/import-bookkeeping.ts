@@ -450,15 +450,21 @@ export class ImportBookkeeping {
   }
 
   /**
-   * The source summary of an OpenMemory user, if any source gave one. Several source users mapped onto one
-   * OpenMemory user each give theirs: the first by (source, account, tenant key) wins, whatever order they came in.
+   * The source summaries of these OpenMemory users, by user (absent where no source gave one). Several source users
+   * mapped onto one OpenMemory user each give theirs: the first by (source, account, tenant key) wins, whatever order
+   * they came in.
    */
-  async sourceSummary(userId: string): Promise<string | null> {
-    const rows = await this.executor.all<{ summary: string }>(
-      `select summary from ${this.sourceSummaries} where target = ? and user_id = ? order by source, account, tenant_key limit 1`,
-      [this.target, userId],
-    );
-    return rows[0]?.summary ?? null;
+  async sourceSummariesOf(userIds: readonly string[]): Promise<Map<string, string>> {
+    const summaries = new Map<string, string>();
+    for (const chunk of inClauseChunks(userIds)) {
+      const rows = await this.executor.all<{ user_id: string; summary: string }>(
+        `select user_id, summary from ${this.sourceSummaries} where target = ? and user_id in (${placeholderList(chunk.length)})
+          order by user_id, source, account, tenant_key`,
+        [this.target, ...chunk],
+      );
+      for (const row of rows) if (!summaries.has(row.user_id)) summaries.set(row.user_id, row.summary);
+    }
+    return summaries;
   }
 
   async pendingUsersList(): Promise<{ userId: string; since: number }[]> {
@@ -469,19 +475,25 @@ export class ImportBookkeeping {
     return rows.filter((row) => this.ownsUser(row.user_id)).map((row) => ({ userId: row.user_id, since: Number(row.since) }));
   }
 
-  async clearPendingUser(userId: string): Promise<void> {
-    await this.executor.run(`delete from ${this.pendingUsers} where target = ? and user_id = ?`, [this.target, userId]);
+  async clearPendingUsers(userIds: readonly string[]): Promise<void> {
+    for (const chunk of inClauseChunks(userIds)) {
+      await this.executor.run(`delete from ${this.pendingUsers} where target = ? and user_id in (${placeholderList(chunk.length)})`, [this.target, ...chunk]);
+    }
   }
 
-  /** Which of these memories of a user om-import imported into this target (from any source): only their waypoints are written. */
-  async importedAmong(userId: string, memoryIds: readonly string[]): Promise<Set<string>> {
-    const imported = new Set<string>();
+  /**
+   * Which of these memories of these users om-import imported into this target (from any source), by user: only
+   * their waypoints are written.
+   */
+  async importedAmong(userIds: readonly string[], memoryIds: readonly string[]): Promise<Map<string, Set<string>>> {
+    const imported = new Map<string, Set<string>>(userIds.map((userId) => [userId, new Set()]));
     for (const chunk of inClauseChunks(memoryIds)) {
-      const rows = await this.executor.all<{ memory_id: string }>(
-        `select memory_id from ${this.records} where target = ? and user_id = ? and memory_id in (${placeholderList(chunk.length)})`,
-        [this.target, userId, ...chunk],
+      const rows = await this.executor.all<{ user_id: string; memory_id: string }>(
+        `select user_id, memory_id from ${this.records}
+          where target = ? and user_id in (${placeholderList(userIds.length)}) and memory_id in (${placeholderList(chunk.length)})`,
+        [this.target, ...userIds, ...chunk],
       );
-      for (const row of rows) imported.add(row.memory_id);
+      for (const row of rows) imported.get(row.user_id)?.add(row.memory_id);
     }
     return imported;
   }
