@@ -15,11 +15,13 @@ const typeParsers = {
 };
 
 /**
- * Statements kept prepared on a connection at most. A statement is prepared (named) the second time its text is run:
- * the multi-row statements of full batches recur with the same text all through a run, and PostgreSQL then parses
- * and plans each once instead of every time (a third less server time for a batch of memories, measured). Their
- * sizes vary otherwise, so most texts run once and are not kept. A prepared statement of 1,000 rows of 18 values
- * holds about 2 MiB of the server's memory until the connection ends (measured), hence the bound.
+ * Statements kept prepared on a connection at most. An insert is prepared (named) the second time its text is run:
+ * the multi-row inserts of full batches recur with the same text all through a run, and PostgreSQL then parses
+ * them once instead of every time (a third less server time for a batch of memories, measured). Only inserts: a
+ * prepared query may be given a generic plan after five runs, and for the `in (…)` reads that plan scanned whole
+ * tables (twice the server time of the whole import, measured). Their sizes vary otherwise, so most texts run once
+ * and are not kept. A prepared insert of 1,000 rows of 18 values holds about 2 MiB of the server's memory until the
+ * connection ends (measured), hence the bound.
  */
 const preparedStatementLimit = 40;
 
@@ -39,11 +41,11 @@ export class PostgresExecutor implements SqlExecutor {
   private readonly seenOnce = new Set<string>();
   private readonly prepared = new Map<string, string>();
 
-  /** The statement as pg runs it: by name once a text with parameters recurs, while there is room for it. */
+  /** The statement as pg runs it: by name once an insert's text recurs, while there is room for it. */
   private statement(sql: string, params: readonly SqlValue[]): pg.QueryConfig {
     const text = numberPlaceholders(sql);
     let name = this.prepared.get(text);
-    if (name === undefined && params.length > 0 && this.prepared.size < preparedStatementLimit) {
+    if (name === undefined && /^\s*insert\b/i.test(sql) && params.length > 0 && this.prepared.size < preparedStatementLimit) {
       if (this.seenOnce.delete(text)) {
         name = `om_import_${this.prepared.size + 1}`;
         this.prepared.set(text, name);
