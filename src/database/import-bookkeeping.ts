@@ -482,17 +482,30 @@ export class ImportBookkeeping {
     }
   }
 
-  /**
-   * Which of these memories of these users om-import imported into this target (from any source), by user: only
-   * their waypoints are written.
-   */
-  async importedAmong(userIds: readonly string[], memoryIds: readonly string[]): Promise<Map<string, Set<string>>> {
-    const imported = new Map<string, Set<string>>(userIds.map((userId) => [userId, new Set()]));
+  /** Which of these memories of a user om-import imported into this target (from any source): only their waypoints are written. */
+  async importedAmong(userId: string, memoryIds: readonly string[]): Promise<Set<string>> {
+    const imported = new Set<string>();
     for (const chunk of inClauseChunks(memoryIds)) {
+      const rows = await this.executor.all<{ memory_id: string }>(
+        `select memory_id from ${this.records} where target = ? and user_id = ? and memory_id in (${placeholderList(chunk.length)})`,
+        [this.target, userId, ...chunk],
+      );
+      for (const row of rows) imported.add(row.memory_id);
+    }
+    return imported;
+  }
+
+  /**
+   * Every memory om-import imported into this target for these users (a few, of at most a page of memories each),
+   * by user: one statement for all of them. (Asking by user and memory id at once, the index was probed for every
+   * pair of the two lists: twice the server time of finalizing 1,000 users, measured.)
+   */
+  async importedOfUsers(userIds: readonly string[]): Promise<Map<string, Set<string>>> {
+    const imported = new Map<string, Set<string>>(userIds.map((userId) => [userId, new Set()]));
+    for (const chunk of inClauseChunks(userIds)) {
       const rows = await this.executor.all<{ user_id: string; memory_id: string }>(
-        `select user_id, memory_id from ${this.records}
-          where target = ? and user_id in (${placeholderList(userIds.length)}) and memory_id in (${placeholderList(chunk.length)})`,
-        [this.target, ...userIds, ...chunk],
+        `select user_id, memory_id from ${this.records} where target = ? and user_id in (${placeholderList(chunk.length)})`,
+        [this.target, ...chunk],
       );
       for (const row of rows) imported.get(row.user_id)?.add(row.memory_id);
     }

@@ -166,7 +166,7 @@ async function* groupWaypoints(
     return { userId: user.userId, nodes: list.slice(offset), from: earlier - offset, changed: list.slice(earlier) };
   }).filter((user) => user.changed.length > 0);
   if (users.length === 0) return;
-  const imported = await bookkeeping.importedAmong(users.map((user) => user.userId), users.flatMap((user) => user.changed.map((memory) => memory.id)));
+  const imported = await bookkeeping.importedOfUsers(users.map((user) => user.userId));
   const chosen = Promise.all(
     users.map((user) => {
       const importedOfUser = imported.get(user.userId) as Set<string>;
@@ -207,7 +207,7 @@ async function* userWaypoints(
     unchanged -= historyInPage;
     const changed = page.slice(historyInPage);
     if (changed.length > 0) {
-      const imported = (await bookkeeping.importedAmong([user.userId], changed.map((memory) => memory.id))).get(user.userId) as Set<string>;
+      const imported = await bookkeeping.importedAmong(user.userId, changed.map((memory) => memory.id));
       const createdAtById = new Map(changed.map((memory) => [memory.id, memory.createdAt]));
       const chosen = chooser.tenantWaypoints(nodes, window, history.length + historyInPage).then((waypoints) =>
         waypoints
