@@ -56,6 +56,12 @@ export async function finalizeUsers(
   onProgress?: (usersDone: number, users: number) => void,
   chooser: WaypointChooser = mainThread,
   paging: MemoryPaging = memoryPaging,
+  /**
+   * Whether small users are finalized in groups: on PostgreSQL, where each statement is a round trip. SQLite has no
+   * round trip to save, and one user at a time overlaps better with the threads choosing waypoints (1,000 users of
+   * 100 memories: 4.9–5.1 s grouped against 3.2–3.4 s one at a time, measured).
+   */
+  groupSmallUsers: boolean = writer.target.dialect.name === 'postgres',
 ): Promise<UserReport[]> {
   const pending = await bookkeeping.pendingUsersList();
   onProgress?.(0, pending.length);
@@ -68,7 +74,7 @@ export async function finalizeUsers(
   const writeWaiting = async (): Promise<void> => {
     for (const write of waiting.splice(0)) await write();
   };
-  for (const group of await userGroups(pending, writer, paging)) {
+  for (const group of await userGroups(pending, writer, groupSmallUsers ? paging.page : 0, paging)) {
     const groupReports = new Map<string, UserReport>(
       group.map((user) => [user.userId, { userId: user.userId, waypointsWritten: 0, summarySource: 'generated', generatedSummary: '' }]),
     );
@@ -113,10 +119,16 @@ export async function finalizeUsers(
 }
 
 /**
- * The pending users in groups finalized together: consecutive users of at most a page of memories each, as many as
- * a page of memories and a transaction's users hold; a larger user alone (`large`).
+ * The pending users in groups finalized together: consecutive users of at most `smallUser` memories each, as many
+ * as a page of memories and a transaction's users hold; a larger user alone (`large`), read page by page.
  */
-async function userGroups(pending: readonly PendingUser[], writer: OpenMemoryWriter, paging: MemoryPaging): Promise<(PendingUser & { large: boolean })[][]> {
+async function userGroups(
+  pending: readonly PendingUser[],
+  writer: OpenMemoryWriter,
+  smallUser: number,
+  paging: MemoryPaging,
+): Promise<(PendingUser & { large: boolean })[][]> {
+  if (smallUser === 0) return pending.map((user) => [{ ...user, large: true }]);
   const counts = await writer.memoryCounts(pending.map((user) => user.userId));
   const groups: (PendingUser & { large: boolean })[][] = [];
   let group: (PendingUser & { large: boolean })[] = [];
@@ -128,7 +140,7 @@ async function userGroups(pending: readonly PendingUser[], writer: OpenMemoryWri
   };
   for (const user of pending) {
     const count = counts.get(user.userId) ?? 0;
-    if (count > paging.page) {
+    if (count > smallUser) {
       close();
       groups.push([{ ...user, large: true }]);
       continue;

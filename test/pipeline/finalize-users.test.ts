@@ -331,13 +331,12 @@ describe.each(backends)('users of at most a page, finalized together (%s)', (_na
       for (const since of [0, Date.UTC(2025, 0, 1) + 2 * 60_000]) {
         const finalized: unknown[] = [];
         const reports: unknown[] = [];
-        // Together (the default page holds them all), then each alone: a page of one memory makes every user with
-        // more than one a user read page by page on its own.
-        for (const paging of [undefined, { page: 1, listing: 2 }]) {
+        // Together (the default page holds them all; grouped on either backend), then each alone.
+        for (const groupSmallUsers of [true, false]) {
           await executor.run(`delete from ${waypoints}`);
           await executor.run(`delete from ${users}`);
           await bookkeeping.markUsersPending(everyone.map((userId) => ({ userId, since })));
-          reports.push(await finalizeUsers(bookkeeping, new OpenMemoryWriter(target, 10_000), Date.UTC(2025, 6, 1), undefined, undefined, paging));
+          reports.push(await finalizeUsers(bookkeeping, new OpenMemoryWriter(target, 10_000), Date.UTC(2025, 6, 1), undefined, undefined, undefined, groupSmallUsers));
           finalized.push(await rows());
           expect(await bookkeeping.pendingUsersList()).toEqual([]);
         }
