@@ -7,7 +7,7 @@ import os from 'node:os';
 const scenarioScript = fileURLToPath(new URL('./scenarios.js', import.meta.url));
 const quick = process.argv.includes('quick');
 /** `npm run bench -- zep supermemory` runs only those sections; none named runs them all. */
-const sections = ['rows', 'mem0', 'file', 'zep', 'supermemory', 'memory', 'workers', 'shards'].filter((section) => process.argv.includes(section));
+const sections = ['rows', 'mem0', 'file', 'zep', 'supermemory', 'memory', 'one-user', 'workers', 'shards', 'shards-api'].filter((section) => process.argv.includes(section));
 const wanted = (section: string): boolean => sections.length === 0 || sections.includes(section);
 
 function run(name: string, ...args: number[]): Record<string, number> {
@@ -89,6 +89,21 @@ if (wanted('memory')) {
   say(`peak RSS ${sizes[1]} / ${sizes[0]}: ${fixed(runs[1]!['peakRssMiB']! / runs[0]!['peakRssMiB']!)}× (goal ≤ 1.2×)`);
 }
 
+if (wanted('one-user')) {
+  say('\n## Memory bound, one user: the same JSON export with every memory of one user, into SQLite, at two sizes');
+  say('baseline: the smaller import; goal: peak RSS of the larger ≤ 1.3× the smaller (finalizing reads the user a page at a time); beside it, the 1,000-user import of the larger size');
+  const sizes = quick ? [10_000, 100_000] : [100_000, 1_000_000];
+  say('| memories | users | memories/s | peak RSS MiB | peak heap MiB | 1-min load average before → after |');
+  say('|---:|---:|---:|---:|---:|---:|');
+  const row = (memories: number, users: number): Record<string, number> => {
+    const result = run('export-json-memory', memories, users);
+    say(`| ${memories} | ${users} | ${fixed(result['memoriesPerSecond']!, 0)} | ${fixed(result['peakRssMiB']!, 0)} | ${fixed(result['peakHeapMiB']!, 0)} | ${fixed(result['loadBefore']!)} → ${fixed(result['loadAfter']!)} |`);
+    return result;
+  };
+  const [smaller, larger, manyUsers] = [row(sizes[0]!, 1), row(sizes[1]!, 1), row(sizes[1]!, 1000)];
+  say(`one user: peak RSS ${sizes[1]} / ${sizes[0]}: ${fixed(larger['peakRssMiB']! / smaller['peakRssMiB']!)}× (goal ≤ 1.3×); rate against 1,000 users of the same size: ${fixed(larger['memoriesPerSecond']! / manyUsers['memoriesPerSecond']!)}×`);
+}
+
 if (wanted('workers')) {
   const all = os.availableParallelism();
   const counts = [...new Set([1, all])];
@@ -141,4 +156,21 @@ if (wanted('shards')) {
     say(`| ${processes} | ${memories} | ${fixed(figure(processes, 'seconds'))} | ${fixed(figure(processes, 'memoriesPerSecond'), 0)} | ${fixed(figure(processes, 'memoriesPerSecond') / figure(1, 'memoriesPerSecond'))} | ${fixed(figure(processes, 'slowestImportSeconds'))} | ${peakRss} | ${figure(processes, 'advisoryLockWaitSamples')} / ${figure(processes, 'otherLockWaitSamples')} (of ${figure(processes, 'lockSamples')}) | ${figure(processes, 'deadlocks')} | ${fixed(figure(processes, 'loadBefore'))} → ${fixed(figure(processes, 'loadAfter'))} |`);
   }
   say(`rows after every n (checked equal to 1 process): memories ${figure(1, 'memories')}, vectors ${figure(1, 'vectors')}, waypoints ${figure(1, 'waypoints')}, users ${figure(1, 'users')}; processes that migrated the empty database: ${counts.map((processes) => `${figure(processes, 'migrations')} of ${processes}`).join(', ')}`);
+}
+
+if (wanted('shards-api')) {
+  const [memories, users, latencyMs, rateLimit] = quick ? [2000, 40, 20, 20] : [10_000, 200, 20, 20];
+  const counts = [1, 2, 4];
+  say('\n## Shards from an API: n processes (`--shard i/n`) reading one fake Mem0 account into one PostgreSQL');
+  say(`${memories} memories of ${users} users, ${latencyMs} ms latency, ${rateLimit} requests/s for the account (enforced by the fake over every process; each shard gets \`--rate-limit\` ${rateLimit}/n and fetches only its users); each n into a new database; ${os.availableParallelism()} cores, the PostgreSQL server (embedded) on the same machine`);
+  say('baseline: the rate-limit floor = requests made (less retries) ÷ the account\'s rate; and one unsharded process');
+  say('| processes | requests | answered 429 | seconds | floor s | ratio to floor | ratio to 1 process (speed) | peak RSS MiB of each process | 1-min load average before → after |');
+  say('|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  const shards = run('shards-api', memories, users, latencyMs, rateLimit, ...counts);
+  const figure = (processes: number, name: string): number => shards[`${processes}.${name}`]!;
+  for (const processes of counts) {
+    const peakRss = Array.from({ length: processes }, (_, index) => fixed(figure(processes, `peakRssMiB.${index}`), 0)).join(', ');
+    say(`| ${processes} | ${figure(processes, 'requests')} | ${figure(processes, 'throttled')} | ${fixed(figure(processes, 'seconds'))} | ${fixed(figure(processes, 'floorSeconds'))} | ${fixed(figure(processes, 'seconds') / figure(processes, 'floorSeconds'))} | ${fixed(figure(1, 'seconds') / figure(processes, 'seconds'))} | ${peakRss} | ${fixed(figure(processes, 'loadBefore'))} → ${fixed(figure(processes, 'loadAfter'))} |`);
+  }
+  say(`rows after every n (checked equal to 1 process): memories ${figure(1, 'memories')}, vectors ${figure(1, 'vectors')}, waypoints ${figure(1, 'waypoints')}, users ${figure(1, 'users')}`);
 }

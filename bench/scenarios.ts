@@ -462,13 +462,20 @@ function sampleLockWaits(adminUrl: string, database: string): { stop: () => Prom
   };
 }
 
+/** What the shard processes import: the export file, or a fake Mem0 account over HTTP (`mem0-api`). */
+type ShardedSource = { kind: 'file' } | { kind: 'mem0-api'; url: string; apiKey: string; rateLimit: number; requestsSeen: () => number };
+
 /**
  * Issue 10 (shards): one embedded PostgreSQL server; for each count n, a new empty database on it and n CLI processes
  * (`om-import mem0 --from-file … --shard i/n`, each with its default --workers) started at once; n = 1 runs unsharded.
  * Wall time from the first spawn to the last exit. Every process must exit 0, and every n must leave the same rows
  * as n = 1. Figures are keyed `<n>.<figure>`.
+ *
+ * Issue 21: from a fake Mem0 account instead (`--base-url`), each shard fetching only its users at 1/n of the
+ * account's rate limit (the fake enforces the limit over all of them, as Mem0 does per key): besides, the requests
+ * all the processes made, those answered 429, and the rate-limit floor (requests ÷ the limit).
  */
-async function shards(memories: number, users: number, processCounts: number[]): Promise<Result> {
+async function shards(memories: number, users: number, processCounts: number[], source: ShardedSource = { kind: 'file' }): Promise<Result> {
   const file = shardsExportPath(memories, users);
   const folder = scratchFolder('om-bench-shards-');
   const running: ChildProcess[] = [];
@@ -489,9 +496,14 @@ async function shards(memories: number, users: number, processCounts: number[]):
       lockWaits = sampleLockWaits(server.adminUrl, database);
       const loadBefore = os.loadavg()[0]!;
       const started = performance.now();
+      const requestsBefore = source.kind === 'mem0-api' ? source.requestsSeen() : 0;
+      const from =
+        source.kind === 'file'
+          ? ['--from-file', file]
+          : ['--api-key', source.apiKey, '--base-url', source.url, '--rate-limit', String(source.rateLimit / processes)];
       const exits = Array.from({ length: processes }, (_, index) => {
         const shard = processes === 1 ? [] : ['--shard', `${index}/${processes}`];
-        const { child, exit } = startCli(['mem0', '--from-file', file, '--pg', url.href, ...shard, '--quiet', '--json'], folder, `${processes}-${index}`);
+        const { child, exit } = startCli(['mem0', ...from, '--pg', url.href, ...shard, '--quiet', '--json'], folder, `${processes}-${index}`);
         running.push(child);
         return exit;
       });
@@ -502,7 +514,18 @@ async function shards(memories: number, users: number, processCounts: number[]):
       const failed = ended.map((exit, index) => ({ ...exit, index })).filter((exit) => exit.code !== 0);
       for (const exit of failed) console.error(`${processes === 1 ? 'the unsharded process' : `shard ${exit.index}/${processes}`} exited with ${exit.code ?? exit.signal}:\n${exit.stderr}`);
       if (failed.length > 0) throw new Error(`${failed.length} of ${processes} processes failed`);
-      const reports = ended.map((exit) => JSON.parse(exit.stdout) as { totals: { created: number }; migration: unknown; durationMs: number });
+      const reports = ended.map(
+        (exit) => JSON.parse(exit.stdout) as { totals: { created: number }; migration: unknown; durationMs: number; http: { retries: number; throttled: number } | null },
+      );
+      if (source.kind === 'mem0-api') {
+        const requests = source.requestsSeen() - requestsBefore;
+        const retries = reports.reduce((sum, report) => sum + (report.http?.retries ?? 0), 0);
+        Object.assign(result, {
+          [`${processes}.requests`]: requests,
+          [`${processes}.throttled`]: reports.reduce((sum, report) => sum + (report.http?.throttled ?? 0), 0),
+          [`${processes}.floorSeconds`]: (requests - retries) / source.rateLimit,
+        });
+      }
       const created = reports.reduce((sum, report) => sum + report.totals.created, 0);
       if (created !== memories) throw new Error(`${processes} processes created ${created} of ${memories} memories`);
       const counts = await openMemoryRowCounts(url.href);
@@ -534,6 +557,18 @@ async function shards(memories: number, users: number, processCounts: number[]):
     rmSync(file, { force: true });
   }
   return result;
+}
+
+/** Issue 21 (shards): a fake Mem0 account at `latencyMs` and `rateLimit` requests/s, imported by 1, 2, 4 … shard processes into one PostgreSQL. */
+async function shardsApi(memories: number, users: number, latencyMs: number, rateLimit: number, processCounts: number[]): Promise<Result> {
+  const account = generatedMem0Account({ users, perUser: memories / users });
+  const served = await serveHandlers(mem0Handlers(account, { latencyMs, rateLimitPerSecond: rateLimit }));
+  try {
+    const source = { kind: 'mem0-api' as const, url: served.url, apiKey: account.apiKey, rateLimit, requestsSeen: () => served.requests.length };
+    return { ...(await shards(memories, users, processCounts, source)), latencyMs, rateLimit };
+  } finally {
+    await served.close();
+  }
 }
 
 /**
@@ -572,6 +607,7 @@ const scenarios: Record<string, () => Promise<Result>> = {
   'workers-cli': () => workersCli(numbers[0]!, numbers[1]!, numbers[2]!),
   'shards-export': () => shardsExport(numbers[0]!, numbers[1]!),
   shards: () => shards(numbers[0]!, numbers[1]!, numbers.slice(2)),
+  'shards-api': () => shardsApi(numbers[0]!, numbers[1]!, numbers[2]!, numbers[3]!, numbers.slice(4)),
 };
 const scenario = scenarios[name ?? ''];
 if (!scenario) {

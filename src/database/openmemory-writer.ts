@@ -61,6 +61,27 @@ export interface MemoryPaging {
   listing: number;
 }
 
+/** A waypoint as written: with its user and its source memory's time. */
+export type UserWaypoint = Waypoint & { userId: string; createdAt: number };
+
+interface SummaryRow {
+  content: string;
+  primary_sector: Sector;
+  salience: number;
+  created_at: number;
+  updated_at: number;
+}
+
+function summaryMemory(row: SummaryRow): SummaryMemory {
+  return {
+    content: row.content,
+    primarySector: row.primary_sector,
+    salience: Number(row.salience),
+    createdAt: Number(row.created_at),
+    updatedAt: Number(row.updated_at),
+  };
+}
+
 export interface SummaryMemory {
   content: string;
   primarySector: Sector;
@@ -232,6 +253,39 @@ export class OpenMemoryWriter {
     }
   }
 
+  /** How many memories each of these users has (a user with none is absent). */
+  async memoryCounts(userIds: readonly string[]): Promise<Map<string, number>> {
+    const counts = new Map<string, number>();
+    for (const chunk of inClauseChunks(userIds)) {
+      const rows = await this.executor.all<{ user_id: string; n: number }>(
+        `select user_id, count(*) as n from ${this.memories} where user_id in (${placeholderList(chunk.length)}) group by user_id`,
+        chunk,
+      );
+      for (const row of rows) counts.set(row.user_id, Number(row.n));
+    }
+    return counts;
+  }
+
+  /**
+   * All the memories of a few users, each user's in source order (as `memoriesInOrder`), with their mean vectors, by
+   * user: one statement for users of a page or so of memories together, where `memoriesInOrder` takes one per user.
+   * Only ids and times are sorted (into positions); the vectors are joined to them unsorted.
+   */
+  async memoriesOfUsers(userIds: readonly string[]): Promise<Map<string, StoredMemory[]>> {
+    const byUser = new Map<string, StoredMemory[]>(userIds.map((userId) => [userId, []]));
+    if (userIds.length === 0) return byUser;
+    const rows = await this.executor.all<{ id: string; user_id: string; created_at: number | null; mean_vec: Buffer | null; position: number }>(
+      `select m.id, m.user_id, m.created_at, m.mean_vec, listed.position from (
+          select id, row_number() over (order by coalesce(created_at, 0), id) as position from ${this.memories}
+          where user_id in (${placeholderList(userIds.length)})) listed
+        join ${this.memories} m on m.id = listed.id`,
+      userIds,
+    );
+    rows.sort((a, b) => Number(a.position) - Number(b.position));
+    for (const row of rows) byUser.get(row.user_id)?.push({ ...sourcePosition(row), meanVector: row.mean_vec });
+    return byUser;
+  }
+
   /** Ids and times of the memories `select … from memories ${rest}` answers. */
   private async positions(rest: string, params: readonly SqlValue[]): Promise<SourcePosition[]> {
     const rows = await this.executor.all<{ id: string; created_at: number | null }>(`select id, created_at from ${this.memories} ${rest}`, params);
@@ -250,10 +304,11 @@ export class OpenMemoryWriter {
     return positions.map((position) => ({ ...position, meanVector: meanVectors.get(position.id) ?? null }));
   }
 
-  async writeWaypoints(userId: string, waypoints: readonly (Waypoint & { createdAt: number })[]): Promise<void> {
+  /** Waypoints of one user or several (each row names its user). */
+  async writeWaypoints(waypoints: readonly UserWaypoint[]): Promise<void> {
     await runForRows(
       this.executor,
-      waypoints.map((waypoint): SqlValue[] => [waypoint.sourceId, waypoint.targetId, userId, waypoint.weight, waypoint.createdAt, waypoint.createdAt]),
+      waypoints.map((waypoint): SqlValue[] => [waypoint.sourceId, waypoint.targetId, waypoint.userId, waypoint.weight, waypoint.createdAt, waypoint.createdAt]),
       (values) => `insert into ${this.waypoints}(src_id, dst_id, user_id, weight, created_at, updated_at) values ${values}
         on conflict(src_id, user_id) do update set dst_id = excluded.dst_id, weight = excluded.weight, updated_at = excluded.updated_at`,
     );
@@ -275,32 +330,55 @@ export class OpenMemoryWriter {
     return texts;
   }
 
+  /**
+   * The most recent memories of each of these users, as `recentMemories` reads them for one, by user: one statement
+   * for a few users.
+   */
+  async recentMemoriesOfUsers(userIds: readonly string[], limit: number): Promise<Map<string, SummaryMemory[]>> {
+    const byUser = new Map<string, SummaryMemory[]>(userIds.map((userId) => [userId, []]));
+    if (userIds.length === 0) return byUser;
+    const rows = await this.executor.all<SummaryRow & { user_id: string; recency: number }>(
+      `select user_id, content, primary_sector, salience, created_at, updated_at, recency from (
+          select user_id, content, primary_sector, salience, created_at, updated_at,
+            row_number() over (partition by user_id order by coalesce(created_at, 0) desc, id desc) as recency
+          from ${this.memories} where user_id in (${placeholderList(userIds.length)})) ranked
+        where recency <= ${Math.trunc(limit)} order by user_id, recency`,
+      userIds,
+    );
+    for (const row of rows) byUser.get(row.user_id)?.push(summaryMemory(row));
+    return byUser;
+  }
+
   /** The user's most recent memories, as the summary generator reads them (in the source order above, reversed). */
   async recentMemories(userId: string, limit: number): Promise<SummaryMemory[]> {
-    const rows = await this.executor.all<{ content: string; primary_sector: Sector; salience: number; created_at: number; updated_at: number }>(
+    const rows = await this.executor.all<SummaryRow>(
       `select content, primary_sector, salience, created_at, updated_at from ${this.memories}
         where user_id = ? order by coalesce(created_at, 0) desc, id desc limit ${Math.trunc(limit)}`,
       [userId],
     );
-    return rows.map((row) => ({
-      content: row.content,
-      primarySector: row.primary_sector,
-      salience: Number(row.salience),
-      createdAt: Number(row.created_at),
-      updatedAt: Number(row.updated_at),
-    }));
+    return rows.map(summaryMemory);
   }
 
-  async storedSummary(userId: string): Promise<string | null> {
-    const [row] = await this.executor.all<{ summary: string | null }>(`select summary from ${this.users} where user_id = ?`, [userId]);
-    return row ? row.summary : null;
+  /** The stored summaries of these users (null for a user without a row or without a summary). */
+  async storedSummaries(userIds: readonly string[]): Promise<Map<string, string | null>> {
+    const summaries = new Map<string, string | null>();
+    for (const chunk of inClauseChunks(userIds)) {
+      const rows = await this.executor.all<{ user_id: string; summary: string | null }>(
+        `select user_id, summary from ${this.users} where user_id in (${placeholderList(chunk.length)})`,
+        chunk,
+      );
+      for (const row of rows) summaries.set(row.user_id, row.summary);
+    }
+    return summaries;
   }
 
-  async writeUser(userId: string, summary: string, now: number): Promise<void> {
-    await this.executor.run(
-      `insert into ${this.users}(user_id, summary, reflection_count, created_at, updated_at) values (?, ?, 0, ?, ?)
+  /** Writes these users' summaries (creating their rows where missing). */
+  async writeUsers(users: readonly { userId: string; summary: string }[], now: number): Promise<void> {
+    await runForRows(
+      this.executor,
+      users.map((user): SqlValue[] => [user.userId, user.summary, 0, now, now]),
+      (values) => `insert into ${this.users}(user_id, summary, reflection_count, created_at, updated_at) values ${values}
        on conflict(user_id) do update set summary = excluded.summary, updated_at = excluded.updated_at`,
-      [userId, summary, now, now],
     );
   }
 }

@@ -4,8 +4,11 @@
 // A user's memories are read in pages, in source order, and each page's waypoints are decided with the window of
 // memories before it as history. While a page's waypoints are chosen (on worker threads), the page before is written
 // and the next one read, the next user's included: at most a window and two pages of memories are held at once,
-// whatever the user's size. Reads and writes still take turns on the one connection (no read runs inside a write
-// transaction), and rows are written in the order the pages come.
+// whatever the user's size. Users of at most a page each are read, decided and written together, a page of
+// memories at a time, so that a statement serves many of them (on PostgreSQL each statement is a round trip: one
+// per user per read made finalizing 1,000 small users take longer than writing their memories). Reads and writes
+// still take turns on the one connection (no read runs inside a write transaction), and rows are written in the
+// order the pages come.
 //
 // An OpenMemory server may be writing to the same database meanwhile, so no write transaction is long: everything
 // is read and computed outside a transaction, then written in steps of a bounded number of waypoint rows and of
@@ -15,9 +18,9 @@
 import { summaryMemoryLimit, generateUserSummary } from '../openmemory/user-summary.js';
 import { float32FromBytes } from '../openmemory/vectors.js';
 import type { RowPool } from '../openmemory/row-pool.js';
-import { tenantWaypoints, waypointCandidateWindow, type Waypoint, type WaypointNode } from '../openmemory/waypoints.js';
+import { tenantWaypoints, waypointCandidateWindow, type WaypointNode } from '../openmemory/waypoints.js';
 import type { ImportBookkeeping } from '../database/import-bookkeeping.js';
-import type { MemoryPaging, OpenMemoryWriter } from '../database/openmemory-writer.js';
+import type { MemoryPaging, OpenMemoryWriter, StoredMemory, UserWaypoint } from '../database/openmemory-writer.js';
 import type { SqlExecutor } from '../database/sql-executor.js';
 import type { UserReport } from './report.js';
 import { removeEmptiedUsers } from '../database/memory-removal.js';
@@ -36,11 +39,15 @@ const usersPerTransaction = 100;
 export type WaypointChooser = Pick<RowPool, 'tenantWaypoints'>;
 const mainThread: WaypointChooser = { tenantWaypoints: async (nodes, window, from) => tenantWaypoints(nodes, window, from) };
 
-type DatedWaypoint = Waypoint & { createdAt: number };
+type PendingUser = { userId: string; since: number };
 
 /**
  * Rebuilds the waypoints (from the first changed memory on) and the summary of every user the run touched; the
  * waypoints are chosen on `chooser`'s threads (by default on the main thread), a page of memories at a time.
+ *
+ * Users of at most a page of memories are finalized together, as many as a page of memories holds (and no more
+ * than a transaction's users): each of their reads and writes is one statement for the group, not one per user — on
+ * PostgreSQL every statement is a round trip. A larger user is read page by page on its own.
  */
 export async function finalizeUsers(
   bookkeeping: ImportBookkeeping,
@@ -50,57 +57,167 @@ export async function finalizeUsers(
   onProgress?: (usersDone: number, users: number) => void,
   chooser: WaypointChooser = mainThread,
   paging: MemoryPaging = memoryPaging,
+  /**
+   * Whether small users are finalized in groups: on PostgreSQL, where each statement is a round trip. SQLite has no
+   * round trip to save, and one user at a time overlaps better with the threads choosing waypoints (1,000 users of
+   * 100 memories: 4.9–5.1 s grouped against 3.2–3.4 s one at a time, measured).
+   */
+  groupSmallUsers: boolean = writer.target.dialect.name === 'postgres',
 ): Promise<UserReport[]> {
-  const pending = await bookkeeping.pendingUsersList();
-  onProgress?.(0, pending.length);
+  const touched = await bookkeeping.pendingUsersList();
+  onProgress?.(0, touched.length);
   let usersDone = 0;
-  const steps = new WriteSteps(writer.target.executor, (committed) => onProgress?.((usersDone += committed), pending.length));
+  const steps = new WriteSteps(writer.target.executor, (committed) => onProgress?.((usersDone += committed), touched.length));
   const reports: UserReport[] = [];
+  // Users every memory moved away from (a --user-map that merged them into another) and of whom no source gives a
+  // summary: their `users` rows would only hold a summary of nothing, so they go.
+  const pending = await removeEmptiedUsersOf(touched, bookkeeping, writer, steps, reports);
   // Writes waiting for the next page to be read (its waypoints then being chosen), in order: a page's waypoints and,
-  // after a user's last page, its summary.
+  // after a group's last page, its users' summaries.
   const waiting: (() => Promise<void>)[] = [];
   const writeWaiting = async (): Promise<void> => {
     for (const write of waiting.splice(0)) await write();
   };
-  for (const user of pending) {
-    // A user every memory moved away from (a --user-map that merges it into another) and no source speaks of: its
-    // `users` row would only hold a summary of nothing, so it goes.
-    if ((await writer.countMemoriesBefore(user.userId, Number.MAX_SAFE_INTEGER)) === 0 && (await bookkeeping.sourceSummary(user.userId)) === null) {
-      await steps.add({ rows: 0, users: 1 }, async () => {
-        await removeEmptiedUsers(writer.target, [user.userId]);
-        await bookkeeping.clearPendingUser(user.userId);
-      });
-      reports.push({ userId: user.userId, waypointsWritten: 0, summarySource: 'generated', generatedSummary: '', removed: true });
-      continue;
-    }
-    const report: UserReport = { userId: user.userId, waypointsWritten: 0, summarySource: 'generated', generatedSummary: '' };
-    for await (const page of userWaypoints(user, bookkeeping, writer, chooser, paging)) {
+  for (const group of await userGroups(pending, writer, groupSmallUsers ? paging.page : 0, paging)) {
+    const groupReports = new Map<string, UserReport>(
+      group.map((user) => [user.userId, { userId: user.userId, waypointsWritten: 0, summarySource: 'generated', generatedSummary: '' }]),
+    );
+    const pages = group.length === 1 && group[0]!.large ? userWaypoints(group[0]!, bookkeeping, writer, chooser, paging) : groupWaypoints(group, bookkeeping, writer, chooser);
+    for await (const page of pages) {
       await writeWaiting();
       waiting.push(async () => {
         const waypoints = await page.chosen;
         for (let start = 0; start < waypoints.length; ) {
           const slice = waypoints.slice(start, start + steps.roomForRows());
           start += slice.length;
-          await steps.add({ rows: slice.length, users: 0 }, () => writer.writeWaypoints(user.userId, slice));
+          await steps.add({ rows: slice.length, users: 0 }, () => writer.writeWaypoints(slice));
         }
-        report.waypointsWritten += waypoints.length;
+        for (const waypoint of waypoints) (groupReports.get(waypoint.userId) as UserReport).waypointsWritten++;
       });
     }
-    report.generatedSummary = generateUserSummary(await writer.recentMemories(user.userId, summaryMemoryLimit), runStart);
-    const sourceSummary = await bookkeeping.sourceSummary(user.userId);
-    if (sourceSummary !== null) report.summarySource = 'source';
-    const summary = sourceSummary ?? report.generatedSummary;
+    const userIds = group.map((user) => user.userId);
+    const recent = group.length === 1 && group[0]!.large
+      ? new Map([[userIds[0]!, await writer.recentMemories(userIds[0]!, summaryMemoryLimit)]])
+      : await writer.recentMemoriesOfUsers(userIds, summaryMemoryLimit);
+    const sourceSummaries = await bookkeeping.sourceSummariesOf(userIds);
+    const summaries = new Map<string, string>();
+    for (const report of groupReports.values()) {
+      report.generatedSummary = generateUserSummary(recent.get(report.userId) ?? [], runStart);
+      const sourceSummary = sourceSummaries.get(report.userId);
+      if (sourceSummary !== undefined) report.summarySource = 'source';
+      summaries.set(report.userId, sourceSummary ?? report.generatedSummary);
+      reports.push(report);
+    }
     waiting.push(() =>
-      steps.add({ rows: 0, users: 1 }, async () => {
-        if ((await writer.storedSummary(user.userId)) !== summary) await writer.writeUser(user.userId, summary, runStart);
-        await bookkeeping.clearPendingUser(user.userId);
+      steps.add({ rows: 0, users: group.length }, async () => {
+        const stored = await writer.storedSummaries(userIds);
+        const changed = [...summaries].filter(([userId, summary]) => (stored.get(userId) ?? null) !== summary);
+        await writer.writeUsers(changed.map(([userId, summary]) => ({ userId, summary })), runStart);
+        await bookkeeping.clearPendingUsers(userIds);
       }),
     );
-    reports.push(report);
   }
   await writeWaiting();
   await steps.commit();
   return reports;
+}
+
+/** Removes the pending users left without memories and without a source summary; answers the others. */
+async function removeEmptiedUsersOf(
+  pending: readonly PendingUser[],
+  bookkeeping: ImportBookkeeping,
+  writer: OpenMemoryWriter,
+  steps: WriteSteps,
+  reports: UserReport[],
+): Promise<PendingUser[]> {
+  const userIds = pending.map((user) => user.userId);
+  const counts = await writer.memoryCounts(userIds);
+  const summaries = await bookkeeping.sourceSummariesOf(userIds);
+  const emptied = userIds.filter((userId) => (counts.get(userId) ?? 0) === 0 && !summaries.has(userId));
+  if (emptied.length === 0) return [...pending];
+  await steps.add({ rows: 0, users: emptied.length }, async () => {
+    await removeEmptiedUsers(writer.target, emptied);
+    await bookkeeping.clearPendingUsers(emptied);
+  });
+  for (const userId of emptied) reports.push({ userId, waypointsWritten: 0, summarySource: 'generated', generatedSummary: '', removed: true });
+  const gone = new Set(emptied);
+  return pending.filter((user) => !gone.has(user.userId));
+}
+
+/**
+ * The pending users in groups finalized together: consecutive users of at most `smallUser` memories each, as many
+ * as a page of memories and a transaction's users hold; a larger user alone (`large`), read page by page.
+ */
+async function userGroups(
+  pending: readonly PendingUser[],
+  writer: OpenMemoryWriter,
+  smallUser: number,
+  paging: MemoryPaging,
+): Promise<(PendingUser & { large: boolean })[][]> {
+  if (smallUser === 0) return pending.map((user) => [{ ...user, large: true }]);
+  const counts = await writer.memoryCounts(pending.map((user) => user.userId));
+  const groups: (PendingUser & { large: boolean })[][] = [];
+  let group: (PendingUser & { large: boolean })[] = [];
+  let memories = 0;
+  const close = (): void => {
+    if (group.length > 0) groups.push(group);
+    group = [];
+    memories = 0;
+  };
+  for (const user of pending) {
+    const count = counts.get(user.userId) ?? 0;
+    if (count > smallUser) {
+      close();
+      groups.push([{ ...user, large: true }]);
+      continue;
+    }
+    if (memories + count > paging.page || group.length >= usersPerTransaction) close();
+    group.push({ ...user, large: false });
+    memories += count;
+  }
+  close();
+  return groups;
+}
+
+/** A stored memory as the waypoint algorithm takes it. */
+function waypointNode(memory: StoredMemory): WaypointNode {
+  return { id: memory.id, meanVector: memory.meanVector ? float32FromBytes(memory.meanVector) : null };
+}
+
+/**
+ * The new waypoints of a group of users of at most a page of memories each, read whole in one statement (and their
+ * imported memories in one more); yields once, the waypoints being chosen, user by user, on the chooser's threads.
+ */
+async function* groupWaypoints(
+  group: readonly PendingUser[],
+  bookkeeping: ImportBookkeeping,
+  writer: OpenMemoryWriter,
+  chooser: WaypointChooser,
+): AsyncGenerator<{ chosen: Promise<UserWaypoint[]> }> {
+  const window = waypointCandidateWindow;
+  const memories = await writer.memoriesOfUsers(group.map((user) => user.userId));
+  const users = group.map((user) => {
+    const list = memories.get(user.userId) ?? [];
+    // Only memories from the first changed one on get new waypoints; they look back at most a window's worth.
+    const earlier = list.filter((memory) => memory.createdAt < user.since).length;
+    const offset = Math.max(0, earlier - window);
+    return { userId: user.userId, nodes: list.slice(offset), from: earlier - offset, changed: list.slice(earlier) };
+  }).filter((user) => user.changed.length > 0);
+  if (users.length === 0) return;
+  const imported = await bookkeeping.importedOfUsers(users.map((user) => user.userId));
+  const chosen = Promise.all(
+    users.map((user) => {
+      const importedOfUser = imported.get(user.userId) as Set<string>;
+      const createdAtById = new Map(user.changed.map((memory) => [memory.id, memory.createdAt]));
+      return chooser.tenantWaypoints(user.nodes.map(waypointNode), window, user.from).then((waypoints) =>
+        waypoints
+          .filter((waypoint) => importedOfUser.has(waypoint.sourceId))
+          .map((waypoint) => ({ ...waypoint, userId: user.userId, createdAt: createdAtById.get(waypoint.sourceId) as number })),
+      );
+    }),
+  ).then((perUser) => perUser.flat());
+  chosen.catch(() => undefined); // a failure surfaces where the group is written, not as an unhandled rejection
+  yield { chosen };
 }
 
 /**
@@ -109,12 +226,12 @@ export async function finalizeUsers(
  * history, which decides the same as the whole list would (see `waypointChoices`).
  */
 async function* userWaypoints(
-  user: { userId: string; since: number },
+  user: PendingUser,
   bookkeeping: ImportBookkeeping,
   writer: OpenMemoryWriter,
   chooser: WaypointChooser,
   paging: MemoryPaging,
-): AsyncGenerator<{ chosen: Promise<DatedWaypoint[]> }> {
+): AsyncGenerator<{ chosen: Promise<UserWaypoint[]> }> {
   const window = waypointCandidateWindow;
   // Only memories from the first changed one on get new waypoints; they look back at most a window's worth.
   const earlier = await writer.countMemoriesBefore(user.userId, user.since);
@@ -123,7 +240,7 @@ async function* userWaypoints(
   let unchanged = earlier - offset;
   let history: WaypointNode[] = [];
   for await (const page of writer.memoriesInOrder(user.userId, offset, paging)) {
-    const nodes = history.concat(page.map((memory) => ({ id: memory.id, meanVector: memory.meanVector ? float32FromBytes(memory.meanVector) : null })));
+    const nodes = history.concat(page.map(waypointNode));
     const historyInPage = Math.min(unchanged, page.length);
     unchanged -= historyInPage;
     const changed = page.slice(historyInPage);
@@ -133,7 +250,7 @@ async function* userWaypoints(
       const chosen = chooser.tenantWaypoints(nodes, window, history.length + historyInPage).then((waypoints) =>
         waypoints
           .filter((waypoint) => imported.has(waypoint.sourceId))
-          .map((waypoint) => ({ ...waypoint, createdAt: createdAtById.get(waypoint.sourceId) as number })),
+          .map((waypoint) => ({ ...waypoint, userId: user.userId, createdAt: createdAtById.get(waypoint.sourceId) as number })),
       );
       chosen.catch(() => undefined); // a failure surfaces where the page is written, not as an unhandled rejection
       yield { chosen };

@@ -23,3 +23,24 @@ describe.each(backends)('om-import records (%s)', (_name, makeTarget) => {
     }
   });
 });
+
+describe.each(backends)('pending users (%s)', (_name, makeTarget) => {
+  it('keep the earliest time they were marked from, whatever order the marks come in', async () => {
+    const target = await openTarget(await makeTarget());
+    try {
+      await target.migrate();
+      const bookkeeping = new ImportBookkeeping(target, 'test', 'account-1');
+      await bookkeeping.ensureTables();
+      await bookkeeping.markUsersPending([{ userId: 'ana', since: 500 }, { userId: 'ben', since: 300 }]);
+      await bookkeeping.markUsersPending([{ userId: 'ana', since: 700 }, { userId: 'ben', since: 100 }, { userId: 'cy', since: 900 }]);
+      await bookkeeping.markUsersPending([{ userId: 'ana', since: 500 }, { userId: 'cy', since: 950 }, { userId: 'cy', since: 400 }]);
+      expect(await bookkeeping.pendingUsersList()).toEqual([
+        { userId: 'ana', since: 500 },
+        { userId: 'ben', since: 100 },
+        { userId: 'cy', since: 400 },
+      ]);
+    } finally {
+      await target.close();
+    }
+  });
+});

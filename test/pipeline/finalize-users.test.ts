@@ -285,3 +285,72 @@ describe.each(backends)('a user larger than a page and its window (%s)', (_name,
     }
   });
 });
+
+/** Users of a few memories each, some sharing times, a few without: finalized together, several to a statement. */
+const smallUsers = Array.from({ length: 23 }, (_, user) => ({ name: `small-${String(user).padStart(2, '0')}`, memories: (user * 7) % 19 }));
+
+const smallUsersSource = testSource(
+  smallUsers.map((user) => user.name),
+  function* (name): Iterable<SourceItem> {
+    const count = smallUsers.find((user) => user.name === name)!.memories;
+    for (let i = 0; i < count; i++) {
+      const at = Date.UTC(2025, 0, 1) + Math.floor(i / 3) * 60_000;
+      const record = {
+        sourceKind: 'test.note', sourceId: `${name}-${i}`, tenantKey: name, role: null,
+        content: `${name} note ${i}: the ${i % 5} talk on topic ${i % 7} starts at ${i % 4} pm`,
+        tags: [], metadata: {}, sourceFields: {}, createdAt: at, updatedAt: at,
+      };
+      yield { type: 'memory', record, raw: record };
+    }
+  },
+);
+
+describe.each(backends)('users of at most a page, finalized together (%s)', (_name, makeTarget) => {
+  it('get the waypoints and summaries each would get alone, from their first changed memory on', async () => {
+    const config = await makeTarget();
+    await importFrom({ source: smallUsersSource, target: config, env: {} });
+    const target = await openTarget(config);
+    try {
+      const { executor, dialect } = target;
+      const memories = dialect.qualified(dialect.tables.memories);
+      const waypoints = dialect.qualified(dialect.tables.waypoints);
+      const users = dialect.qualified(dialect.tables.users);
+      // Some memories without a time (they sort first, as 0), a user with a source's summary, one pending with none.
+      const ids = await executor.all<{ id: string }>(`select id from ${memories} order by content`);
+      for (const { id } of ids.filter((_row, i) => i % 9 === 0)) await executor.run(`update ${memories} set created_at = null where id = ?`, [String(id)]);
+      const bookkeeping = new ImportBookkeeping(target, 'test', 'account-1');
+      await bookkeeping.storeSourceSummary('small-05', 'small-05', 'likes long walks', Date.UTC(2025, 5, 1));
+      const everyone = [...smallUsers.map((user) => user.name), 'nobody'];
+      const rows = async (): Promise<unknown> => ({
+        waypoints: (await executor.all<WaypointRow & { user_id: string }>(`select src_id, dst_id, user_id, weight, created_at, updated_at from ${waypoints}`))
+          .map((row) => ({ ...row, src_id: String(row.src_id), dst_id: String(row.dst_id), weight: Number(row.weight), created_at: Number(row.created_at), updated_at: Number(row.updated_at) }))
+          .sort((a, b) => (a.src_id < b.src_id ? -1 : a.src_id > b.src_id ? 1 : 0)),
+        users: await executor.all(`select user_id, summary from ${users} order by user_id`),
+      });
+      // From each user's first memory, then from a memory inside its list (times: a minute per three memories).
+      for (const since of [0, Date.UTC(2025, 0, 1) + 2 * 60_000]) {
+        const finalized: unknown[] = [];
+        const reports: unknown[] = [];
+        // Together (the default page holds them all; grouped on either backend), then each alone.
+        for (const groupSmallUsers of [true, false]) {
+          await executor.run(`delete from ${waypoints}`);
+          await executor.run(`delete from ${users}`);
+          await bookkeeping.markUsersPending(everyone.map((userId) => ({ userId, since })));
+          reports.push(await finalizeUsers(bookkeeping, new OpenMemoryWriter(target, 10_000), Date.UTC(2025, 6, 1), undefined, undefined, undefined, groupSmallUsers));
+          finalized.push(await rows());
+          expect(await bookkeeping.pendingUsersList()).toEqual([]);
+        }
+        expect(finalized[0]).toEqual(finalized[1]);
+        expect(reports[0]).toEqual(reports[1]);
+        const written = finalized[0] as { waypoints: unknown[]; users: { user_id: string; summary: string }[] };
+        const memoriesFrom = await executor.all<{ n: number }>(`select count(*) as n from ${memories} where coalesce(created_at, 0) >= ?`, [since]);
+        expect(written.waypoints).toHaveLength(Number(memoriesFrom[0]!.n));
+        expect(written.users).toHaveLength(everyone.length);
+        expect(written.users.find((user) => user.user_id === 'small-05')?.summary).toBe('likes long walks');
+        expect(written.users.find((user) => user.user_id === 'nobody')?.summary).toBe('new user with no memories yet');
+      }
+    } finally {
+      await target.close();
+    }
+  });
+});
