@@ -25,7 +25,7 @@ describe('om-import --openmemory (CLI)', () => {
     const result = await runCliProcess(['mem0', '--from-file', exportFile, '--db', 'om.sqlite', '--openmemory', '1.3'], { cwd });
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain('rows: as OpenMemory 1.3.0 writes them (OM_TIER=hybrid, 1536-dimensional vectors); for OpenMemory 1.2.x (1.2.3): --openmemory 1.2\n');
+    expect(result.stdout.replace(/\n {2,}/g, ' ')).toContain('rows: as OpenMemory 1.3.0 writes them (OM_TIER=hybrid, 1536-dimensional vectors); for OpenMemory 1.2.x (1.2.3): --openmemory 1.2\n');
     expect(dimensionsOf(path.join(cwd, 'om.sqlite'))).toEqual([1536]);
   });
 
