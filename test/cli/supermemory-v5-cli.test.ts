@@ -7,6 +7,7 @@ import { databaseStatus } from '../../src/status.js';
 import { openTarget } from '../../src/database/open-target.js';
 import { tableChecksum } from '../support/database-snapshot.js';
 import { importedUsers, killTargets, stateOf } from '../support/kill-targets.js';
+import type { SupermemoryV5Faults } from '../fakes/supermemory/supermemory-v5-handlers.js';
 import { startSupermemoryFake, type SupermemoryFakeServer, type SupermemoryGenerations } from '../support/supermemory-fake.js';
 import { tempDir } from '../support/temp.js';
 
@@ -99,13 +100,14 @@ describe.each(killTargets)('om-import supermemory --prune through faults and a k
     const env = cleanEnv({ SUPERMEMORY_API_KEY: apiKey });
     const cwd = tempDir();
     const flags = await backend.flags(cwd);
-    // One server for both runs (an account is named by its server's address once v3/v4 are gone), faults and all.
-    const stormy = await startSupermemoryFake(source, {
-      generations: 'v5',
-      v5: { pageDelayMs: 100, faults: { every: 4, kinds: ['429-retry-after-ms', '500', '502-html'], retryAfterMs: 20 } },
-    });
+    // One server for both runs (an account is named by its server's address once v3/v4 are gone); its faults start
+    // with the pruning run (the fake reads them at each request).
+    const storm: SupermemoryV5Faults = { every: 0, kinds: [], retryAfterMs: 20 };
+    const stormy = await startSupermemoryFake(source, { generations: 'v5', v5: { pageDelayMs: 100, faults: storm } });
     servers.push(stormy);
-    expect((await runCliProcess(['supermemory', '--base-url', stormy.url, '--quiet', ...flags], { cwd, env })).code).toBe(0);
+    const first = await runCliProcess(['supermemory', '--base-url', stormy.url, '--quiet', ...flags], { cwd, env });
+    expect(first.stderr).toBe('');
+    expect(first.code).toBe(0);
 
     // The account moves on: a document deleted, a memory forgotten, a namespace deleted, a document added.
     const [firstTag, , , , , lastTag] = source.containerTags.map((tag) => tag.containerTag);
@@ -116,6 +118,7 @@ describe.each(killTargets)('om-import supermemory --prune through faults and a k
     const [template] = source.documents;
     source.documents.push({ ...template!, id: 'dcAddedBeforeThePrune01', customId: null, content: 'Added since the first import.' });
 
+    Object.assign(storm, { every: 4, kinds: ['429-retry-after-ms', '500', '502-html'] });
     const args = ['supermemory', '--base-url', stormy.url, '--prune', '--concurrency', '2', '--quiet', ...flags];
     const { child, done } = startCli(args, { cwd, env });
     // Killed once some namespaces of the pruning run are done, before all are.
