@@ -21,19 +21,3 @@ export async function removeMemories(target: Target, memoryIds: readonly string[
   }
   return removed;
 }
-
-/**
- * Of these users, those left without any memory (every one pruned): their `users` rows go too, as nothing in
- * OpenMemory hangs off them any more. Answers the users removed. Call inside a transaction.
- */
-export async function removeEmptiedUsers(target: Target, userIds: readonly string[]): Promise<string[]> {
-  const { qualified, tables } = target.dialect;
-  const emptied: string[] = [];
-  for (const userId of new Set(userIds)) {
-    const [row] = await target.executor.all<{ n: number }>(`select count(*) as n from ${qualified(tables.memories)} where user_id = ?`, [userId]);
-    if (Number(row?.n ?? 0) > 0) continue;
-    await target.executor.run(`delete from ${qualified(tables.users)} where user_id = ?`, [userId]);
-    emptied.push(userId);
-  }
-  return emptied;
-}

@@ -372,6 +372,13 @@ export class OpenMemoryWriter {
     return summaries;
   }
 
+  /** Removes these users' rows (users left without memories: nothing in OpenMemory hangs off them any more). */
+  async removeUsers(userIds: readonly string[]): Promise<void> {
+    for (const chunk of inClauseChunks(userIds)) {
+      await this.executor.run(`delete from ${this.users} where user_id in (${placeholderList(chunk.length)})`, chunk);
+    }
+  }
+
   /** Writes these users' summaries (creating their rows where missing). */
   async writeUsers(users: readonly { userId: string; summary: string }[], now: number): Promise<void> {
     await runForRows(

@@ -23,7 +23,6 @@ import type { ImportBookkeeping } from '../database/import-bookkeeping.js';
 import type { MemoryPaging, OpenMemoryWriter, StoredMemory, UserWaypoint } from '../database/openmemory-writer.js';
 import type { SqlExecutor } from '../database/sql-executor.js';
 import type { UserReport } from './report.js';
-import { removeEmptiedUsers } from '../database/memory-removal.js';
 
 /**
  * How a user's memories are read: a page of memories (~1.4 KB each with 256 dimensions) read and decided at a time,
@@ -136,7 +135,7 @@ async function removeEmptiedUsersOf(
   const emptied = userIds.filter((userId) => (counts.get(userId) ?? 0) === 0 && !summaries.has(userId));
   if (emptied.length === 0) return [...pending];
   await steps.add({ rows: 0, users: emptied.length }, async () => {
-    await removeEmptiedUsers(writer.target, emptied);
+    await writer.removeUsers(emptied);
     await bookkeeping.clearPendingUsers(emptied);
   });
   for (const userId of emptied) reports.push({ userId, waypointsWritten: 0, summarySource: 'generated', generatedSummary: '', removed: true });

@@ -12,7 +12,7 @@ import { fileTimestamp, type Partition, type Source } from '../records.js';
 import { ImportBookkeeping, targetKey, type ListedRecord, type RunState } from '../database/import-bookkeeping.js';
 import { acquireRunLock, withSchemaLock } from '../database/run-lock.js';
 import { openTarget, type TargetConfig } from '../database/open-target.js';
-import { removeEmptiedUsers, removeMemories } from '../database/memory-removal.js';
+import { removeMemories } from '../database/memory-removal.js';
 import { OpenMemoryWriter, type StoredText } from '../database/openmemory-writer.js';
 import type { Target } from '../database/target.js';
 import { finalizeUsers } from './finalize-users.js';
@@ -336,7 +336,10 @@ export async function importFrom(options: ImportOptions): Promise<ImportReport> 
           const removed = await removeMemories(opened, missing.map((record) => record.memoryId));
           await bookkeeping.forgetRecords(missing.map((record) => record.recordId));
           // A user left without memories (deleted at the source) goes, with the summary its source gave of it.
-          const emptied = new Set(await removeEmptiedUsers(opened, removed.map((memory) => memory.userId)));
+          const touched = [...new Set(removed.map((memory) => memory.userId))];
+          const counts = await writer.memoryCounts(touched);
+          const emptied = new Set(touched.filter((userId) => (counts.get(userId) ?? 0) === 0));
+          await writer.removeUsers([...emptied]);
           for (const userId of emptied) await bookkeeping.forgetUser(userId);
           gone.usersRemoved.push(...emptied);
           // The other users' waypoints from the first removed memory on, and their summaries, are rebuilt.
