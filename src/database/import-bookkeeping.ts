@@ -146,8 +146,12 @@ export class ImportBookkeeping {
       }
       await this.executor.run(
         `create table if not exists ${this.partitions}(source text not null, account text not null, run_id text not null,
-          partition_key text not null, finished_at bigint not null, primary key(source, account, run_id, partition_key))`,
+          partition_key text not null, finished_at bigint not null, counts text, primary key(source, account, run_id, partition_key))`,
       );
+      // What each finished partition counted (JSON), so that a resumed run reports the whole run's counts.
+      if (facts.tables.has('om_import_partitions') && !columnsOf('om_import_partitions').includes('counts')) {
+        await this.executor.run(`alter table ${this.partitions} add column counts text`);
+      }
 
       const legacyPending = facts.tables.has('om_import_pending_users') && !columnsOf('om_import_pending_users').includes('target');
       if (legacyPending) await this.executor.run(`alter table ${this.pendingUsers} rename to "om_import_pending_users_before_targets"`);
@@ -240,12 +244,22 @@ export class ImportBookkeeping {
     return { runId, startedAt: now, resumed: false, finishedPartitions: new Set(), lastCompletedStart, fullFetchReason };
   }
 
-  async finishPartition(runId: string, partitionKey: string, now: number): Promise<void> {
+  /** Marks a partition of the run finished, with what it counted (`counts`: JSON the pipeline reads back on resume). */
+  async finishPartition(runId: string, partitionKey: string, now: number, counts: string | null = null): Promise<void> {
     await this.executor.run(
-      `insert into ${this.partitions}(source, account, run_id, partition_key, finished_at) values (?, ?, ?, ?, ?)
+      `insert into ${this.partitions}(source, account, run_id, partition_key, finished_at, counts) values (?, ?, ?, ?, ?, ?)
        on conflict(source, account, run_id, partition_key) do nothing`,
-      [this.source, this.account, runId, partitionKey, now],
+      [this.source, this.account, runId, partitionKey, now, counts],
     );
+  }
+
+  /** What the finished partitions of a run counted, as stored by `finishPartition` (null where nothing was stored). */
+  async finishedPartitionCounts(runId: string): Promise<(string | null)[]> {
+    const rows = await this.executor.all<{ counts: string | null }>(
+      `select counts from ${this.partitions} where source = ? and account = ? and run_id = ? order by partition_key`,
+      [this.source, this.account, runId],
+    );
+    return rows.map((row) => row.counts);
   }
 
   async finishRun(runId: string, now: number): Promise<void> {

@@ -3,7 +3,7 @@
 import type { EmbeddingConfig } from '../openmemory/embedding-config.js';
 import { essence } from '../openmemory/essence.js';
 import type { MemoryInput } from '../openmemory/memory-rows.js';
-import type { MemoryRecord, SkipKind, SourceItem } from '../records.js';
+import { skipKinds, type MemoryRecord, type SkipKind, type SourceItem } from '../records.js';
 import { fingerprint, memoryId } from './memory-identity.js';
 import { hash64, RecordIdSet } from './record-id-set.js';
 import { ownsUser, type Shard } from './shard.js';
@@ -43,6 +43,73 @@ export class TenantTally {
   list(): TenantReport[] {
     return [...this.tenants.values()].sort((a, b) => a.tenant.localeCompare(b.tenant));
   }
+
+  /** Adds counts made elsewhere: a partition's, once it is done, or those of the interrupted run a run resumes. */
+  add(reports: readonly TenantReport[]): void {
+    for (const added of reports) {
+      const report = this.get(added.tenant, added.userId);
+      for (const count of countNames) report[count] += added[count];
+      report.skippedReasons.push(...added.skippedReasons);
+      for (const [kind, count] of Object.entries(added.skippedKinds ?? {})) {
+        report.skippedKinds ??= {};
+        report.skippedKinds[kind] = (report.skippedKinds[kind] ?? 0) + count;
+      }
+      for (const [flag, count] of Object.entries(added.flagged)) report.flagged[flag] = (report.flagged[flag] ?? 0) + count;
+    }
+  }
+
+  /** The counts as JSON text, to keep with a finished partition (see `tenantReportsFromJson`). */
+  toJson(): string {
+    return JSON.stringify(this.list());
+  }
+}
+
+function isSkipKind(kind: string): kind is SkipKind {
+  return (skipKinds as readonly string[]).includes(kind);
+}
+
+const countNames = ['fetched', 'created', 'updated', 'unchanged', 'skipped'] as const;
+
+/** Counts kept by `TenantTally.toJson`; entries that are not such counts (written by someone else) are left out. */
+export function tenantReportsFromJson(text: string | null): TenantReport[] {
+  if (text === null) return [];
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return [];
+  }
+  if (!Array.isArray(parsed)) return [];
+  const reports: TenantReport[] = [];
+  for (const entry of parsed as unknown[]) {
+    if (typeof entry !== 'object' || entry === null) continue;
+    const value = entry as Record<string, unknown>;
+    if (typeof value['tenant'] !== 'string' || (value['userId'] !== null && typeof value['userId'] !== 'string')) continue;
+    if (!countNames.every((count) => typeof value[count] === 'number')) continue;
+    const numbers = (field: unknown): Record<string, number> =>
+      typeof field === 'object' && field !== null ? Object.fromEntries(Object.entries(field).filter(([, count]) => typeof count === 'number')) : {};
+    const skippedReasons = Array.isArray(value['skippedReasons'])
+      ? (value['skippedReasons'] as unknown[]).flatMap((note) => {
+          if (typeof note !== 'object' || note === null) return [];
+          const { sourceId, reason, kind } = note as Record<string, unknown>;
+          if ((sourceId !== null && typeof sourceId !== 'string') || typeof reason !== 'string' || typeof kind !== 'string' || !isSkipKind(kind)) return [];
+          return [{ sourceId, reason, kind }];
+        })
+      : [];
+    reports.push({
+      tenant: value['tenant'],
+      userId: value['userId'] as string | null,
+      fetched: value['fetched'] as number,
+      created: value['created'] as number,
+      updated: value['updated'] as number,
+      unchanged: value['unchanged'] as number,
+      skipped: value['skipped'] as number,
+      skippedReasons,
+      ...(value['skippedKinds'] !== undefined ? { skippedKinds: numbers(value['skippedKinds']) } : {}),
+      flagged: numbers(value['flagged']),
+    });
+  }
+  return reports;
 }
 
 const noTenant = '(none)';

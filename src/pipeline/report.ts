@@ -49,6 +49,11 @@ export interface ImportReport {
   dryRun: boolean;
   runId: string | null;
   resumed: boolean;
+  /**
+   * Of `totals`, what the interrupted run this one resumed counted in the partitions it had finished (present only
+   * on a resumed run): `tenants` and `totals` cover the whole run, both legs.
+   */
+  resumedTotals?: { fetched: number; created: number; updated: number; unchanged: number; skipped: number };
   /** Only records updated since this time were fetched (incremental run). */
   incrementalSince: string | null;
   /** Why everything was fetched although an earlier run completed (it read another scope), if so. */
@@ -303,7 +308,13 @@ export function formatReport(report: ImportReport, options: FormatReportOptions 
   if (report.migration) {
     lines.push(`schema: ${report.migration.from} → ${report.migration.to}${report.migration.backupPath ? ` (backup: ${safe(report.migration.backupPath)})` : ''}`);
   }
-  if (report.resumed) lines.push(`resumed an interrupted run (${report.runId}): the counts below are this leg's; the database total after them covers the whole run`);
+  if (report.resumed) {
+    lines.push(
+      report.resumedTotals
+        ? `resumed an interrupted run (${report.runId}): the counts below are the whole run's, ${count(report.resumedTotals.fetched)} records of them read before the interruption`
+        : `resumed an interrupted run (${report.runId}) whose finished users' counts were not kept (an earlier om-import started it): the counts below are this leg's; the database total after them covers the whole run`,
+    );
+  }
   if (report.incrementalSince) lines.push(`incremental: records updated since ${report.incrementalSince}`);
   if (report.fullFetchReason) lines.push(`full fetch: ${report.fullFetchReason}`);
 

@@ -1,8 +1,11 @@
 // The JSONL snapshot --save-export writes: a header line naming the source and account, then one wire record
 // per line as the source sent it. Adapters read it back with --from-file.
-import { closeSync, createReadStream, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, createReadStream, createWriteStream, mkdirSync, openSync, readSync, statSync, type WriteStream } from 'node:fs';
+import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { UsageError } from '../errors.js';
+import { fileTimestamp } from '../records.js';
+import type { Shard } from './shard.js';
 
 /** The first line of a `--save-export` snapshot: `{"om_import_snapshot": {"source", "account", "saved_at"}}`. */
 export interface SnapshotHeader {
@@ -88,4 +91,61 @@ export function requireSnapshot(file: string, source: string): SnapshotHeader & 
     throw new UsageError(`--from-file ${file} is a snapshot of ${header.source}, not ${source}: use \`om-import ${header.source} --from-file\``);
   }
   return header;
+}
+
+/**
+ * The `--save-export` file of a run, opened before anything is fetched or written: a folder that cannot be written,
+ * or a file already there, stops the run at once, not after the import.
+ */
+export class SnapshotWriter {
+  private constructor(
+    readonly file: string,
+    private readonly stream: WriteStream,
+  ) {}
+
+  /** Shards started together into one folder each save their own file. */
+  static open(folder: string, run: { source: string; account: string; shard: Shard | null; startedAt: number }): SnapshotWriter {
+    const shardPart = run.shard ? `-shard-${run.shard.index}-of-${run.shard.count}` : '';
+    const file = path.join(folder, `${run.source}-${run.account.replace(/[^A-Za-z0-9._-]+/g, '_')}${shardPart}-${fileTimestamp(run.startedAt)}.jsonl`);
+    const writer = new SnapshotWriter(file, openSnapshotFile(folder, file));
+    writer.stream.write(snapshotHeaderLine({ source: run.source, account: run.account, saved_at: new Date(run.startedAt).toISOString() }));
+    return writer;
+  }
+
+  /** One wire record as the source sent it; a record nested too deeply to write as JSON is left out (it is skipped too). */
+  write(raw: unknown): void {
+    let line: string;
+    try {
+      line = JSON.stringify(raw);
+    } catch (error) {
+      if (error instanceof RangeError) return;
+      throw error;
+    }
+    this.stream.write(`${line}\n`);
+  }
+
+  close(): Promise<void> {
+    return new Promise<void>((resolve) => this.stream.end(resolve));
+  }
+}
+
+/**
+ * Creates the `--save-export` file, readable by its owner only (it holds every user's memories), and never over an
+ * existing one; a folder that cannot be made or written is a usage error naming it.
+ */
+function openSnapshotFile(folder: string, file: string): WriteStream {
+  try {
+    mkdirSync(folder, { recursive: true });
+  } catch (error) {
+    throw new UsageError(`--save-export ${folder}: cannot create the folder (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); name a folder you can write`);
+  }
+  let descriptor: number;
+  try {
+    descriptor = openSync(file, 'wx', 0o600);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') throw new UsageError(`--save-export: ${file} already exists; om-import never overwrites a snapshot — move it, or name another folder`);
+    throw new UsageError(`--save-export ${folder}: cannot write there (${code ?? (error as Error).message}); name a folder you can write`);
+  }
+  return createWriteStream(file, { fd: descriptor, encoding: 'utf8' });
 }

@@ -157,13 +157,17 @@ describe('source summaries across runs', () => {
     return Object.fromEntries(rows.map((row) => [row.user_id, row.summary]));
   }
 
-  it('a summary fetched before a kill is still written by the resumed run, which skips that user', async () => {
+  it('a summary fetched before a kill is still written by the resumed run, which skips that user and reports both legs', async () => {
     const target = resolveTargetConfig({ db: path.join(tempDir(), 'om.sqlite') }, {});
     const given = { ana: 'Ana runs marathons.', ben: 'Ben drinks tea.' };
     await expect(importFrom({ source: summarySource(given, 'ben'), target, env: {}, concurrency: 1 })).rejects.toThrow(/while reading ben/);
     const resumed = await importFrom({ source: summarySource({ ana: 'never fetched again', ben: 'Ben drinks tea.' }), target, env: {}, concurrency: 1 });
     expect(resumed.resumed).toBe(true);
-    expect(resumed.tenants.map((tenant) => tenant.tenant)).toEqual(['ben']); // ana's partition was finished before the kill
+    // ana's partition was finished before the kill: not read again (her summary stays the one given), yet the report
+    // covers the whole run, both legs, and says what the first leg counted.
+    expect(resumed.tenants.map((tenant) => [tenant.tenant, tenant.fetched, tenant.created])).toEqual([['ana', 3, 3], ['ben', 3, 3]]);
+    expect(resumed.resumedTotals).toEqual({ fetched: 3, created: 3, updated: 0, unchanged: 0, skipped: 0 });
+    expect(resumed.totals.fetched).toBe(6);
     expect(await summaries(target)).toEqual(given);
   });
 
