@@ -143,7 +143,10 @@ describe.skipIf(!hasScript)('om-import progress on a terminal (pseudo-terminal)'
 
     const resumed = await runCliProcess(['mem0', '--base-url', served.url], { cwd, env });
     expect(resumed.code, resumed.stderr).toBe(0);
-    expect(resumed.stdout).toMatch(/^resumed an interrupted run/m);
+    // The counts are the whole run's: the users the first leg finished with what it counted, the others read again.
+    const unwrapped = resumed.stdout.replace(/\n {2}/g, ' ');
+    expect(unwrapped).toMatch(/^resumed an interrupted run \(\S+\): the counts below are the whole run's, [\d,]+ records of them read before the interruption$/m);
+    expect(resumed.stdout).toMatch(/^total +1200 +1200 /m);
     // The report of the second leg ends with the whole account's records, the first leg's included.
     expect(resumed.stdout).toMatch(/^the database now holds 1,200 records of 4 users from mem0 \(org_test\/proj_test\)$/m);
     expect(await memoryCount(database)).toBe(1200);
