@@ -131,6 +131,13 @@ export interface FetchOptions {
 }
 
 /** What an adapter provides (modelled on a source with streams): partitions, then the items of each. */
+/**
+ * What a source says of a partition an earlier run imported that its listing no longer has: gone (`true`), not
+ * something its listing covers (`false`), or unknown, with why (`{ unknown }`: nothing of it is counted as gone, and
+ * the report says why — e.g. a key that sees only some of the account's users).
+ */
+export type PartitionCoverage = boolean | { unknown: string };
+
 export interface Source {
   /** `mem0`, `zep`, `supermemory`. */
   readonly name: string;
@@ -155,7 +162,7 @@ export interface Source {
    * account, and throws rather than list part of them): a partition an earlier run imported that this run does not
    * list is then gone at the source, all of it (a user deleted). Absent: never (a file, a run narrowed by --user-id).
    */
-  coversPartition?(partitionKey: string): boolean;
+  coversPartition?(partitionKey: string): PartitionCoverage | Promise<PartitionCoverage>;
   /** Which API (generation) answered, once the run has found out, e.g. `Zep Cloud v3 (threads)`; for the report. */
   describeApi?(): string | null;
   /**

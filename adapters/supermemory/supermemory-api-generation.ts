@@ -2,7 +2,7 @@
 // `GET /namespaces` answers (Supermemory's cloud since 2026-10-07), else v3/v4 (a self-hosted `supermemory local`
 // server, which serves only v3/v4, or an older deployment). Supermemory shuts v3/v4 down on its cloud on 2026-12-31.
 import { SourceError, UsageError } from '../../src/errors.js';
-import type { FetchOptions, Partition, Source, SourceItem } from '../../src/records.js';
+import type { FetchOptions, Partition, PartitionCoverage, Source, SourceItem } from '../../src/records.js';
 import { readsWholeTags, supermemoryScope, type SupermemoryReaderOptions } from './supermemory-listing.js';
 import { aliasesOfImported } from './supermemory-records.js';
 import { SupermemoryV4 } from './supermemory-v4.js';
@@ -75,8 +75,8 @@ export class SupermemoryApiSource implements Source {
     return this.detected instanceof SupermemoryV4 && new URL(this.options.baseUrl).host === supermemoryCloudHost;
   }
 
-  coversPartition(partitionKey: string): boolean {
-    return this.detected?.coversPartition(partitionKey) ?? false;
+  async coversPartition(partitionKey: string): Promise<PartitionCoverage> {
+    return (await this.detected?.coversPartition(partitionKey)) ?? false;
   }
 
   describeApi(): string | null {

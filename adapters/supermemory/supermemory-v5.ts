@@ -3,10 +3,11 @@
 // its latest memories and its documents with their full text. Lists are `POST /ns/{ns}/list/{type}` with their
 // paging in the query string, by cursor where the server gives one and by page otherwise. Each wire object is
 // wrapped in an envelope (marked `api: 'v5'`) and turned into its item by supermemory-records.ts, as v3/v4's are.
-import { SourceError } from '../../src/errors.js';
+import { AuthenticationError, SourceError } from '../../src/errors.js';
 import { pagedListing, type ListingEvent, type ListingPage } from '../../src/http/paged-listing.js';
 import { inOrderAhead } from '../../src/http/read-ahead.js';
-import type { FetchOptions, Partition, Source, SourceItem } from '../../src/records.js';
+import type { HttpAnswer } from '../../src/http/http-client.js';
+import type { FetchOptions, Partition, PartitionCoverage, Source, SourceItem } from '../../src/records.js';
 import { announcedRecords, listingOrder, sessionAccount, readsWholeTags, supermemoryScope, type ListingOrder, type SupermemoryReaderOptions } from './supermemory-listing.js';
 import {
   chunksText,
@@ -56,9 +57,38 @@ export class SupermemoryV5 implements Source {
     return readsWholeTags(this.options);
   }
 
-  /** Every namespace, when none is named: `GET /namespaces` throws rather than list part of them. */
-  coversPartition(partitionKey: string): boolean {
-    return (this.options.tags?.length ?? 0) === 0 && partitionKey.startsWith('tag:');
+  /**
+   * A namespace an earlier run imported that `GET /namespaces` no longer lists, when none is named: gone if it
+   * answers 404 or lists nothing. A key scoped to some namespaces may see a filtered list (the note leaves open
+   * whether it gets that or 403): a namespace it cannot read (403), or that still lists records, is not gone.
+   */
+  async coversPartition(partitionKey: string): Promise<PartitionCoverage> {
+    if ((this.options.tags?.length ?? 0) > 0 || !partitionKey.startsWith('tag:')) return false;
+    const namespace = partitionKey.slice('tag:'.length);
+    for (const type of ['documents', 'memories'] as const) {
+      let answer: HttpAnswer;
+      try {
+        answer = await this.options.http.exchange({
+          method: 'POST',
+          path: this.path(namespace, `list/${type}`),
+          query: { limit: 1, page: 1 },
+          body: {},
+          context: { tenant: namespace, page: `${type} (is the namespace gone?)` },
+          notFoundIsAnswer: true,
+        });
+      } catch (error) {
+        if (error instanceof AuthenticationError && error.context.status === 403) {
+          return { unknown: `namespace ${namespace} answers 403 to this key: a key scoped to some namespaces?` };
+        }
+        throw error;
+      }
+      if (answer.status === 404) return true;
+      const entries = isObject(answer.body) ? answer.body[type] : null;
+      if (Array.isArray(entries) && entries.length > 0) {
+        return { unknown: `namespace ${namespace} still lists ${type}, though GET /namespaces left it out: a key scoped to some namespaces?` };
+      }
+    }
+    return true;
   }
 
   describeApi(): string {

@@ -5,7 +5,7 @@
 // but with `/sessions-ordered` is self-hosted Community Edition 1.x. Given `…/api/v4`, only v4 is read.
 import { SourceError } from '../../src/errors.js';
 import type { HttpClient } from '../../src/http/http-client.js';
-import type { FetchOptions, Partition, Source, SourceItem } from '../../src/records.js';
+import type { FetchOptions, Partition, PartitionCoverage, Source, SourceItem } from '../../src/records.js';
 import { zepListsWholePartitions, zepScope, ZepCloud, type ZepHttpSourceOptions } from './zep-cloud.js';
 import { isObject, nonEmptyString, type ZepApi } from './zep-records.js';
 import { ZepSessions } from './zep-sessions.js';
@@ -91,9 +91,9 @@ export class ZepApiSource implements Source {
     return this.reader;
   }
 
-  coversPartition(partitionKey: string): boolean {
-    const reader: { coversPartition?(key: string): boolean } | null = this.detected;
-    return reader?.coversPartition?.(partitionKey) ?? false;
+  async coversPartition(partitionKey: string): Promise<PartitionCoverage> {
+    const reader: { coversPartition?(key: string): PartitionCoverage | Promise<PartitionCoverage> } | null = this.detected;
+    return (await reader?.coversPartition?.(partitionKey)) ?? false;
   }
 
   describeApi(): string | null {

@@ -42,7 +42,10 @@ export class GoneAtSource {
     if (!this.detects || !source.coversPartition) return;
     const listed = new Set(listedPartitions.map((partition) => partition.key));
     for (const key of await bookkeeping.partitionKeys()) {
-      if (!listed.has(key) && source.coversPartition(key)) await this.checkPartition({ key, tenantKey: null }, new RecordIdSet());
+      if (listed.has(key)) continue;
+      const coverage = await source.coversPartition(key);
+      if (coverage === true) await this.checkPartition({ key, tenantKey: null }, new RecordIdSet());
+      else if (coverage !== false) this.run.warnings.push(`${key}: not listed by the source this time, but not known to be gone (${coverage.unknown}): nothing of it was counted as gone${this.report.prune ? ' or pruned' : ''}`);
     }
   }
 

@@ -287,6 +287,39 @@ describe('Supermemory v5 → OpenMemory (SQLite)', () => {
     expect(report.warnings).toContain('tag:user_456: not checked for records gone at the source, as its listing did not end normally (see the warning above); nothing of it was pruned');
   });
 
+  it('--prune with a key scoped to some namespaces removes nothing of the namespaces it cannot see; a namespace deleted at the source goes', async () => {
+    const account = tricky();
+    const served = await fake(account, { generations: 'v5' });
+    const target = sqliteTarget();
+    await runSupermemory(served, account, target);
+    const heldBy = (tag: string): number => rowsOf(target).filter((row) => row.userId === tag).length;
+    const others = [tags.acme, tags.project, tags.other].map(heldBy);
+    expect(others[0]! + others[1]!).toBeGreaterThan(0);
+
+    // A scoped key lists only its own namespace (the fake's reading of the note's open question 10), and gets 403
+    // under the others: they are not gone, whatever --prune says.
+    const scoped = await runSupermemory(served, { ...account, apiKey: ids.scopedKey }, target, {}, { fresh: true, prune: true });
+    expect(scoped.goneAtSource).toMatchObject({ memories: 0, usersRemoved: [] });
+    expect([tags.acme, tags.project, tags.other].map(heldBy)).toEqual(others);
+    expect(scoped.warnings).toContainEqual(
+      `tag:${tags.project}: not listed by the source this time, but not known to be gone (namespace ${tags.project} answers 403 to this key: a key scoped to some namespaces?): nothing of it was counted as gone or pruned`,
+    );
+
+    // A namespace deleted at the source (the org-wide key lists the others, and it answers with nothing): pruned.
+    const spaces = new Set(account.containerTags.filter((tag) => tag.containerTag === tags.project).map((tag) => tag.id));
+    account.containerTags = account.containerTags.filter((tag) => tag.containerTag !== tags.project);
+    account.documents = account.documents
+      .map((document) => ({ ...document, containerTags: (document.containerTags ?? []).filter((tag) => tag !== tags.project) }))
+      .filter((document) => document.containerTags.length > 0);
+    account.memoryEntries = account.memoryEntries.filter((entry) => !spaces.has(entry.spaceId));
+    delete account.profiles[tags.project];
+    const pruned = await runSupermemory(served, account, target, {}, { fresh: true, prune: true });
+    expect(pruned.goneAtSource).toMatchObject({ memories: others[1], usersRemoved: [tags.project] });
+    expect(heldBy(tags.project)).toBe(0);
+    expect(heldBy(tags.acme)).toBe(others[0]);
+    expect(v5Problems(served)).toEqual([]); // the requests asking whether a namespace is gone, too
+  });
+
   it('a used-up quota (402), a scoped key outside its namespaces (403) and a monthly Retry-After stop with one clear error naming the namespace', async () => {
     const account = tricky();
     const broke = await fake(account, { generations: 'v5', v5: { quotaExhausted: true } });
