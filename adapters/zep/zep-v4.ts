@@ -23,6 +23,9 @@ import {
   userSummaryEnvelope,
   zepApiNames,
   zepItem,
+  zepNamedOwner,
+  zepOwnerTenantKey,
+  zepUserTenantKey,
   type ZepEnvelope,
   type ZepInclude,
   type ZepOwner,
@@ -40,7 +43,9 @@ const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
 
 interface V4User {
   uuid: string;
-  /** `user_id` where the user has one (every v3-born user), else the uuid. */
+  /** `user_id` where the user has one (every v3-born user), else the uuid: the user's id in envelopes and in its partition key (`user:<id>`, as v3's). */
+  userId: string;
+  /** The user's tenant key (see `zepUserTenantKey`). */
   tenantKey: string;
   /** The other names a --user-map may use: the uuid (when the key is the user_id) and the email. */
   aliases: string[];
@@ -64,9 +69,10 @@ function v4User(value: unknown): V4User | null {
   if (!isObject(value)) return null;
   const uuid = nonEmptyString(value['uuid']);
   if (!uuid) return null;
-  const tenantKey = nonEmptyString(value['user_id']) ?? uuid;
+  const userId = nonEmptyString(value['user_id']) ?? uuid;
+  const tenantKey = zepUserTenantKey(userId);
   const aliases = [uuid, nonEmptyString(value['email'])].filter((name): name is string => name !== null && name !== tenantKey);
-  return { uuid, tenantKey, aliases };
+  return { uuid, userId, tenantKey, aliases };
 }
 
 function v4Thread(value: unknown): V4Thread | null {
@@ -80,7 +86,7 @@ function v4Graph(value: unknown): V4Graph | null {
   if (!isObject(value) || value['type'] === 'user') return null;
   const uuid = nonEmptyString(value['uuid']);
   if (!uuid) return null;
-  return { uuid, tenantKey: `graph:${nonEmptyString(value['graph_id']) ?? uuid}` };
+  return { uuid, tenantKey: zepOwnerTenantKey('graph', nonEmptyString(value['graph_id']) ?? uuid) };
 }
 
 function uuidOf(entry: unknown): string | null {
@@ -266,16 +272,17 @@ export class ZepV4 implements Source {
         this.listingWarnings.push({ type: 'warning', warning: { tenantKey: null, message: `users: a user without uuid was listed (${JSON.stringify(event.entry).slice(0, 120)}); it cannot be read` } });
         continue;
       }
-      if (this.users.has(`user:${user.tenantKey}`)) continue;
-      this.users.set(`user:${user.tenantKey}`, user);
-      yield { key: `user:${user.tenantKey}`, tenantKey: user.tenantKey, ...(user.aliases.length > 0 ? { aliases: user.aliases } : {}) };
+      const key = `user:${user.userId}`;
+      if (this.users.has(key)) continue;
+      this.users.set(key, user);
+      yield { key, tenantKey: user.tenantKey, ...(user.aliases.length > 0 ? { aliases: user.aliases } : {}) };
     }
     if (this.includes('messages') || this.includes('summaries')) {
       // The project's threads, in one listing: each user's, and those whose user is not listed (orphans).
       const userUuids = new Set([...this.users.values()].map((user) => user.uuid));
       for await (const thread of this.threadListing({})) {
         if (thread.userUuid !== null && userUuids.has(thread.userUuid)) continue;
-        const key = `thread:${thread.threadId}`;
+        const key = zepOwnerTenantKey('thread', thread.threadId);
         if (this.orphanThreads.has(key)) continue;
         this.orphanThreads.set(key, thread);
         yield { key, tenantKey: key };
@@ -322,36 +329,39 @@ export class ZepV4 implements Source {
   }
 
   /**
-   * A tenant `--user-id` names: a user by user_id, UUID or email; `thread:<thread_id or uuid>`; `graph:<graph_id
-   * or uuid>`. One that Zep does not know is still a partition, whose items say so.
+   * A tenant `--user-id` names (see `zepNamedOwner`): a user by user_id, UUID or email (`user:<id>` where the id
+   * reads as another kind's key); `thread:<thread_id or uuid>`; `graph:<graph_id or uuid>`. One that Zep does not
+   * know is still a partition, whose items say so.
    */
   private async namedPartition(name: string): Promise<Partition> {
-    if (name.startsWith('thread:')) {
-      const id = name.slice('thread:'.length);
+    const named = zepNamedOwner(name);
+    const { id } = named;
+    const unknown: Partition = { key: named.partitionKey, tenantKey: named.tenantKey };
+    if (named.kind === 'thread') {
       const thread = v4Thread(await this.lookup(name, uuidPattern.test(id) ? { get: `/threads/${id}` } : { post: '/threads/lookup', body: { thread_id: id } }));
-      if (!thread) return { key: name, tenantKey: name };
-      const key = `thread:${thread.threadId}`;
+      if (!thread) return unknown;
+      const key = zepOwnerTenantKey('thread', thread.threadId);
       this.threads.set(thread.uuid, thread);
       this.orphanThreads.set(key, thread);
       return { key, tenantKey: key };
     }
-    if (name.startsWith('graph:')) {
-      const id = name.slice('graph:'.length);
+    if (named.kind === 'graph') {
       const graph = v4Graph(await this.lookup(name, uuidPattern.test(id) ? { get: `/graphs/${id}` } : { post: '/graphs/lookup', body: { graph_id: id } }));
-      if (!graph) return { key: name, tenantKey: name };
+      if (!graph) return unknown;
       this.graphs.set(graph.tenantKey, graph);
       return { key: graph.tenantKey, tenantKey: graph.tenantKey };
     }
     const user = v4User(
-      uuidPattern.test(name)
-        ? await this.lookup(name, { get: `/users/${name}` })
-        : name.includes('@')
-          ? await this.userByEmail(name)
-          : await this.lookup(name, { post: '/users/lookup', body: { user_id: name } }),
+      uuidPattern.test(id)
+        ? await this.lookup(name, { get: `/users/${id}` })
+        : id.includes('@')
+          ? await this.userByEmail(id)
+          : await this.lookup(name, { post: '/users/lookup', body: { user_id: id } }),
     );
-    if (!user) return { key: `user:${name}`, tenantKey: name };
-    this.users.set(`user:${user.tenantKey}`, user);
-    return { key: `user:${user.tenantKey}`, tenantKey: user.tenantKey, ...(user.aliases.length > 0 ? { aliases: user.aliases } : {}) };
+    if (!user) return unknown;
+    const key = `user:${user.userId}`;
+    this.users.set(key, user);
+    return { key, tenantKey: user.tenantKey, ...(user.aliases.length > 0 ? { aliases: user.aliases } : {}) };
   }
 
   /** One object by its uuid (`GET`), or by its developer id (`POST …/lookup`); null when Zep has no such object. */
@@ -390,7 +400,7 @@ export class ZepV4 implements Source {
   }
 
   private async *userItems(user: V4User, updatedSince: number | null): AsyncGenerator<SourceItem> {
-    const owner: ZepOwner = { user_id: user.tenantKey };
+    const owner: ZepOwner = { user_id: user.userId };
     // The summary first: one request, kept at once by the pipeline, so a run killed later still has it.
     if (this.includes('summaries')) yield* this.userSummary(user);
     if (this.includes('messages')) {
@@ -408,7 +418,7 @@ export class ZepV4 implements Source {
 
   private async *orphanThreadItems(thread: V4Thread, updatedSince: number | null): AsyncGenerator<SourceItem> {
     if (updatedSince !== null && thread.updatedAt !== null && thread.updatedAt < updatedSince) return;
-    const tenantKey = `thread:${thread.threadId}`;
+    const tenantKey = zepOwnerTenantKey('thread', thread.threadId);
     if (this.includes('messages')) yield* this.threadMessages({}, tenantKey, thread);
     if (this.includes('summaries')) {
       const answer = await this.exchange({ method: 'GET', path: zepV4Path(`/threads/${thread.uuid}/summary`), notFoundIsAnswer: true, context: { tenant: tenantKey } });
@@ -447,7 +457,7 @@ export class ZepV4 implements Source {
       retryStatuses: [409],
       context: { tenant: user.tenantKey },
     });
-    yield* this.item(userSummaryEnvelope('v4', user.tenantKey, answer.status === 404 ? null : answer.body));
+    yield* this.item(userSummaryEnvelope('v4', user.userId, answer.status === 404 ? null : answer.body));
   }
 
   /** Every message of a thread, oldest first; a thread gone since it was listed is a warning (as through v3). */
