@@ -27,6 +27,7 @@ import {
   zepOwnerTenantKey,
   zepUserTenantKey,
   type ZepEnvelope,
+  type ZepOwnerKind,
   type ZepInclude,
   type ZepOwner,
 } from './zep-records.js';
@@ -262,13 +263,18 @@ export class ZepV4 implements Source {
       for (const name of named) yield await this.namedPartition(name);
       return;
     }
-    for await (const event of this.listing('users', null, { method: 'POST', path: zepV4Path('/users/list'), query: { order_by: 'created_at', order: 'asc' }, body: {} }, maxPageSize.users)) {
+    // Whether every listing below ended normally: no warning (a count that disagrees), no 404 on its first page.
+    const listed = { missing: false, warned: false };
+    const listedKinds = new Set<ZepOwnerKind>(['user']);
+    for await (const event of this.listing('users', null, { method: 'POST', path: zepV4Path('/users/list'), query: { order_by: 'created_at', order: 'asc' }, body: {} }, maxPageSize.users, listed)) {
       if (event.type === 'warning') {
+        listed.warned = true;
         this.listingWarnings.push(event);
         continue;
       }
       const user = v4User(event.entry);
       if (!user) {
+        listed.warned = true;
         this.listingWarnings.push({ type: 'warning', warning: { tenantKey: null, message: `users: a user without uuid was listed (${JSON.stringify(event.entry).slice(0, 120)}); it cannot be read` } });
         continue;
       }
@@ -279,8 +285,9 @@ export class ZepV4 implements Source {
     }
     if (this.includes('messages') || this.includes('summaries')) {
       // The project's threads, in one listing: each user's, and those whose user is not listed (orphans).
+      listedKinds.add('thread');
       const userUuids = new Set([...this.users.values()].map((user) => user.uuid));
-      for await (const thread of this.threadListing({})) {
+      for await (const thread of this.threadListing({}, listed)) {
         if (thread.userUuid !== null && userUuids.has(thread.userUuid)) continue;
         const key = zepOwnerTenantKey('thread', thread.threadId);
         if (this.orphanThreads.has(key)) continue;
@@ -290,8 +297,10 @@ export class ZepV4 implements Source {
       this.listedThreads = true;
     }
     if (this.includes('facts') || this.includes('data')) {
-      for await (const event of this.listing('graphs', null, { method: 'POST', path: zepV4Path('/graphs/list'), query: { order_by: 'created_at', order: 'asc' }, body: {} }, maxPageSize.graphs)) {
+      listedKinds.add('graph');
+      for await (const event of this.listing('graphs', null, { method: 'POST', path: zepV4Path('/graphs/list'), query: { order_by: 'created_at', order: 'asc' }, body: {} }, maxPageSize.graphs, listed)) {
         if (event.type === 'warning') {
+          listed.warned = true;
           this.listingWarnings.push(event);
           continue;
         }
@@ -301,18 +310,35 @@ export class ZepV4 implements Source {
         yield { key: graph.tenantKey, tenantKey: graph.tenantKey };
       }
     }
+    // Every listing ended normally (one cut short past its first page stops the run): whatever it did not list, the project no longer has.
+    if (!listed.missing && !listed.warned) this.wholeListings = listedKinds;
   }
 
-  /** Threads (of the project, or of one user): remembered by uuid, and per user. */
-  private async *threadListing(filter: { user_uuid?: string }): AsyncGenerator<V4Thread> {
+  /** The kinds of partition (`user`, `thread`, `graph`) this run listed whole, once `partitions()` has. */
+  private wholeListings: ReadonlySet<string> = new Set();
+
+  /**
+   * Every user, thread without a user and standalone graph, when none is named (`--user-id`) and each listing of
+   * them ended normally — the same partition keys as v3's (`user:<user_id>`, `thread:<thread_id>`,
+   * `graph:<graph_id>`; the uuid for what v4 created), so a partition imported through v3 whose object Zep has
+   * deleted since is found gone through v4 too.
+   */
+  coversPartition(partitionKey: string): boolean {
+    return (this.options.userIds?.length ?? 0) === 0 && this.wholeListings.has(partitionKey.slice(0, partitionKey.indexOf(':')));
+  }
+
+  /** Threads (of the project, or of one user): remembered by uuid, and per user. `listed` notes a warning or a missing listing. */
+  private async *threadListing(filter: { user_uuid?: string }, listed?: { missing: boolean; warned: boolean }): AsyncGenerator<V4Thread> {
     const listing = this.listing(
       filter.user_uuid ? `threads of user ${filter.user_uuid}` : 'threads',
       null,
       { method: 'GET', path: zepV4Path('/threads'), query: { order_by: 'created_at', order: 'asc', ...filter } },
       maxPageSize.threads,
+      listed,
     );
     for await (const event of listing) {
       if (event.type === 'warning') {
+        if (listed) listed.warned = true;
         this.listingWarnings.push(event);
         continue;
       }

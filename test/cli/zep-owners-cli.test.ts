@@ -5,7 +5,7 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { generatedZepAccount, withUserRenamed, type ZepAccount } from '../fakes/zep/zep-account.js';
+import { deleteUser, generatedZepAccount, withUserRenamed, withV4Objects, type ZepAccount } from '../fakes/zep/zep-account.js';
 import type { ServedHandlers } from '../fakes/serve-handlers.js';
 import { cleanEnv, runCliProcess } from '../support/cli.js';
 import { importedUsers } from '../support/kill-targets.js';
@@ -75,5 +75,37 @@ describe('om-import zep: a user named like an orphan thread (CLI, SQLite)', () =
     const scoped = tempDir();
     await importJson(['--base-url', served.baseUrl, '--user-id', `user:thread:${orphan}`], scoped);
     expect([...(await importedUsers(database(scoped))).keys()]).toEqual([`user:thread:${orphan}`]);
+  });
+});
+
+describe('om-import zep --prune through v4: a user Zep deleted (CLI, SQLite)', () => {
+  it('is counted without --prune, removed with it (memories and users row), and never by a --user-id run; imported first through v3', async () => {
+    const source = withV4Objects(account());
+    const served = await startZepFake(source, { v4: true });
+    servers.push(served);
+    const cwd = tempDir();
+    await importJson(['--base-url', served.baseUrl], cwd); // the v3-born users, through v3
+    await importJson(['--base-url', served.url], cwd); // and what only v4 sees (Li, created through v4)
+    const before = await importedUsers(database(cwd));
+    const [kept, deleted] = source.users.map((user) => user.user_id) as [string, string];
+    const li = source.v4!.users.find((user) => user.email === 'li@example.com')!.uuid;
+    const deletedMemories = { [deleted]: before.get(deleted)!.contents.length, [li]: before.get(li)!.contents.length };
+    deleteUser(source, deleted);
+    deleteUser(source, li);
+
+    const scoped = await importJson(['--base-url', served.url, '--user-id', kept, '--prune'], cwd);
+    expect((scoped['goneAtSource'] as { memories: number }).memories).toBe(0);
+    expect(await importedUsers(database(cwd))).toEqual(before);
+
+    const counted = await importJson(['--base-url', served.url], cwd);
+    expect(counted['goneAtSource']).toMatchObject({ memories: deletedMemories[deleted]! + deletedMemories[li]!, byUser: deletedMemories, removed: false, usersRemoved: [] });
+    expect(await importedUsers(database(cwd))).toEqual(before);
+
+    const pruned = await importJson(['--base-url', served.url, '--prune'], cwd);
+    expect(pruned['goneAtSource']).toMatchObject({ memories: deletedMemories[deleted]! + deletedMemories[li]!, removed: true });
+    expect([...(pruned['goneAtSource'] as { usersRemoved: string[] }).usersRemoved].sort()).toEqual([deleted, li].sort());
+    const after = await importedUsers(database(cwd));
+    expect([...after.keys()].sort()).toEqual([...before.keys()].filter((user) => user !== deleted && user !== li).sort());
+    for (const [user, imported] of after) expect(imported).toEqual(before.get(user));
   });
 });

@@ -896,7 +896,12 @@ export function deleteUser(account: ZepAccount, userId: string): void {
   const v4Threads = (account.v4?.threads ?? []).filter((thread) => thread.user_uuid === userId).map((thread) => thread.uuid);
   account.users = account.users.filter((user) => user.user_id !== userId);
   account.threads = account.threads.filter((thread) => thread.user_id !== userId);
-  if (account.v4) account.v4 = { ...account.v4, users: account.v4.users.filter((user) => user.uuid !== userId), threads: account.v4.threads.filter((thread) => thread.user_uuid !== userId) };
+  // In place: the v4 handlers hold on to the account's `v4` object.
+  const v4 = account.v4;
+  if (v4) {
+    v4.users.splice(0, v4.users.length, ...v4.users.filter((user) => user.uuid !== userId));
+    v4.threads.splice(0, v4.threads.length, ...v4.threads.filter((thread) => thread.user_uuid !== userId));
+  }
   for (const thread of [...v3Threads, ...v4Threads]) {
     delete account.messages[thread];
     delete account.threadSummaries[thread];
