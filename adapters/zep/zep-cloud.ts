@@ -16,6 +16,9 @@ import {
   userSummaryEnvelope,
   zepApiNames,
   zepItem,
+  zepNamedOwner,
+  zepTenantKey,
+  zepUserTenantKey,
   type ZepApi,
   type ZepEnvelope,
   type ZepOwner,
@@ -27,7 +30,7 @@ export interface ZepHttpSourceOptions {
   /** Normalized: ends in the API's base path (…/api/v2). */
   baseUrl: string;
   include: readonly ZepInclude[];
-  /** Read only these tenants (user ids, `thread:<id>`, `graph:<id>`) instead of listing the account. */
+  /** Read only these tenants (their tenant keys: user ids, `user:<id>`, `thread:<id>`, `graph:<id>`) instead of listing the account. */
   userIds?: readonly string[] | undefined;
   /** Entries asked for per page of every listing (messages, users, threads, facts). */
   pageSize: number;
@@ -203,9 +206,9 @@ export class ZepCloud implements Source {
   async *partitions(): AsyncIterable<Partition> {
     const named = this.options.userIds ?? [];
     if (named.length > 0) {
-      for (const tenant of named) {
-        const isOther = tenant.startsWith('thread:') || tenant.startsWith('graph:');
-        yield { key: isOther ? tenant : `user:${tenant}`, tenantKey: tenant };
+      for (const name of named) {
+        const owner = zepNamedOwner(name);
+        yield { key: owner.partitionKey, tenantKey: owner.tenantKey };
       }
       return;
     }
@@ -226,7 +229,7 @@ export class ZepCloud implements Source {
         continue;
       }
       const userId = userIdOf(event.entry);
-      if (userId) yield { key: `user:${userId}`, tenantKey: userId };
+      if (userId) yield { key: `user:${userId}`, tenantKey: zepUserTenantKey(userId) };
       else this.listingWarnings.push({ tenantKey: null, message: `users: a user without user_id was listed (${JSON.stringify(event.entry).slice(0, 120)}); it cannot be read` });
     }
     const listedKinds = new Set(['user']);
@@ -321,13 +324,14 @@ export class ZepCloud implements Source {
 
   private async *userItems(userId: string, updatedSince: number | null): AsyncGenerator<SourceItem> {
     const owner: ZepOwner = { user_id: userId };
+    const tenantKey = zepUserTenantKey(userId);
     // The summary first: it is one request, and the pipeline keeps it at once, so a run killed later still has it.
-    if (this.includes('summaries') && this.paths.userNode) yield* this.userSummary(userId, this.paths.userNode(userId));
+    if (this.includes('summaries') && this.paths.userNode) yield* this.userSummary(userId, tenantKey, this.paths.userNode(userId));
     let threads: ListedThread[] = [];
     if (this.includes('messages') || this.includes('summaries')) {
-      const listed = await this.userThreads(userId);
+      const listed = await this.userThreads(userId, tenantKey);
       if (listed === null) {
-        yield { type: 'warning', warning: { tenantKey: userId, message: `user ${userId} no longer exists (deleted during the run?); nothing read` } };
+        yield { type: 'warning', warning: { tenantKey, message: `user ${userId} no longer exists (deleted during the run?); nothing read` } };
         return;
       }
       threads = listed;
@@ -342,9 +346,9 @@ export class ZepCloud implements Source {
       if (this.includes('messages')) yield* this.threadMessages(owner, thread.threadId);
       if (this.includes('summaries') && !this.summariesPerUser) yield* this.threadSummary(owner, thread.threadId);
     }
-    if (this.includes('summaries') && this.summariesPerUser) yield* this.userThreadSummaries(userId, changed);
-    if (this.includes('facts') && this.paths.graphSegment) yield* this.facts(owner, `user/${encodeURIComponent(userId)}`, userId);
-    if (this.includes('data') && this.paths.graphSegment) yield* this.dataEpisodes(owner, 'user', userId, userId);
+    if (this.includes('summaries') && this.summariesPerUser) yield* this.userThreadSummaries(userId, tenantKey, changed);
+    if (this.includes('facts') && this.paths.graphSegment) yield* this.facts(owner, `user/${encodeURIComponent(userId)}`, tenantKey);
+    if (this.includes('data') && this.paths.graphSegment) yield* this.dataEpisodes(owner, 'user', userId, tenantKey);
   }
 
   private async *orphanThreadItems(threadId: string, updatedSince: number | null): AsyncGenerator<SourceItem> {
@@ -358,7 +362,7 @@ export class ZepCloud implements Source {
     const segment = this.paths.graphSegment;
     if (!segment) return;
     const owner: ZepOwner = { graph_id: graphId };
-    const tenantKey = `graph:${graphId}`;
+    const tenantKey = zepTenantKey(owner) ?? `graph:${graphId}`;
     if (this.includes('facts')) yield* this.facts(owner, `${segment}/${encodeURIComponent(graphId)}`, tenantKey);
     if (this.includes('data')) yield* this.dataEpisodes(owner, segment, graphId, tenantKey);
   }
@@ -381,19 +385,19 @@ export class ZepCloud implements Source {
   }
 
   /** `GET /users/{id}/node` → `node.summary`; emitted even when there is none, so a summary stored earlier is forgotten. */
-  private async *userSummary(userId: string, path: string): AsyncGenerator<SourceItem> {
-    const answer = await this.http.exchange({ method: 'GET', path, notFoundIsAnswer: true, context: { tenant: userId } });
+  private async *userSummary(userId: string, tenantKey: string, path: string): AsyncGenerator<SourceItem> {
+    const answer = await this.http.exchange({ method: 'GET', path, notFoundIsAnswer: true, context: { tenant: tenantKey } });
     const node = isObject(answer.body) ? answer.body['node'] : null;
     const item = this.item(userSummaryEnvelope(this.api, userId, node));
     if (item) yield item;
   }
 
   /** A user's threads: one unpaged list (CE's is typed as a list of lists by its SDK: flattened). Null: no such user. */
-  private async userThreads(userId: string): Promise<ListedThread[] | null> {
-    const answer = await this.http.exchange({ method: 'GET', path: this.paths.userThreads(userId), notFoundIsAnswer: true, context: { tenant: userId } });
+  private async userThreads(userId: string, tenantKey: string): Promise<ListedThread[] | null> {
+    const answer = await this.http.exchange({ method: 'GET', path: this.paths.userThreads(userId), notFoundIsAnswer: true, context: { tenant: tenantKey } });
     if (answer.status === 404) return null;
     const entries = entriesOf(answer.body, ['threads', 'sessions']);
-    if (!entries) throw new SourceError(`zep: the threads of user ${userId} are not a list`, { source: 'zep', tenant: userId });
+    if (!entries) throw new SourceError(`zep: the threads of user ${userId} are not a list`, { source: 'zep', tenant: tenantKey });
     const threads = new Map<string, ListedThread>();
     for (const entry of entries.flat()) {
       const thread = listedThread(entry);
@@ -407,7 +411,7 @@ export class ZepCloud implements Source {
    * the CE source and the SDK's default of 1 say), until a short page or `total_count` is reached.
    */
   private async *threadMessages(owner: ZepOwner, threadId: string): AsyncGenerator<SourceItem> {
-    const tenantKey = owner.user_id ?? `thread:${threadId}`;
+    const tenantKey = zepTenantKey({ ...owner, thread_id: threadId }) ?? `thread:${threadId}`;
     let gone = false;
     let received = 0;
     const listing = pagedListing<unknown, number>({
@@ -439,16 +443,16 @@ export class ZepCloud implements Source {
     if (gone) yield { type: 'warning', warning: { tenantKey, message: `thread ${threadId} no longer exists (deleted during the run?); its messages were not read` } };
   }
 
-  private async *userThreadSummaries(userId: string, threads: readonly ListedThread[]): AsyncGenerator<SourceItem> {
+  private async *userThreadSummaries(userId: string, tenantKey: string, threads: readonly ListedThread[]): AsyncGenerator<SourceItem> {
     const owner: ZepOwner = { user_id: userId };
     const state: GraphListingState = { missing: false, cutShort: false };
-    const listing = this.graphListing(`thread summaries of user ${userId}`, userId, `/graph/thread-summary/user/${encodeURIComponent(userId)}`, this.pageSize, true, state);
+    const listing = this.graphListing(`thread summaries of user ${userId}`, tenantKey, `/graph/thread-summary/user/${encodeURIComponent(userId)}`, this.pageSize, true, state);
     yield* this.listingItems(listing, (summary) =>
       threadSummaryEnvelope(this.api, owner, (isObject(summary) ? nonEmptyString(summary['thread_id']) : null) ?? '', summary),
     );
     // A server without the graph listing (older than the 3.x SDK that added it): one request per thread.
     if (state.missing) for (const thread of threads) yield* this.threadSummary(owner, thread.threadId);
-    if (state.cutShort) yield cutShortWarning(`thread summaries of user ${userId}`, userId);
+    if (state.cutShort) yield cutShortWarning(`thread summaries of user ${userId}`, tenantKey);
   }
 
   /** `GET /threads/{id}/summary`: 404 while the thread has none. */
@@ -457,7 +461,7 @@ export class ZepCloud implements Source {
       method: 'GET',
       path: `/threads/${encodeURIComponent(threadId)}/summary`,
       notFoundIsAnswer: true,
-      context: { tenant: owner.user_id ?? `thread:${threadId}` },
+      context: { tenant: zepTenantKey({ ...owner, thread_id: threadId }) ?? `thread:${threadId}` },
     });
     if (answer.status === 404 || answer.body === null) return;
     const item = this.item(threadSummaryEnvelope(this.api, owner, threadId, answer.body));

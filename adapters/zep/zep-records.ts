@@ -20,8 +20,9 @@ export const zepApiNames: Readonly<Record<ZepApi, string>> = {
 };
 
 /**
- * Whose an object is. A user's objects carry `user_id`; a standalone graph's (v3 graph, v2 group) carry
- * `graph_id`; a thread without a user carries neither, and its tenant is `thread:<thread_id>`.
+ * Whose an object is. A user's objects carry `user_id` (the user's own id, never escaped: see `zepUserTenantKey`);
+ * a standalone graph's (v3 graph, v2 group) carry `graph_id`; a thread without a user carries neither, and its
+ * tenant is `thread:<thread_id>`.
  */
 export interface ZepOwner {
   user_id?: string;
@@ -85,15 +86,57 @@ export function userSummaryEnvelope(api: ZepApi, userId: string, node: unknown):
   return { zep: 'user-summary', api, user_id: userId, node: node ?? null };
 }
 
-/** The tenant of an envelope: its user, else `graph:<graph_id>`, else `thread:<thread_id>` (a thread without user). */
+/** The kinds of Zep owner, each a tenant (and a partition) of its own; the prefix of a partition key names the kind. */
+export type ZepOwnerKind = 'user' | 'thread' | 'graph';
+
+const zepOwnerKinds: readonly ZepOwnerKind[] = ['user', 'thread', 'graph'];
+
+/**
+ * The tenant key of a Zep user (what `--user-map` and `--user-id` name): its id (v3 `user_id`; through v4, the
+ * uuid of a user that has none), unless that id reads as another kind's key — `thread:…`, `graph:…`, or `user:…`
+ * itself: then `user:<id>`, so that a user literally named `thread:t1` and the thread `t1` without a user stay two
+ * tenants, each nameable in a map. Every other user keeps its id as its key, as before the rule.
+ */
+export function zepUserTenantKey(userId: string): string {
+  return zepOwnerKinds.some((kind) => userId.startsWith(`${kind}:`)) ? `user:${userId}` : userId;
+}
+
+/** The tenant key of a Zep owner of `kind` whose own id is `id` (a thread without a user, a standalone graph: `<kind>:<id>`). */
+export function zepOwnerTenantKey(kind: ZepOwnerKind, id: string): string {
+  return kind === 'user' ? zepUserTenantKey(id) : `${kind}:${id}`;
+}
+
+/** A Zep owner as a run names it: its kind, its own id, its tenant key and its partition key (`<kind>:<id>`). */
+export interface ZepNamedOwner {
+  kind: ZepOwnerKind;
+  id: string;
+  tenantKey: string;
+  partitionKey: string;
+}
+
+/**
+ * The owner a tenant key names (as `--user-id` takes it) — the inverse of `zepUserTenantKey`/`zepTenantKey`:
+ * `thread:<id>` a thread without a user, `graph:<id>` a standalone graph, `user:<id>` the user `<id>` (how a user
+ * whose id reads as another kind's key is named), any other key the user of that id.
+ */
+export function zepNamedOwner(name: string): ZepNamedOwner {
+  const kind = zepOwnerKinds.find((candidate) => name.startsWith(`${candidate}:`) && name.length > candidate.length + 1);
+  const id = kind ? name.slice(kind.length + 1) : name;
+  return { kind: kind ?? 'user', id, tenantKey: zepOwnerTenantKey(kind ?? 'user', id), partitionKey: `${kind ?? 'user'}:${id}` };
+}
+
+/**
+ * The tenant of an envelope (or of an owner and its thread): its user (see `zepUserTenantKey`), else
+ * `graph:<graph_id>`, else `thread:<thread_id>` (a thread without user).
+ */
 export function zepTenantKey(value: object): string | null {
   const envelope = value as Record<string, unknown>;
   const user = nonEmptyString(envelope['user_id']);
-  if (user) return user;
+  if (user) return zepUserTenantKey(user);
   const graph = nonEmptyString(envelope['graph_id']);
-  if (graph) return `graph:${graph}`;
+  if (graph) return zepOwnerTenantKey('graph', graph);
   const thread = nonEmptyString(envelope['thread_id']);
-  return thread ? `thread:${thread}` : null;
+  return thread ? zepOwnerTenantKey('thread', thread) : null;
 }
 
 export interface ZepRecordOptions {
@@ -352,7 +395,7 @@ function userSummaryItem(envelope: ZepEnvelope & { zep: 'user-summary' }): Sourc
   if (!userId) return { type: 'skipped', skipped: { sourceId: null, tenantKey: null, reason: 'user summary without user_id', kind: 'no-owner' }, raw: envelope };
   const node = envelope.node;
   const summary = isObject(node) && typeof node['summary'] === 'string' && node['summary'].trim() !== '' ? node['summary'] : null;
-  return { type: 'tenant', tenant: { tenantKey: userId, summary }, raw: envelope };
+  return { type: 'tenant', tenant: { tenantKey: zepUserTenantKey(userId), summary }, raw: envelope };
 }
 
 export { isObject, nonEmptyString };

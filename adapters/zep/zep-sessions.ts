@@ -11,7 +11,7 @@
 import { SourceError } from '../../src/errors.js';
 import type { SourceItem } from '../../src/records.js';
 import { ZepCloud, type ZepHttpSourceOptions, type ZepWirePaths } from './zep-cloud.js';
-import { isObject, threadSummaryEnvelope, type ZepOwner } from './zep-records.js';
+import { isObject, threadSummaryEnvelope, zepTenantKey, type ZepOwner } from './zep-records.js';
 
 
 export const zepSessionsPaths: ZepWirePaths = {
@@ -40,7 +40,7 @@ export class ZepSessions extends ZepCloud {
   /** v2: every summary of the session (`GET /sessions/{id}/summary`, deprecated; 404 when none). CE has none. */
   protected override async *threadSummary(owner: ZepOwner, sessionId: string): AsyncGenerator<SourceItem> {
     if (this.api === 'ce') return;
-    const tenantKey = owner.user_id ?? `thread:${sessionId}`;
+    const tenantKey = zepTenantKey({ ...owner, thread_id: sessionId }) ?? `thread:${sessionId}`;
     const answer = await this.http.exchange({ method: 'GET', path: `/sessions/${encodeURIComponent(sessionId)}/summary`, notFoundIsAnswer: true, context: { tenant: tenantKey } });
     if (answer.status === 404 || answer.body === null) return;
     const summaries = isObject(answer.body) ? answer.body['summaries'] : undefined;

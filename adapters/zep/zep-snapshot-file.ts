@@ -4,11 +4,11 @@
 import path from 'node:path';
 import { requireSnapshot, snapshotLines } from '../../src/pipeline/snapshot.js';
 import type { Partition, Source, SourceItem } from '../../src/records.js';
-import { isObject, zepApiNames, zepItem, zepTenantKey, type ZepApi, type ZepInclude } from './zep-records.js';
+import { isObject, zepApiNames, zepItem, zepNamedOwner, zepTenantKey, type ZepApi, type ZepInclude } from './zep-records.js';
 
 export interface ZepSnapshotFileOptions {
   include: readonly ZepInclude[];
-  /** Only these tenants' records (user ids, `thread:<id>`, `graph:<id>`), as with the API. */
+  /** Only these tenants' records (their tenant keys: user ids, `user:<id>`, `thread:<id>`, `graph:<id>`), as with the API. */
   userIds?: readonly string[] | undefined;
 }
 
@@ -44,7 +44,7 @@ export class ZepSnapshotFile implements Source {
   }
 
   async *items(): AsyncIterable<SourceItem> {
-    const named = this.options.userIds && this.options.userIds.length > 0 ? new Set(this.options.userIds) : null;
+    const named = this.options.userIds && this.options.userIds.length > 0 ? new Set(this.options.userIds.map((name) => zepNamedOwner(name).tenantKey)) : null;
     for await (const line of snapshotLines(this.file)) {
       if ('problem' in line) {
         yield { type: 'skipped', skipped: { sourceId: null, tenantKey: null, reason: line.problem, kind: 'malformed' }, raw: line.text };

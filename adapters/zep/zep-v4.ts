@@ -23,7 +23,11 @@ import {
   userSummaryEnvelope,
   zepApiNames,
   zepItem,
+  zepNamedOwner,
+  zepOwnerTenantKey,
+  zepUserTenantKey,
   type ZepEnvelope,
+  type ZepOwnerKind,
   type ZepInclude,
   type ZepOwner,
 } from './zep-records.js';
@@ -40,7 +44,9 @@ const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
 
 interface V4User {
   uuid: string;
-  /** `user_id` where the user has one (every v3-born user), else the uuid. */
+  /** `user_id` where the user has one (every v3-born user), else the uuid: the user's id in envelopes and in its partition key (`user:<id>`, as v3's). */
+  userId: string;
+  /** The user's tenant key (see `zepUserTenantKey`). */
   tenantKey: string;
   /** The other names a --user-map may use: the uuid (when the key is the user_id) and the email. */
   aliases: string[];
@@ -64,9 +70,10 @@ function v4User(value: unknown): V4User | null {
   if (!isObject(value)) return null;
   const uuid = nonEmptyString(value['uuid']);
   if (!uuid) return null;
-  const tenantKey = nonEmptyString(value['user_id']) ?? uuid;
+  const userId = nonEmptyString(value['user_id']) ?? uuid;
+  const tenantKey = zepUserTenantKey(userId);
   const aliases = [uuid, nonEmptyString(value['email'])].filter((name): name is string => name !== null && name !== tenantKey);
-  return { uuid, tenantKey, aliases };
+  return { uuid, userId, tenantKey, aliases };
 }
 
 function v4Thread(value: unknown): V4Thread | null {
@@ -80,7 +87,7 @@ function v4Graph(value: unknown): V4Graph | null {
   if (!isObject(value) || value['type'] === 'user') return null;
   const uuid = nonEmptyString(value['uuid']);
   if (!uuid) return null;
-  return { uuid, tenantKey: `graph:${nonEmptyString(value['graph_id']) ?? uuid}` };
+  return { uuid, tenantKey: zepOwnerTenantKey('graph', nonEmptyString(value['graph_id']) ?? uuid) };
 }
 
 function uuidOf(entry: unknown): string | null {
@@ -256,26 +263,33 @@ export class ZepV4 implements Source {
       for (const name of named) yield await this.namedPartition(name);
       return;
     }
-    for await (const event of this.listing('users', null, { method: 'POST', path: zepV4Path('/users/list'), query: { order_by: 'created_at', order: 'asc' }, body: {} }, maxPageSize.users)) {
+    // Whether every listing below ended normally: no warning (a count that disagrees), no 404 on its first page.
+    const listed = { missing: false, warned: false };
+    const listedKinds = new Set<ZepOwnerKind>(['user']);
+    for await (const event of this.listing('users', null, { method: 'POST', path: zepV4Path('/users/list'), query: { order_by: 'created_at', order: 'asc' }, body: {} }, maxPageSize.users, listed)) {
       if (event.type === 'warning') {
+        listed.warned = true;
         this.listingWarnings.push(event);
         continue;
       }
       const user = v4User(event.entry);
       if (!user) {
+        listed.warned = true;
         this.listingWarnings.push({ type: 'warning', warning: { tenantKey: null, message: `users: a user without uuid was listed (${JSON.stringify(event.entry).slice(0, 120)}); it cannot be read` } });
         continue;
       }
-      if (this.users.has(`user:${user.tenantKey}`)) continue;
-      this.users.set(`user:${user.tenantKey}`, user);
-      yield { key: `user:${user.tenantKey}`, tenantKey: user.tenantKey, ...(user.aliases.length > 0 ? { aliases: user.aliases } : {}) };
+      const key = `user:${user.userId}`;
+      if (this.users.has(key)) continue;
+      this.users.set(key, user);
+      yield { key, tenantKey: user.tenantKey, ...(user.aliases.length > 0 ? { aliases: user.aliases } : {}) };
     }
     if (this.includes('messages') || this.includes('summaries')) {
       // The project's threads, in one listing: each user's, and those whose user is not listed (orphans).
+      listedKinds.add('thread');
       const userUuids = new Set([...this.users.values()].map((user) => user.uuid));
-      for await (const thread of this.threadListing({})) {
+      for await (const thread of this.threadListing({}, listed)) {
         if (thread.userUuid !== null && userUuids.has(thread.userUuid)) continue;
-        const key = `thread:${thread.threadId}`;
+        const key = zepOwnerTenantKey('thread', thread.threadId);
         if (this.orphanThreads.has(key)) continue;
         this.orphanThreads.set(key, thread);
         yield { key, tenantKey: key };
@@ -283,8 +297,10 @@ export class ZepV4 implements Source {
       this.listedThreads = true;
     }
     if (this.includes('facts') || this.includes('data')) {
-      for await (const event of this.listing('graphs', null, { method: 'POST', path: zepV4Path('/graphs/list'), query: { order_by: 'created_at', order: 'asc' }, body: {} }, maxPageSize.graphs)) {
+      listedKinds.add('graph');
+      for await (const event of this.listing('graphs', null, { method: 'POST', path: zepV4Path('/graphs/list'), query: { order_by: 'created_at', order: 'asc' }, body: {} }, maxPageSize.graphs, listed)) {
         if (event.type === 'warning') {
+          listed.warned = true;
           this.listingWarnings.push(event);
           continue;
         }
@@ -294,18 +310,35 @@ export class ZepV4 implements Source {
         yield { key: graph.tenantKey, tenantKey: graph.tenantKey };
       }
     }
+    // Every listing ended normally (one cut short past its first page stops the run): whatever it did not list, the project no longer has.
+    if (!listed.missing && !listed.warned) this.wholeListings = listedKinds;
   }
 
-  /** Threads (of the project, or of one user): remembered by uuid, and per user. */
-  private async *threadListing(filter: { user_uuid?: string }): AsyncGenerator<V4Thread> {
+  /** The kinds of partition (`user`, `thread`, `graph`) this run listed whole, once `partitions()` has. */
+  private wholeListings: ReadonlySet<string> = new Set();
+
+  /**
+   * Every user, thread without a user and standalone graph, when none is named (`--user-id`) and each listing of
+   * them ended normally — the same partition keys as v3's (`user:<user_id>`, `thread:<thread_id>`,
+   * `graph:<graph_id>`; the uuid for what v4 created), so a partition imported through v3 whose object Zep has
+   * deleted since is found gone through v4 too.
+   */
+  coversPartition(partitionKey: string): boolean {
+    return (this.options.userIds?.length ?? 0) === 0 && this.wholeListings.has(partitionKey.slice(0, partitionKey.indexOf(':')));
+  }
+
+  /** Threads (of the project, or of one user): remembered by uuid, and per user. `listed` notes a warning or a missing listing. */
+  private async *threadListing(filter: { user_uuid?: string }, listed?: { missing: boolean; warned: boolean }): AsyncGenerator<V4Thread> {
     const listing = this.listing(
       filter.user_uuid ? `threads of user ${filter.user_uuid}` : 'threads',
       null,
       { method: 'GET', path: zepV4Path('/threads'), query: { order_by: 'created_at', order: 'asc', ...filter } },
       maxPageSize.threads,
+      listed,
     );
     for await (const event of listing) {
       if (event.type === 'warning') {
+        if (listed) listed.warned = true;
         this.listingWarnings.push(event);
         continue;
       }
@@ -322,36 +355,39 @@ export class ZepV4 implements Source {
   }
 
   /**
-   * A tenant `--user-id` names: a user by user_id, UUID or email; `thread:<thread_id or uuid>`; `graph:<graph_id
-   * or uuid>`. One that Zep does not know is still a partition, whose items say so.
+   * A tenant `--user-id` names (see `zepNamedOwner`): a user by user_id, UUID or email (`user:<id>` where the id
+   * reads as another kind's key); `thread:<thread_id or uuid>`; `graph:<graph_id or uuid>`. One that Zep does not
+   * know is still a partition, whose items say so.
    */
   private async namedPartition(name: string): Promise<Partition> {
-    if (name.startsWith('thread:')) {
-      const id = name.slice('thread:'.length);
+    const named = zepNamedOwner(name);
+    const { id } = named;
+    const unknown: Partition = { key: named.partitionKey, tenantKey: named.tenantKey };
+    if (named.kind === 'thread') {
       const thread = v4Thread(await this.lookup(name, uuidPattern.test(id) ? { get: `/threads/${id}` } : { post: '/threads/lookup', body: { thread_id: id } }));
-      if (!thread) return { key: name, tenantKey: name };
-      const key = `thread:${thread.threadId}`;
+      if (!thread) return unknown;
+      const key = zepOwnerTenantKey('thread', thread.threadId);
       this.threads.set(thread.uuid, thread);
       this.orphanThreads.set(key, thread);
       return { key, tenantKey: key };
     }
-    if (name.startsWith('graph:')) {
-      const id = name.slice('graph:'.length);
+    if (named.kind === 'graph') {
       const graph = v4Graph(await this.lookup(name, uuidPattern.test(id) ? { get: `/graphs/${id}` } : { post: '/graphs/lookup', body: { graph_id: id } }));
-      if (!graph) return { key: name, tenantKey: name };
+      if (!graph) return unknown;
       this.graphs.set(graph.tenantKey, graph);
       return { key: graph.tenantKey, tenantKey: graph.tenantKey };
     }
     const user = v4User(
-      uuidPattern.test(name)
-        ? await this.lookup(name, { get: `/users/${name}` })
-        : name.includes('@')
-          ? await this.userByEmail(name)
-          : await this.lookup(name, { post: '/users/lookup', body: { user_id: name } }),
+      uuidPattern.test(id)
+        ? await this.lookup(name, { get: `/users/${id}` })
+        : id.includes('@')
+          ? await this.userByEmail(id)
+          : await this.lookup(name, { post: '/users/lookup', body: { user_id: id } }),
     );
-    if (!user) return { key: `user:${name}`, tenantKey: name };
-    this.users.set(`user:${user.tenantKey}`, user);
-    return { key: `user:${user.tenantKey}`, tenantKey: user.tenantKey, ...(user.aliases.length > 0 ? { aliases: user.aliases } : {}) };
+    if (!user) return unknown;
+    const key = `user:${user.userId}`;
+    this.users.set(key, user);
+    return { key, tenantKey: user.tenantKey, ...(user.aliases.length > 0 ? { aliases: user.aliases } : {}) };
   }
 
   /** One object by its uuid (`GET`), or by its developer id (`POST …/lookup`); null when Zep has no such object. */
@@ -390,7 +426,7 @@ export class ZepV4 implements Source {
   }
 
   private async *userItems(user: V4User, updatedSince: number | null): AsyncGenerator<SourceItem> {
-    const owner: ZepOwner = { user_id: user.tenantKey };
+    const owner: ZepOwner = { user_id: user.userId };
     // The summary first: one request, kept at once by the pipeline, so a run killed later still has it.
     if (this.includes('summaries')) yield* this.userSummary(user);
     if (this.includes('messages')) {
@@ -408,7 +444,7 @@ export class ZepV4 implements Source {
 
   private async *orphanThreadItems(thread: V4Thread, updatedSince: number | null): AsyncGenerator<SourceItem> {
     if (updatedSince !== null && thread.updatedAt !== null && thread.updatedAt < updatedSince) return;
-    const tenantKey = `thread:${thread.threadId}`;
+    const tenantKey = zepOwnerTenantKey('thread', thread.threadId);
     if (this.includes('messages')) yield* this.threadMessages({}, tenantKey, thread);
     if (this.includes('summaries')) {
       const answer = await this.exchange({ method: 'GET', path: zepV4Path(`/threads/${thread.uuid}/summary`), notFoundIsAnswer: true, context: { tenant: tenantKey } });
@@ -447,7 +483,7 @@ export class ZepV4 implements Source {
       retryStatuses: [409],
       context: { tenant: user.tenantKey },
     });
-    yield* this.item(userSummaryEnvelope('v4', user.tenantKey, answer.status === 404 ? null : answer.body));
+    yield* this.item(userSummaryEnvelope('v4', user.userId, answer.status === 404 ? null : answer.body));
   }
 
   /** Every message of a thread, oldest first; a thread gone since it was listed is a warning (as through v3). */

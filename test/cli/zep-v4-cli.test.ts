@@ -127,3 +127,58 @@ describe('om-import zep through v4 (CLI, pacing, faults, snapshots)', () => {
     expect(await importedUsers(database(offlineDir))).toEqual(await importedUsers(database(cwd)));
   });
 });
+
+describe('om-import zep: what each API sees of the objects created through v4 (CLI, SQLite)', () => {
+  const database = (cwd: string) => ({ kind: 'sqlite' as const, path: path.join(cwd, 'data', 'openmemory.sqlite'), vectorTable: undefined });
+  const env = cleanEnv({ ZEP_API_KEY: apiKey });
+  const strayThread = 'thread:7a1c9e3b-2d4f-4b6a-8c0e-1f3a5b7c9d4a';
+  const v4Graph = 'graph:9e8d7c6b-5a4f-4e3d-9c2b-1a0f9e8d7c6b';
+  const importJson = async (baseUrl: string, cwd: string) => {
+    const run = await runCliProcess(['zep', '--base-url', baseUrl, '--json'], { cwd, env });
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    return JSON.parse(run.stdout);
+  };
+
+  it('v3 (…/api/v2) misses them, as v3 cannot address them; the server root is read through v4, which sees them', async () => {
+    const source = account();
+    const served = await startZepFake(source, { v4: true });
+    servers.push(served);
+    const cwd = tempDir();
+    const viaV3 = await importJson(served.baseUrl, cwd);
+    expect(viaV3.api).toBe('Zep Cloud v3 (threads)');
+    expect(served.v4Stats.requests).toBe(0);
+    const afterV3 = await importedUsers(database(cwd));
+    for (const tenant of [li, strayThread, v4Graph]) expect(afterV3.has(tenant)).toBe(false);
+    const seenByV3 = [...afterV3.values()].flatMap((user) => user.contents);
+    expect(seenByV3).not.toContain('Book me a train to Porto on Friday.'); // Li's message, in a thread created through v4
+
+    const viaRoot = await importJson(served.url, cwd);
+    expect(viaRoot.api).toBe('Zep v4');
+    expect(viaRoot.totals).toMatchObject({ created: 19, updated: 0, unchanged: viaV3.totals.created });
+    const afterV4 = await importedUsers(database(cwd));
+    expect(afterV4.get(li)!.contents).toContain('Book me a train to Porto on Friday.');
+    expect(afterV4.get(strayThread)!.contents).toEqual(['A thread whose user is gone.']);
+    expect(afterV4.get(v4Graph)!.contents).toEqual(['The rail timetable changes in December.', 'Trains to Porto leave every hour.']);
+  });
+
+  it('a server whose v3 lists them under their uuids (the note leaves it open): v3 imports them, and v4 after it creates nothing', async () => {
+    const source = account();
+    const served = await startZepFake(source, { v4: true, v4BornObjects: 'uuid-as-id' });
+    servers.push(served);
+    const cwd = tempDir();
+    const viaV3 = await importJson(served.baseUrl, cwd);
+    const afterV3 = await importedUsers(database(cwd));
+    expect(afterV3.get(li)!.contents).toContain('Book me a train to Porto on Friday.');
+    for (const tenant of [strayThread, v4Graph]) expect(afterV3.has(tenant)).toBe(true);
+    const viaV4 = await importJson(served.url, cwd);
+    expect(viaV4.totals).toMatchObject({ created: 0 });
+    // Every v3 memory is read again, but for the hyperedge's two other members: the v4 reader skips them as copies
+    // of the first (not gone, so they stay), where the v3 reader, which does not group hyperedge members, imported each.
+    const copies = viaV4.tenants.flatMap((tenant: { skippedReasons: { kind: string }[] }) => tenant.skippedReasons).filter((skip: { kind: string }) => skip.kind === 'copy');
+    expect(copies).toHaveLength(2);
+    expect(viaV4.totals.updated + viaV4.totals.unchanged + copies.length).toBe(viaV3.totals.created);
+    expect(viaV4.goneAtSource.memories).toBe(0);
+    expect([...(await importedUsers(database(cwd))).keys()].sort()).toEqual([...afterV3.keys()].sort());
+  });
+});

@@ -7,7 +7,9 @@ import {
   threadSummaryEnvelope,
   userSummaryEnvelope,
   zepItem,
+  zepNamedOwner,
   zepTenantKey,
+  zepUserTenantKey,
   type ZepEnvelope,
 } from '../../../adapters/zep/zep-records.js';
 import type { MemoryRecord, SourceItem } from '../../../src/records.js';
@@ -314,5 +316,30 @@ describe('a v4 object is read as the v3 object it is (zep-v4.md §4–§6, §9)'
     const v3 = { uuid: 's1', thread_id: 'thread_a', summary: 'Jane moved.', created_at: '2025-08-14T09:25:00Z', last_summarized_at: '2025-08-14T09:25:00Z' };
     const { thread_id: _t, ...rest } = v3;
     same(threadSummaryEnvelope('v3', owner, 'thread_a', v3), threadSummaryEnvelope('v4', owner, 'thread_a', { ...rest, thread_uuid: '1b7e4d2a-9c3f-4a8e-b5d1-6f2e8a0c4b97' }));
+  });
+});
+
+describe('Zep tenant keys: one per owner, whatever its kind (issue 19 item 8)', () => {
+  it('a user keeps its id as its key unless the id reads as another kind\'s key; then it is `user:<id>`', () => {
+    expect(zepUserTenantKey('alice')).toBe('alice');
+    expect(zepUserTenantKey('6f1a2c3e-8a4b-4c1e-9d2f-0b5e7a9c1d23')).toBe('6f1a2c3e-8a4b-4c1e-9d2f-0b5e7a9c1d23');
+    expect(zepUserTenantKey('agent:bot')).toBe('agent:bot'); // not a Zep kind
+    expect(zepUserTenantKey('thread:t1')).toBe('user:thread:t1');
+    expect(zepUserTenantKey('graph:g1')).toBe('user:graph:g1');
+    expect(zepUserTenantKey('user:bob')).toBe('user:user:bob');
+    expect(zepTenantKey({ user_id: 'thread:t1' })).toBe('user:thread:t1');
+    expect(zepTenantKey({ thread_id: 't1' })).toBe('thread:t1');
+    expect(zepTenantKey({ graph_id: 'g1' })).toBe('graph:g1');
+    const summary = zepItem(userSummaryEnvelope('v3', 'graph:g1', { summary: 'A user named like a graph.' }), defaults);
+    expect(summary).toMatchObject({ type: 'tenant', tenant: { tenantKey: 'user:graph:g1' } });
+  });
+
+  it('a name given to --user-id reads back as the owner whose key it is', () => {
+    expect(zepNamedOwner('alice')).toEqual({ kind: 'user', id: 'alice', tenantKey: 'alice', partitionKey: 'user:alice' });
+    expect(zepNamedOwner('user:thread:t1')).toEqual({ kind: 'user', id: 'thread:t1', tenantKey: 'user:thread:t1', partitionKey: 'user:thread:t1' });
+    expect(zepNamedOwner('user:user:bob')).toEqual({ kind: 'user', id: 'user:bob', tenantKey: 'user:user:bob', partitionKey: 'user:user:bob' });
+    expect(zepNamedOwner('thread:t1')).toEqual({ kind: 'thread', id: 't1', tenantKey: 'thread:t1', partitionKey: 'thread:t1' });
+    expect(zepNamedOwner('graph:g1')).toEqual({ kind: 'graph', id: 'g1', tenantKey: 'graph:g1', partitionKey: 'graph:g1' });
+    for (const id of ['alice', 'thread:t1', 'graph:g1', 'user:bob', 'user:', 'thread:']) expect(zepNamedOwner(zepUserTenantKey(id))).toMatchObject({ kind: 'user', id });
   });
 });

@@ -867,3 +867,47 @@ export function withV4Objects(account: ZepAccount): ZepAccount {
     },
   };
 }
+
+/**
+ * The account with the user `from` renamed `to`, everything it owns following it (threads, node, facts, nodes,
+ * episodes): to give a user an id chosen to collide with another tenant's key (`thread:<id>`, `graph:<id>`).
+ */
+export function withUserRenamed(account: ZepAccount, from: string, to: string): ZepAccount {
+  const rekeyed = <T>(record: Record<string, T> | undefined): Record<string, T> =>
+    Object.fromEntries(Object.entries(record ?? {}).map(([key, value]) => [key === from ? to : key, value]));
+  return {
+    ...account,
+    users: account.users.map((user) => (user.user_id === from ? { ...user, user_id: to } : user)),
+    threads: account.threads.map((thread) => (thread.user_id === from ? { ...thread, user_id: to } : thread)),
+    userNodes: rekeyed(account.userNodes),
+    nodes: rekeyed(account.nodes),
+    edges: rekeyed(account.edges),
+    episodes: rekeyed(account.episodes),
+  };
+}
+
+/**
+ * Deletes a user from the account in place, as Zep does once its delete task completes (zep-v4.md §2): the user,
+ * its threads with their messages and summaries, and its graph. `userId` is a v3 `user_id`, or the uuid of a user
+ * created through v4. The handlers read the account on every request, so a running fake serves the deletion.
+ */
+export function deleteUser(account: ZepAccount, userId: string): void {
+  const v3Threads = account.threads.filter((thread) => thread.user_id === userId).map((thread) => thread.thread_id);
+  const v4Threads = (account.v4?.threads ?? []).filter((thread) => thread.user_uuid === userId).map((thread) => thread.uuid);
+  account.users = account.users.filter((user) => user.user_id !== userId);
+  account.threads = account.threads.filter((thread) => thread.user_id !== userId);
+  // In place: the v4 handlers hold on to the account's `v4` object.
+  const v4 = account.v4;
+  if (v4) {
+    v4.users.splice(0, v4.users.length, ...v4.users.filter((user) => user.uuid !== userId));
+    v4.threads.splice(0, v4.threads.length, ...v4.threads.filter((thread) => thread.user_uuid !== userId));
+  }
+  for (const thread of [...v3Threads, ...v4Threads]) {
+    delete account.messages[thread];
+    delete account.threadSummaries[thread];
+  }
+  delete account.userNodes[userId];
+  delete account.edges[userId];
+  delete account.episodes[userId];
+  if (account.nodes) delete account.nodes[userId];
+}

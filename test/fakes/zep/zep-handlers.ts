@@ -94,6 +94,14 @@ export interface ZepFakeOptions {
   faults?: ZepFaults;
   /** `/users-ordered` announces one more user in `total_count` than it has. */
   wrongTotalCount?: boolean;
+  /**
+   * What the v3 routes make of the objects created through v4 (`ZepAccount.v4`), which have no `user_id`,
+   * `thread_id` or `graph_id` (zep-v4.md §9). `absent` (the default) leaves them out: v3 paths take those ids, so v3
+   * cannot address such objects, and the note's readers say v3 misses them. Whether v3 *lists* them is undocumented
+   * (§9, §11.12, §14.4 mark it [?]): `uuid-as-id` lists and serves each under its uuid instead, as v3's
+   * thread-summary docs name a thread created without a `thread_id`.
+   */
+  v4BornObjects?: 'absent' | 'uuid-as-id';
   /** Counters to update (pass your own to read them; `startZepFake` does). */
   stats?: ZepFakeStats;
 }
@@ -383,7 +391,39 @@ async function jsonBody(request: Request): Promise<JsonObject | Response> {
 // ---------------------------------------------------------------------------------------------------------------
 // The handlers
 
-export function zepHandlers(account: ZepAccount, options: ZepFakeOptions = {}): RequestHandler[] {
+/**
+ * The project as the v3 routes see it (see `ZepFakeOptions.v4BornObjects`): itself, or with the v4-born users,
+ * threads and graphs added under their uuids. Live, as the account is: a test that deletes a user while the fake
+ * serves sees the deletion on either side. Their data are keyed by uuid already, which is then their v3 id.
+ */
+function v3Side(project: ZepAccount, v4BornObjects: 'absent' | 'uuid-as-id'): ZepAccount {
+  if (v4BornObjects === 'absent') return project;
+  const users = (): ZepWireUser[] => [
+    ...project.users,
+    ...(project.v4?.users ?? []).map((user, index) => ({ ...user, id: 100_000 + index, user_id: user.uuid })),
+  ];
+  const threads = (): ZepWireThread[] => [
+    ...project.threads,
+    ...(project.v4?.threads ?? []).map((thread, index) => ({
+      uuid: thread.uuid,
+      id: 100_000 + index,
+      thread_id: thread.uuid,
+      user_id: users().find((user) => user.uuid === thread.user_uuid)?.user_id ?? null,
+      created_at: thread.created_at,
+      updated_at: thread.updated_at,
+    })),
+  ];
+  const graphs = (): ZepWireGraph[] => [
+    ...project.graphs,
+    ...(project.v4?.graphs ?? []).map((graph) => ({ ...graph, graph_id: graph.uuid, canonical_graph_uuid: graph.uuid })),
+  ];
+  return new Proxy(project, {
+    get: (target, key, receiver) => (key === 'users' ? users() : key === 'threads' ? threads() : key === 'graphs' ? graphs() : Reflect.get(target, key, receiver)),
+  });
+}
+
+export function zepHandlers(served: ZepAccount, options: ZepFakeOptions = {}): RequestHandler[] {
+  const account = v3Side(served, options.v4BornObjects ?? 'absent');
   const generation = options.generation ?? 'v3';
   const stats = options.stats ?? emptyZepFakeStats();
   const limiter = generation === 'ce'
