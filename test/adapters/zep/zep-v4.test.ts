@@ -11,6 +11,7 @@ import { explainedZepV4Error } from '../../../adapters/zep/zep-v4.js';
 import { SourceError } from '../../../src/errors.js';
 import { importFrom, type ImportOptions } from '../../../src/pipeline/import.js';
 import type { ImportReport } from '../../../src/pipeline/report.js';
+import type { PartitionCoverage } from '../../../src/records.js';
 import { openTarget, resolveTargetConfig, type TargetConfig } from '../../../src/database/open-target.js';
 import type { Target } from '../../../src/database/target.js';
 import { generatedZepAccount, tinyZepAccount, withV4Objects, type ZepAccount } from '../../fakes/zep/zep-account.js';
@@ -202,13 +203,13 @@ describe('Zep v4: one project read through v3, then v4', () => {
 });
 
 describe('Zep v4: which partitions its listing covers (what --prune may take for deleted)', () => {
-  async function listed(account: ZepAccount, sourceOptions: Partial<ZepSourceOptions> = {}): Promise<{ keys: string[]; covers: (key: string) => boolean }> {
+  async function listed(account: ZepAccount, sourceOptions: Partial<ZepSourceOptions> = {}): Promise<{ keys: string[]; covers: (key: string) => Promise<PartitionCoverage> }> {
     const served = await fake(account);
     const opened = zepSource({ apiKey: account.apiKey, baseUrl: served.url, requestsPerSecond: 2000, pageSize: 3, ...sourceOptions });
     try {
       const keys: string[] = [];
       for await (const partition of opened.source.partitions()) keys.push(partition.key);
-      return { keys, covers: (key) => opened.source.coversPartition?.(key) ?? false };
+      return { keys, covers: async (key) => (await opened.source.coversPartition?.(key)) ?? false };
     } finally {
       await opened.http?.close();
     }
@@ -217,13 +218,13 @@ describe('Zep v4: which partitions its listing covers (what --prune may take for
   it('a whole listing covers every user, thread and graph key, v3-born or not, listed or not; a --user-id run or a kind not listed covers none', async () => {
     const whole = await listed(withV4Objects(tinyZepAccount()));
     expect(whole.keys).toEqual(expect.arrayContaining(['user:user-jane', `user:${li}`, 'thread:orphan-session-a', strayThread, 'graph:graph-team-handbook', v4Graph]));
-    for (const key of ['user:user-jane', 'user:deleted-since', `user:${noor}`, 'thread:orphan-session-a', 'thread:gone', 'graph:graph-team-handbook', 'graph:gone']) expect(whole.covers(key)).toBe(true);
-    expect(whole.covers('file:export.jsonl')).toBe(false);
+    for (const key of ['user:user-jane', 'user:deleted-since', `user:${noor}`, 'thread:orphan-session-a', 'thread:gone', 'graph:graph-team-handbook', 'graph:gone']) expect(await whole.covers(key)).toBe(true);
+    expect(await whole.covers('file:export.jsonl')).toBe(false);
 
     const scoped = await listed(withV4Objects(tinyZepAccount()), { userIds: ['user-jane'] });
-    expect(scoped.covers('user:deleted-since')).toBe(false);
+    expect(await scoped.covers('user:deleted-since')).toBe(false);
     const factsOnly = await listed(withV4Objects(tinyZepAccount()), { include: ['facts'] });
-    expect([factsOnly.covers('user:deleted-since'), factsOnly.covers('thread:gone'), factsOnly.covers('graph:gone')]).toEqual([true, false, true]);
+    expect(await Promise.all(['user:deleted-since', 'thread:gone', 'graph:gone'].map(factsOnly.covers))).toEqual([true, false, true]);
   });
 
   it('a users listing that warns (a user without uuid) covers nothing', async () => {
@@ -231,8 +232,8 @@ describe('Zep v4: which partitions its listing covers (what --prune may take for
     account.v4!.users.push({ uuid: '', first_name: 'Nobody', graph_uuid: '00000000-0000-4000-8000-000000000000', created_at: '2026-10-21T00:00:00Z' });
     const warned = await listed(account);
     expect(warned.keys).toContain('user:user-jane');
-    expect(warned.covers('user:deleted-since')).toBe(false);
-    expect(warned.covers('graph:gone')).toBe(false);
+    expect(await warned.covers('user:deleted-since')).toBe(false);
+    expect(await warned.covers('graph:gone')).toBe(false);
   });
 });
 
