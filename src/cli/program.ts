@@ -270,16 +270,16 @@ function addSupermemoryOptions(command: Command): Command {
     .option('--from-file <file>', 'read a Supermemory snapshot written by --save-export instead of the API');
 }
 
-/** Told when the run starts a long wait (a rate limit, a Retry-After), for the progress display. */
-type WaitListener = NonNullable<ConnectionOptions['onWait']>;
+/** What the run gives a source's connection: the progress display's wait line, and the interrupt that cuts requests and waits. */
+type SourceConnection = Pick<ConnectionOptions, 'onWait' | 'signal'>;
 
 /** The connection flags every source command has (--rate-limit, --concurrency, --max-wait), as each source's factory takes them. */
-function connectionOptions(options: SourceReadOptions, onWait: WaitListener | undefined): ConnectionOptions {
-  return { requestsPerSecond: options.rateLimit, concurrency: options.concurrency, maxWaitMs: options.maxWait * 1000, onWait };
+function connectionOptions(options: SourceReadOptions, connection: SourceConnection): ConnectionOptions {
+  return { requestsPerSecond: options.rateLimit, concurrency: options.concurrency, maxWaitMs: options.maxWait * 1000, ...connection };
 }
 
 /** The Mem0 source the options name; `knownUsers`: read where a self-hosted server cannot list its users (the keys of --user-map). */
-function openMem0(options: Mem0ReadOptions, apiKey: string | undefined, knownUsers: readonly string[] | undefined, onWait?: WaitListener): OpenedSource {
+function openMem0(options: Mem0ReadOptions, apiKey: string | undefined, knownUsers: readonly string[] | undefined, connection: SourceConnection = {}): OpenedSource {
   if (!options.fromFile && !options.selfHosted && !apiKey) {
     throw new UsageError('no Mem0 API key: pass --api-key or set MEM0_API_KEY (or read an export with --from-file)');
   }
@@ -294,11 +294,11 @@ function openMem0(options: Mem0ReadOptions, apiKey: string | undefined, knownUse
     orgId: options.orgId,
     projectId: options.projectId,
     fromFile: options.fromFile,
-    ...connectionOptions(options, onWait),
+    ...connectionOptions(options, connection),
   });
 }
 
-function openZep(options: ZepReadOptions, apiKey: string | undefined, onWait?: WaitListener): OpenedSource {
+function openZep(options: ZepReadOptions, apiKey: string | undefined, connection: SourceConnection = {}): OpenedSource {
   if (!options.fromFile && !apiKey) throw new UsageError('no Zep API key: pass --api-key or set ZEP_API_KEY (or read a snapshot with --from-file)');
   return zepSource({
     apiKey,
@@ -306,11 +306,11 @@ function openZep(options: ZepReadOptions, apiKey: string | undefined, onWait?: W
     fromFile: options.fromFile,
     userIds: options.userId,
     include: options.include,
-    ...connectionOptions(options, onWait),
+    ...connectionOptions(options, connection),
   });
 }
 
-function openSupermemory(options: SupermemoryReadOptions, apiKey: string | undefined, onWait?: WaitListener): OpenedSource {
+function openSupermemory(options: SupermemoryReadOptions, apiKey: string | undefined, connection: SourceConnection = {}): OpenedSource {
   if (!options.fromFile && !apiKey) {
     throw new UsageError('no Supermemory API key: pass --api-key or set SUPERMEMORY_API_KEY (or read a snapshot with --from-file)');
   }
@@ -322,7 +322,7 @@ function openSupermemory(options: SupermemoryReadOptions, apiKey: string | undef
     include: options.include,
     multiTag: options.multiTag,
     api: options.api,
-    ...connectionOptions(options, onWait),
+    ...connectionOptions(options, connection),
   });
 }
 
@@ -518,6 +518,9 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
     };
   };
 
+  /** A source read with a display: its waits shown, its requests and waits cut by Ctrl-C or SIGTERM. */
+  const reading = (progress: ProgressDisplay): SourceConnection => ({ onWait: progress.wait, signal: io.interrupts });
+
   /**
    * Before an import that names users (--user-id, --user-map): the source lists its users once (as `plan` does), and
    * every --user-id that names none — or, under --unmapped fail, every unmapped user — stops the run with one usage
@@ -551,7 +554,7 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
     const { env, tenantMap, apiKey } = prepareImport(options, 'MEM0_API_KEY');
     const nameWarnings = await checkNamedUsers(options, tenantMap, mem0Labels, () => openMem0({ ...options, userId: undefined }, apiKey, tenantMap.sourceUsers));
     const progress = sourceProgress(options, mem0Labels);
-    const opened = openMem0(options, apiKey, tenantMap.sourceUsers, progress.wait);
+    const opened = openMem0(options, apiKey, tenantMap.sourceUsers, reading(progress));
     await runImport(opened, options, env, tenantMap, progress, nameWarnings);
   });
 
@@ -561,7 +564,7 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
     const { env, tenantMap, apiKey } = prepareImport(options, 'ZEP_API_KEY');
     const nameWarnings = await checkNamedUsers(options, tenantMap, zepLabels, () => openZep({ ...options, userId: undefined }, apiKey));
     const progress = sourceProgress(options, zepLabels);
-    await runImport(openZep(options, apiKey, progress.wait), options, env, tenantMap, progress, nameWarnings);
+    await runImport(openZep(options, apiKey, reading(progress)), options, env, tenantMap, progress, nameWarnings);
   });
 
   addSupermemoryOptions(
@@ -573,7 +576,7 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
     const { env, tenantMap, apiKey } = prepareImport(options, 'SUPERMEMORY_API_KEY');
     const nameWarnings = await checkNamedUsers(options, tenantMap, supermemoryLabels, () => openSupermemory({ ...options, userId: undefined }, apiKey));
     const progress = sourceProgress(options, supermemoryLabels);
-    await runImport(openSupermemory(options, apiKey, progress.wait), options, env, tenantMap, progress, nameWarnings);
+    await runImport(openSupermemory(options, apiKey, reading(progress)), options, env, tenantMap, progress, nameWarnings);
   });
 
   /** Audits the database; with a source, also compares its records with the database's. Exit 1 on any finding. */
@@ -631,7 +634,7 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
       const options = command.optsWithGlobals<VerifyCommandOptions & Mem0ReadOptions>();
       const { env, apiKey } = prepareVerify(options, 'MEM0_API_KEY');
       const progress = sourceProgress(options, mem0Labels);
-      await runVerify(options, env, openMem0(options, apiKey, undefined, progress.wait), progress);
+      await runVerify(options, env, openMem0(options, apiKey, undefined, reading(progress)), progress);
     },
   );
 
@@ -640,7 +643,7 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
       const options = command.optsWithGlobals<VerifyCommandOptions & ZepReadOptions>();
       const { env, apiKey } = prepareVerify(options, 'ZEP_API_KEY');
       const progress = sourceProgress(options, zepLabels);
-      await runVerify(options, env, openZep(options, apiKey, progress.wait), progress);
+      await runVerify(options, env, openZep(options, apiKey, reading(progress)), progress);
     },
   );
 
@@ -650,7 +653,7 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
     const options = command.optsWithGlobals<VerifyCommandOptions & SupermemoryReadOptions>();
     const { env, apiKey } = prepareVerify(options, 'SUPERMEMORY_API_KEY');
     const progress = sourceProgress(options, supermemoryLabels);
-    await runVerify(options, env, openSupermemory(options, apiKey, progress.wait), progress);
+    await runVerify(options, env, openSupermemory(options, apiKey, reading(progress)), progress);
   });
 
   /**

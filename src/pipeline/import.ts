@@ -103,7 +103,7 @@ export async function importFrom(options: ImportOptions): Promise<ImportReport> 
   const env = options.env ?? process.env;
   const embedderHandle = options.embedder
     ? { embedder: options.embedder, close: async () => undefined }
-    : createEmbedder(embeddingConfigFromEnv(env), { concurrency: options.concurrency });
+    : createEmbedder(embeddingConfigFromEnv(env), { concurrency: options.concurrency, signal: options.signal });
   const { embedder } = embedderHandle;
   const rowPool = new RowPool(embedder, options.workers);
   const tenantMap = options.tenantMap ?? new TenantMap();
