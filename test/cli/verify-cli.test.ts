@@ -182,7 +182,7 @@ describe('om-import verify at 80 columns', () => {
     return { cwd };
   }
 
-  it('on a pipe: every line of verify and verify <source> fits 80 columns, names shortened in the middle', async () => {
+  it('on a pipe: every line of verify, verify <source> and status fits 80 columns, names shortened in the middle', async () => {
     const { cwd } = await longNamesFolder();
     for (const args of [['verify'], ['verify', 'mem0', '--from-file', exportFile]]) {
       const result = await runCliProcess(args, { cwd });
@@ -197,6 +197,11 @@ describe('om-import verify at 80 columns', () => {
     }
     const compared = await runCliProcess(['verify', 'mem0', '--from-file', exportFile], { cwd });
     expect(unwrapped(compared.stdout)).toMatch(/in the database under another user than their owner at the source: \d+/);
+    // `om-import status` on the same database: its users table and run lines fit too.
+    const status = await runCliProcess(['status'], { cwd });
+    expect(status.code, status.stderr).toBe(0);
+    for (const line of status.stdout.trimEnd().split('\n')) expect(displayWidth(line), `status: ${line}`).toBeLessThanOrEqual(80);
+    expect(status.stdout).toMatch(/^ {2}customer-\d+…\d+-eu +\d+ +\d+$/m);
   });
 
   it.skipIf(!hasScript)('under a terminal 80 columns wide: every line drawn fits', async () => {
