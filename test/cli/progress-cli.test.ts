@@ -168,6 +168,25 @@ describe('om-import progress off a terminal', () => {
     expect(JSON.parse(stdout).totals).toMatchObject({ fetched: 1200, created: 1200 });
   });
 
+  it('verify <source> on a pipe: the same plain fetching line as an import, at most one every 5 s, never a line per user, within 80 columns', async () => {
+    const env = cleanEnv({ MEM0_API_KEY: apiKey });
+    const cwd = tempDir();
+    const fast = await mem0Fake();
+    expect((await runCliProcess(['mem0', '--base-url', fast.url], { cwd, env })).code).toBe(0);
+    const slow = await mem0Fake({ pageDelayMs: 700 }); // 12 pages one at a time: about 8 s
+    const verified = await runCliProcess(['verify', 'mem0', '--base-url', slow.url, '--concurrency', '1'], { cwd, env });
+    expect(verified.code, verified.stderr).toBe(0);
+    expect(verified.stderr).not.toContain('\u001b');
+    const lines = verified.stderr.split('\n').filter(Boolean);
+    expect(lines.length).toBeGreaterThanOrEqual(1);
+    expect(lines.length).toBeLessThanOrEqual(2);
+    for (const line of lines) {
+      expect(line).toMatch(/^fetching [\d,]+\/1,200 records · (ETA \d+:\d\d|done) · elapsed \d+:\d\d · \d\/4 users/);
+      expect(displayWidth(line), line).toBeLessThanOrEqual(80);
+    }
+    expect(verified.stdout).toMatch(/the source and the database hold the same records/);
+  });
+
   it('SIGTERM under --json: exit 143, the error as JSON with the code interrupted, what was written kept', async () => {
     const served = await mem0Fake({ pageDelayMs: 300 });
     const cwd = tempDir();
