@@ -166,13 +166,13 @@ export class HttpClient {
       let retryAfter: number | null = null;
       // The whole exchange, headers and body, must finish within the timeout; an interrupt cuts it at once.
       const deadline = AbortSignal.timeout(this.timeoutMs);
-      const cut = interrupt ? AbortSignal.any([deadline, interrupt]) : deadline;
+      const stopRequest = requestStopper(deadline, interrupt);
       this.inFlight++;
       try {
         const response = await request(url, {
           method: spec.method,
           dispatcher,
-          signal: cut,
+          signal: stopRequest.signal,
           headers: {
             accept: 'application/json',
             ...(spec.body !== undefined ? { 'content-type': 'application/json' } : {}),
@@ -227,6 +227,7 @@ export class HttpClient {
         }
       } finally {
         this.inFlight--;
+        stopRequest.release();
       }
       if (attempt < this.retry.retries) {
         const delay = backoffDelay(this.retry, attempt, retryAfter);
@@ -270,6 +271,26 @@ export class HttpClient {
   async close(): Promise<void> {
     if (this.transport) await (await this.transport).dispatcher.close();
   }
+}
+
+/**
+ * One request's signal: aborted by its deadline or by the run's interrupt. Not `AbortSignal.any`, which leaves a
+ * dependant on the run-long interrupt per request (nodejs/node#55351); `release` unhooks it once the request is over.
+ */
+function requestStopper(deadline: AbortSignal, interrupt: AbortSignal | undefined): { signal: AbortSignal; release: () => void } {
+  if (!interrupt) return { signal: deadline, release: () => undefined };
+  const controller = new AbortController();
+  const stop = (): void => controller.abort(interrupt.aborted ? interrupt.reason : deadline.reason);
+  if (interrupt.aborted) stop();
+  interrupt.addEventListener('abort', stop, { once: true });
+  deadline.addEventListener('abort', stop, { once: true });
+  return {
+    signal: controller.signal,
+    release: () => {
+      interrupt.removeEventListener('abort', stop);
+      deadline.removeEventListener('abort', stop);
+    },
+  };
 }
 
 /** Errors that mean no connection was made at all (as opposed to one that broke, or a server that answered badly). */
