@@ -12,6 +12,8 @@ import { serveHandlers, type ServedHandlers } from '../fakes/serve-handlers.js';
 import { cleanEnv, runCliProcess, startCli, type CliResult } from '../support/cli.js';
 import { memoryCount, stateOf } from '../support/kill-targets.js';
 import { tempDir } from '../support/temp.js';
+import { drawnLines, hasScript, runInTerminal } from '../support/terminal.js';
+import { displayWidth } from '../../src/pipeline/report.js';
 import { resolveTargetConfig } from '../../src/database/open-target.js';
 
 const apiKey = 'm0-interrupt-key-0000';
@@ -95,4 +97,33 @@ describe('om-import interrupted while it waits for the source (CLI)', () => {
       expect(await stateOf(config(cwd))).toEqual(await stateOf(config(clean)));
     }, 120_000);
   }
+
+  it.skipIf(!hasScript)('Ctrl-C on a terminal 80 columns wide while the display says it waits 300 s: the wait ends, the display is cleared, the resume line last', async () => {
+    const account = generatedMem0Account({ users: 4, perUser: 300, apiKey });
+    const { served, stall } = await stallingMem0Fake(account);
+    const cwd = tempDir();
+    const database = path.join(cwd, 'data', 'openmemory.sqlite');
+    let typedAt = 0;
+    const run = runInTerminal(['mem0', '--base-url', served.url, '--concurrency', '1', '--max-wait', '600'], cleanEnv({ MEM0_API_KEY: apiKey, NO_COLOR: '1' }), cwd, {
+      columns: 80,
+      typed: (type, output) => {
+        void (async () => {
+          for (let i = 0; i < 600 && (await memoryCount(database)) === 0; i++) await pause(25);
+          stall.mode = 'retry-after-300';
+          for (let i = 0; i < 600 && !/waiting \d+:\d\d|waiting \d+ s/.test(output()); i++) await pause(25);
+          typedAt = Date.now();
+          type('\u0003');
+        })();
+      },
+    });
+    const { code, output } = await Promise.race([run, pause(60_000).then(() => ({ code: null, output: 'still running 60 s after the start' }))]);
+    expect(code, output).toBe(130);
+    expect(Date.now() - typedAt).toBeLessThan(20_000);
+    expect(output).toMatch(/waiting (\d+:\d\d|\d+ s): Mem0 rate limit \(Retry-After\)/);
+    const after = output.slice(output.indexOf('om-import: SIGINT'));
+    expect(after).toMatch(/\nom-import: interrupted by SIGINT: every batch written before it is kept; run again to resume\r?\n$/);
+    expect(after).not.toMatch(/fetching|waiting|\u001b\[\d+A/);
+    // The display's lines fit; the notice and the error are one line each, as every error of the CLI (a script reads them whole).
+    for (const line of drawnLines(output).filter((text) => !text.startsWith('om-import: '))) expect(displayWidth(line), line).toBeLessThanOrEqual(80);
+  }, 90_000);
 });
