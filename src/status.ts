@@ -1,7 +1,7 @@
 // `om-import status`: what a database holds from om-import, from its own tables — per source and account the runs
 // (completed, interrupted, abandoned) and their scope, what a resume would continue, what an incremental run would
 // start from — and memories per user. It only reads: the connection is made read-only before its first query.
-import { escapeControl, tableCell } from './pipeline/report.js';
+import { escapeControl, fitCell, fitTable, reportColumns, wrapLine } from './pipeline/report.js';
 import { ImportBookkeeping, scopeParts, shardOfScope, targetKey } from './database/import-bookkeeping.js';
 import type { TargetConfig } from './database/open-target.js';
 import { openReadOnly } from './database/read-only.js';
@@ -314,14 +314,18 @@ export function describeScope(scope: Record<string, unknown> | null): string {
       const entries = value !== null && typeof value === 'object' ? Object.keys(value).length : 0;
       if (entries > 0) parts.push(`user map: ${entries} ${entries === 1 ? 'user' : 'users'}`);
     } else if (Array.isArray(value)) {
-      const shown = value.slice(0, 3).map(String).join(',');
+      const shown = value.slice(0, 3).map((item) => fitCell(String(item), scopeValueColumns)).join(',');
       parts.push(`${name}=${shown}${value.length > 3 ? `,… (${value.length})` : ''}`);
     } else {
-      parts.push(`${name}=${typeof value === 'string' ? value : JSON.stringify(value)}`);
+      parts.push(`${name}=${fitCell(typeof value === 'string' ? value : JSON.stringify(value), scopeValueColumns)}`);
     }
   }
   return parts.length > 0 ? escapeControl(parts.join(' ')) : 'scope not recorded';
 }
+
+/** Columns a value of a run's scope (a user id of --user-id) takes at most in the text output, an account name. */
+const scopeValueColumns = 24;
+const accountColumns = 40;
 
 /** `2026-01-02T03:04:05Z`: to the second. */
 const shownTime = (time: string): string => time.replace(/\.\d{3}Z$/, 'Z');
@@ -364,12 +368,21 @@ function describeRun(run: RunStatus): string {
   return `run ${escapeControl(run.runId)}: started ${shownTime(run.startedAt)}, ${state}, ${partitions} (${describeScope(run.scope)})`;
 }
 
-/** The text output of `om-import status`: per source and account, its runs and what a next run would do; then users. */
+/**
+ * The text output of `om-import status`: per source and account, its runs and what a next run would do; then users.
+ * Every line fits 80 columns, as the import report's: names shortened by display width, longer lines wrapped.
+ */
 export function formatStatus(status: DatabaseStatus): string {
+  return statusLines(status)
+    .flatMap((line) => wrapLine(line))
+    .join('\n');
+}
+
+function statusLines(status: DatabaseStatus): string[] {
   const safe = escapeControl;
   if (status.bookkeeping === 'none') {
     const { memories, usersWithMemories } = status.totals;
-    return `om-import status: ${safe(status.target)} has no om-import tables: om-import never imported into it (it holds ${memories} memories of ${usersWithMemories} users)`;
+    return [`om-import status: ${safe(status.target)} has no om-import tables: om-import never imported into it (it holds ${memories} memories of ${usersWithMemories} users)`];
   }
   const lines = [`om-import status: ${safe(status.target)} — ${status.schema === 'v1.2' ? 'OpenMemory v1.2' : 'a schema newer than OpenMemory v1.2'}`];
   if (status.bookkeeping === 'earlier') lines.push("om-import's tables are an earlier om-import's (0.1): the next import brings them to the current layout, keeping their rows");
@@ -377,7 +390,7 @@ export function formatStatus(status: DatabaseStatus): string {
   for (const account of status.accounts) {
     const runs = account.runs.length;
     lines.push(
-      `${account.source} (${safe(account.account)}): ${account.records} records of ${account.users} ${account.users === 1 ? 'user' : 'users'}, ${runs} ${runs === 1 ? 'run' : 'runs'}`,
+      `${account.source} (${fitCell(account.account, accountColumns)}): ${account.records} records of ${account.users} ${account.users === 1 ? 'user' : 'users'}, ${runs} ${runs === 1 ? 'run' : 'runs'}`,
     );
     for (const run of account.runs.slice(0, runsListed)) lines.push(`  ${describeRun(run)}`);
     if (runs > runsListed) lines.push(`  ${runs - runsListed} earlier runs (see --json)`);
@@ -396,12 +409,13 @@ export function formatStatus(status: DatabaseStatus): string {
   if (users.length > 0) {
     const shown = users.slice(0, usersListed);
     lines.push(users.length > shown.length ? `users with most memories (${shown.length} of ${users.length}; see --json):` : 'memories per user:');
-    const header = ['user_id', 'memories', 'om-import records'];
-    const rows = shown.map((user) => [tableCell(user.userId), String(user.memories), String(user.records)]);
-    const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => Array.from(row[i] as string).length)));
-    const format = (cells: string[]): string =>
-      `  ${cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i] as number) : cell.padStart(widths[i] as number))).join('  ')}`.trimEnd();
-    lines.push(format(header), ...rows.map(format));
+    const table = fitTable({
+      nameHeaders: ['user_id'],
+      numberHeaders: ['memories', 'om-import records'],
+      rows: shown.map((user) => ({ names: [user.userId], numbers: [String(user.memories), String(user.records)] })),
+      width: reportColumns - 2,
+    });
+    lines.push(...table.map((line) => `  ${line}`));
   }
   const { totals } = status;
   lines.push(
@@ -417,6 +431,6 @@ export function formatStatus(status: DatabaseStatus): string {
     const runs = status.earlierRuns;
     lines.push(`${runs} ${runs === 1 ? 'run' : 'runs'} recorded by om-import 0.1, before runs were kept per tables: no run resumes or builds on ${runs === 1 ? 'it' : 'them'}`);
   }
-  return lines.join('\n');
+  return lines;
 }
 

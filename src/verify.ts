@@ -5,7 +5,7 @@
 import { embeddingConfigFromEnv, storedDimension } from './openmemory/embedding-config.js';
 import { classify, embeddedSectors } from './openmemory/sectors.js';
 import type { OpenMemoryVersion } from './openmemory/openmemory-version.js';
-import { escapeControl } from './pipeline/report.js';
+import { escapeControl, fitCell, wrapLine } from './pipeline/report.js';
 import type { ProgressEvent } from './pipeline/import.js';
 import type { Partition, Source } from './records.js';
 import { shardOfScope, targetKey } from './database/import-bookkeeping.js';
@@ -550,13 +550,24 @@ export function sourceDiffers(comparison: SourceComparison): boolean {
   return comparison.missingFromDatabase.length > 0 || (comparison.missingFromSource?.length ?? 0) > 0 || comparison.underAnotherOwner.length > 0;
 }
 
-/** A user_id as text output shows it: quoted and escaped, `NULL` for none (so `''` and NULL differ). */
+/**
+ * Columns a name (user_id, account) takes in the text output at most, and an id (record, memory, sector): longer ones
+ * are shortened in the middle by display width, as the import report shortens them, so that every line fits 80
+ * columns; `--json` has them whole. A memory id (a UUID, 36) stays whole.
+ */
+const nameColumns = 24;
+const idColumns = 40;
+
+/** A user_id as text output shows it: quoted, escaped and shortened, `NULL` for none (so `''` and NULL differ). */
 function shownUser(userId: string | null): string {
-  return userId === null ? 'NULL' : `"${escapeControl(userId)}"`;
+  return userId === null ? 'NULL' : `"${fitCell(userId, nameColumns)}"`;
 }
 
+/** An id as text output shows it: escaped, shortened in the middle past `idColumns`. */
+const shownId = (id: string): string => fitCell(id, idColumns);
+
 export function describeViolation(violation: Violation): string {
-  const id = escapeControl;
+  const id = shownId;
   switch (violation.kind) {
     case 'vector-without-memory':
       return `vector ${id(violation.memoryId)}/${id(violation.sector)} (user_id ${shownUser(violation.vectorUserId)}): no such memory`;
@@ -579,7 +590,7 @@ export function describeViolation(violation: Violation): string {
     case 'record-under-another-user':
       return `${violation.source} record ${id(violation.recordId)}: user_id ${shownUser(violation.recordUserId)}, its memory ${id(violation.memoryId)}'s ${shownUser(violation.memoryUserId)}`;
     case 'import-unfinished':
-      return `${id(violation.source)} (${id(violation.account)})${violation.shard === 'all' ? '' : ` shard ${violation.shard}`}: run ${id(violation.runId)} started ${new Date(violation.startedAt).toISOString()}, not finished`;
+      return `${id(violation.source)} (${fitCell(violation.account, nameColumns)})${violation.shard === 'all' ? '' : ` shard ${violation.shard}`}: run ${id(violation.runId)} started ${new Date(violation.startedAt).toISOString()}, not finished`;
     case 'user-pending':
       return `user_id ${shownUser(violation.userId)}: waypoints and summary not yet written`;
   }
@@ -592,7 +603,10 @@ function listed<T>(items: readonly T[], line: (item: T) => string): string[] {
   return lines;
 }
 
-/** The text output of `om-import verify`: counts, then each kind of violation with its count and first ids. */
+/**
+ * The text output of `om-import verify`: counts, then each kind of violation with its count and first ids; every line
+ * fits 80 columns (names shortened, longer lines wrapped at spaces as the import report wraps them).
+ */
 export function formatVerification(result: DatabaseVerification, comparison?: SourceComparison): string {
   const { counts } = result;
   const lines = [
@@ -621,7 +635,7 @@ export function formatVerification(result: DatabaseVerification, comparison?: So
       lines.push(
         `  in the source, not in the database: ${comparison.missingFromDatabase.length}`,
         ...listed(comparison.missingFromDatabase, (missing) =>
-          missing.memoryId === null ? escapeControl(missing.recordId) : `${escapeControl(missing.recordId)} (imported as memory ${escapeControl(missing.memoryId)}, since deleted)`,
+          missing.memoryId === null ? shownId(missing.recordId) : `${shownId(missing.recordId)} (imported as memory ${shownId(missing.memoryId)}, since deleted)`,
         ),
       );
     }
@@ -630,14 +644,14 @@ export function formatVerification(result: DatabaseVerification, comparison?: So
     } else if (comparison.missingFromSource.length > 0) {
       lines.push(
         `  in the database, no longer in the source: ${comparison.missingFromSource.length}`,
-        ...listed(comparison.missingFromSource, (missing) => `${escapeControl(missing.recordId)} (memory ${escapeControl(missing.memoryId)})`),
+        ...listed(comparison.missingFromSource, (missing) => `${shownId(missing.recordId)} (memory ${shownId(missing.memoryId)})`),
       );
     }
     if (comparison.underAnotherOwner.length > 0) {
       lines.push(
         `  in the database under another user than their owner at the source: ${comparison.underAnotherOwner.length}`,
         ...listed(comparison.underAnotherOwner, (wrong) =>
-          `${escapeControl(wrong.recordId)} (memory ${escapeControl(wrong.memoryId)}): under ${shownUser(wrong.userId)}, its owner maps to ${shownUser(wrong.expectedUserId)}`,
+          `${shownId(wrong.recordId)} (memory ${shownId(wrong.memoryId)}): under ${shownUser(wrong.userId)}, its owner maps to ${shownUser(wrong.expectedUserId)}`,
         ),
       );
     }
@@ -645,5 +659,5 @@ export function formatVerification(result: DatabaseVerification, comparison?: So
       lines.push(comparison.missingFromSource === null ? '  every record read is in the database' : '  the source and the database hold the same records');
     }
   }
-  return lines.join('\n');
+  return lines.flatMap((line) => wrapLine(line)).join('\n');
 }

@@ -11,9 +11,10 @@ export interface EmbedderHandle {
   close(): Promise<void>;
 }
 
-export function createEmbedder(config: EmbeddingConfig, options: { concurrency?: number; requestsPerSecond?: number } = {}): EmbedderHandle {
+/** `signal`: the run's interrupt, which cuts an embedding request in flight or a wait for one (see `HttpClientOptions`). */
+export function createEmbedder(config: EmbeddingConfig, options: { concurrency?: number; requestsPerSecond?: number; signal?: AbortSignal } = {}): EmbedderHandle {
   if (!usesProvider(config)) return { embedder: new MemoryEmbedder(config), close: async () => undefined };
-  const common = { requestsPerSecond: options.requestsPerSecond ?? 50, concurrency: options.concurrency ?? 4 };
+  const common = { requestsPerSecond: options.requestsPerSecond ?? 50, concurrency: options.concurrency ?? 4, signal: options.signal };
   switch (config.provider) {
     case 'openai': {
       if (!config.openai.apiKey && config.openai.baseUrl === 'https://api.openai.com/v1') {

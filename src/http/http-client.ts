@@ -3,6 +3,7 @@
 import pLimit, { type LimitFunction } from 'p-limit';
 import type { Dispatcher, request as undiciRequest } from 'undici';
 import { AuthenticationError, SourceError } from '../errors.js';
+import { interruptibleSleep, type Sleep } from './interruptible-wait.js';
 import { RateLimiter, reportedWaitMs } from './rate-limiter.js';
 import { backoffDelay, defaultRetryPolicy, isRetryableError, isRetryableStatus, parseRetryAfter, type RetryPolicyOptions } from './retry-policy.js';
 
@@ -25,9 +26,14 @@ export interface HttpClientOptions {
   statusHints?: Readonly<Record<number, string>>;
   /** The longest a server may ask to wait (Retry-After) before the run gives up with an error naming the wait; default 120 s. */
   maxWaitMs?: number;
-  sleep?: (ms: number) => Promise<void>;
+  sleep?: Sleep;
   /** Told when a wait longer than about a second starts (the rate limiter's, or before a retry), for progress. */
   onWait?: (milliseconds: number, reason: string) => void;
+  /**
+   * The run's interrupt (Ctrl-C, SIGTERM): when it aborts, a request in flight is cut, a wait (rate limit, Retry-After,
+   * backoff) ends, no request starts, and every call rejects with its reason.
+   */
+  signal?: AbortSignal;
 }
 
 /**
@@ -44,19 +50,22 @@ export interface ConnectionOptions {
   maxWaitMs?: number;
   /** Told when the run starts a wait longer than about a second (rate limit, Retry-After), for progress. */
   onWait?: (milliseconds: number, reason: string) => void;
+  /** The run's interrupt: aborting it cuts a request in flight and ends a wait at once (see `HttpClientOptions.signal`). */
+  signal?: AbortSignal;
 }
 
 /** The HTTP client's settings from a factory's connection options, with the source's default rate. */
 export function connectionSettings(
   options: ConnectionOptions,
   defaultRequestsPerSecond: number,
-): Pick<HttpClientOptions, 'requestsPerSecond' | 'concurrency' | 'timeoutMs' | 'maxWaitMs' | 'onWait'> {
+): Pick<HttpClientOptions, 'requestsPerSecond' | 'concurrency' | 'timeoutMs' | 'maxWaitMs' | 'onWait' | 'signal'> {
   return {
     requestsPerSecond: options.requestsPerSecond ?? defaultRequestsPerSecond,
     concurrency: options.concurrency ?? 4,
     timeoutMs: options.timeoutMs,
     maxWaitMs: options.maxWaitMs,
     onWait: options.onWait,
+    signal: options.signal,
   };
 }
 
@@ -91,8 +100,6 @@ export interface HttpStats {
 /** Long enough for a per-minute window to reset; a longer Retry-After (a monthly quota) is an error, not a silent hour. */
 export const defaultMaxWaitMs = 120_000;
 
-const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
 export class HttpClient {
   readonly stats: HttpStats = { requests: 0, retries: 0, throttled: 0 };
   readonly rateLimiter: RateLimiter;
@@ -103,15 +110,15 @@ export class HttpClient {
   private transport: Promise<{ request: typeof undiciRequest; dispatcher: Dispatcher }> | null = null;
   private readonly limit: LimitFunction;
   private readonly retry: RetryPolicyOptions;
-  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly sleep: Sleep;
   private readonly timeoutMs: number;
   private readonly maxWaitMs: number;
 
   constructor(private readonly options: HttpClientOptions) {
-    this.rateLimiter = new RateLimiter({ requestsPerSecond: options.requestsPerSecond, onWait: options.onWait });
+    this.rateLimiter = new RateLimiter({ requestsPerSecond: options.requestsPerSecond, onWait: options.onWait, signal: options.signal });
     this.limit = pLimit(Math.max(1, options.concurrency));
     this.retry = options.retry ?? defaultRetryPolicy;
-    this.sleep = options.sleep ?? defaultSleep;
+    this.sleep = interruptibleSleep(options.sleep, options.signal);
     this.timeoutMs = options.timeoutMs ?? 30_000;
     this.maxWaitMs = options.maxWaitMs ?? defaultMaxWaitMs;
   }
@@ -149,20 +156,23 @@ export class HttpClient {
     let lastProblem = '';
     let lastCode: string | undefined;
     const { request, dispatcher } = await this.loadTransport();
+    const interrupt = this.options.signal;
     for (let attempt = 0; attempt <= this.retry.retries; attempt++) {
+      interrupt?.throwIfAborted(); // no request starts after an interrupt (those queued behind the concurrency limit too)
       if (attempt > 0) this.stats.retries++;
       lastCode = undefined;
       await this.rateLimiter.acquire();
       this.stats.requests++;
       let retryAfter: number | null = null;
-      // The whole exchange, headers and body, must finish within the timeout.
+      // The whole exchange, headers and body, must finish within the timeout; an interrupt cuts it at once.
       const deadline = AbortSignal.timeout(this.timeoutMs);
+      const stopRequest = requestStopper(deadline, interrupt);
       this.inFlight++;
       try {
         const response = await request(url, {
           method: spec.method,
           dispatcher,
-          signal: deadline,
+          signal: stopRequest.signal,
           headers: {
             accept: 'application/json',
             ...(spec.body !== undefined ? { 'content-type': 'application/json' } : {}),
@@ -206,6 +216,7 @@ export class HttpClient {
         }
       } catch (error) {
         if (error instanceof SourceError) throw error;
+        if (interrupt?.aborted) throw interrupt.reason; // cut by the interrupt: not a failure of the source, not retried
         if (deadline.aborted) {
           lastProblem = `no answer within ${this.timeoutMs} ms`;
         } else if (!isRetryableError(error)) {
@@ -216,6 +227,7 @@ export class HttpClient {
         }
       } finally {
         this.inFlight--;
+        stopRequest.release();
       }
       if (attempt < this.retry.retries) {
         const delay = backoffDelay(this.retry, attempt, retryAfter);
@@ -259,6 +271,26 @@ export class HttpClient {
   async close(): Promise<void> {
     if (this.transport) await (await this.transport).dispatcher.close();
   }
+}
+
+/**
+ * One request's signal: aborted by its deadline or by the run's interrupt. Not `AbortSignal.any`, which leaves a
+ * dependant on the run-long interrupt per request (nodejs/node#55351); `release` unhooks it once the request is over.
+ */
+function requestStopper(deadline: AbortSignal, interrupt: AbortSignal | undefined): { signal: AbortSignal; release: () => void } {
+  if (!interrupt) return { signal: deadline, release: () => undefined };
+  const controller = new AbortController();
+  const stop = (): void => controller.abort(interrupt.aborted ? interrupt.reason : deadline.reason);
+  if (interrupt.aborted) stop();
+  interrupt.addEventListener('abort', stop, { once: true });
+  deadline.addEventListener('abort', stop, { once: true });
+  return {
+    signal: controller.signal,
+    release: () => {
+      interrupt.removeEventListener('abort', stop);
+      deadline.removeEventListener('abort', stop);
+    },
+  };
 }
 
 /** Errors that mean no connection was made at all (as opposed to one that broke, or a server that answered badly). */

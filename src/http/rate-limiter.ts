@@ -1,5 +1,6 @@
 // One rate limiter for every request of a run: a token bucket that slows down on 429, honours Retry-After, and
 // paces itself by the window a server announces (X-RateLimit-Remaining/Reset) so that it never reaches a 429.
+import { interruptibleSleep, type Sleep } from './interruptible-wait.js';
 
 export interface RateLimiterOptions {
   /** Requests per second at most. */
@@ -8,7 +9,9 @@ export interface RateLimiterOptions {
    *  per-second window is never exceeded. */
   burst?: number;
   now?: () => number;
-  sleep?: (ms: number) => Promise<void>;
+  sleep?: Sleep;
+  /** The run's interrupt: a wait ends at once when it aborts (`acquire` then rejects with its reason). */
+  signal?: AbortSignal;
   /** Told when a wait longer than `reportedWaitMs` starts (for progress): how long, and why (`rate limit (Retry-After)`). */
   onWait?: (milliseconds: number, reason: string) => void;
 }
@@ -18,8 +21,6 @@ export const reportedWaitMs = 1000;
 
 /** Reset times come in whole seconds: wait this much past one before counting on a fresh window. */
 const windowResetMarginMs = 250;
-
-const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class RateLimiter {
   private readonly ceiling: number;
@@ -32,7 +33,7 @@ export class RateLimiter {
   private window: { remaining: number; resetAt: number } | null = null;
   private queue: Promise<void> = Promise.resolve();
   private readonly now: () => number;
-  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly sleep: Sleep;
   private readonly onWait: ((milliseconds: number, reason: string) => void) | undefined;
 
   constructor(options: RateLimiterOptions) {
@@ -44,7 +45,7 @@ export class RateLimiter {
     this.burst = options.burst ?? 1;
     this.tokens = this.burst;
     this.now = options.now ?? Date.now;
-    this.sleep = options.sleep ?? defaultSleep;
+    this.sleep = interruptibleSleep(options.sleep, options.signal);
     this.onWait = options.onWait;
     this.last = this.now();
   }
@@ -54,7 +55,7 @@ export class RateLimiter {
     return this.rate;
   }
 
-  /** Waits for a token; callers are served in order. */
+  /** Waits for a token; callers are served in order. Rejects with the interrupt's reason when the run is interrupted. */
   acquire(): Promise<void> {
     const turn = this.queue.then(() => this.takeToken());
     this.queue = turn.catch(() => undefined);

@@ -90,7 +90,7 @@ export async function importFrom(options: ImportOptions): Promise<ImportReport> 
   const startedAt = now();
   const embedderHandle = options.embedder
     ? { embedder: options.embedder, close: async () => undefined }
-    : createEmbedder(embeddingConfigFromEnv(options.env ?? process.env), { concurrency: options.concurrency });
+    : createEmbedder(embeddingConfigFromEnv(options.env ?? process.env), { concurrency: options.concurrency, signal: options.signal });
   const { embedder } = embedderHandle;
   const rowPool = new RowPool(embedder, options.workers);
   const tenantMap = options.tenantMap ?? new TenantMap();

@@ -1,7 +1,7 @@
 // The live progress of an import as an operator sees it: under a pseudo-terminal (util-linux `script`) one display
 // updating in place, with the total the source announced, elapsed time, an ETA and a line while a rate limit holds
 // the run; on a pipe no escape codes and at most one plain line per interval; with --quiet nothing.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { generatedMem0Account } from '../fakes/mem0/mem0-account.js';
@@ -12,6 +12,7 @@ import { startMem0Fake } from '../support/mem0-fake.js';
 import { displayWidth } from '../../src/pipeline/report.js';
 import { memoryCount } from '../support/kill-targets.js';
 import { tempDir } from '../support/temp.js';
+import { drawnLines, hasScript, runInTerminal } from '../support/terminal.js';
 
 const apiKey = 'm0-progress-key-0000';
 const servers: ServedHandlers[] = [];
@@ -24,43 +25,6 @@ async function mem0Fake(options: Mem0FakeOptions = {}): Promise<ServedHandlers> 
   const served = await startMem0Fake(generatedMem0Account({ users: 4, perUser: 300, apiKey }), options);
   servers.push(served);
   return served;
-}
-
-const hasScript = spawnSync('script', ['--version']).status === 0;
-
-const quote = (word: string): string => `'${word.replace(/'/g, `'\\''`)}'`;
-
-/**
- * Runs the built CLI in a pseudo-terminal (160 columns wide unless told), as a person's colour terminal would (`TERM`
- * set, no `CI`: under CI Node assumes a terminal without colours); answers everything the terminal received.
- * `typed`: called with a function that types into the terminal (`\u0003` is Ctrl-C) and what it received so far.
- */
-function runInTerminal(
-  args: string[],
-  env: Record<string, string>,
-  cwd = tempDir(),
-  options: { columns?: number; typed?: (type: (text: string) => void, output: () => string) => void } = {},
-): Promise<{ code: number | null; output: string }> {
-  const command = `stty cols ${options.columns ?? 160} rows 40; exec ${[process.execPath, cliPath, ...args].map(quote).join(' ')}`;
-  const { CI: _ci, ...terminalEnv } = env;
-  const child = spawn('script', ['-qfec', command, '/dev/null'], {
-    cwd,
-    env: { TERM: 'xterm-256color', ...terminalEnv },
-    stdio: [options.typed ? 'pipe' : 'ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-  options.typed?.((text) => child.stdin!.write(text), () => output);
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, output })));
-}
-
-/** What a terminal shows, line by line: escape sequences and carriage returns as line ends (each redraw a line). */
-function drawnLines(output: string): string[] {
-  return output
-    .replace(/\u001b\[[0-9;?]*[A-Za-z]/g, '\n')
-    .split(/\r?\n|\r/)
-    .filter((line) => line.trim() !== '');
 }
 
 /** Every count the fetching line showed against the announced total, in the order drawn. */
@@ -205,6 +169,25 @@ describe('om-import progress off a terminal', () => {
     expect(lineTimes[0]).toBeGreaterThanOrEqual(4500);
     for (let i = 1; i < lineTimes.length; i++) expect(lineTimes[i]! - lineTimes[i - 1]!).toBeGreaterThanOrEqual(4500);
     expect(JSON.parse(stdout).totals).toMatchObject({ fetched: 1200, created: 1200 });
+  });
+
+  it('verify <source> on a pipe: the same plain fetching line as an import, at most one every 5 s, never a line per user, within 80 columns', async () => {
+    const env = cleanEnv({ MEM0_API_KEY: apiKey });
+    const cwd = tempDir();
+    const fast = await mem0Fake();
+    expect((await runCliProcess(['mem0', '--base-url', fast.url], { cwd, env })).code).toBe(0);
+    const slow = await mem0Fake({ pageDelayMs: 700 }); // 12 pages one at a time: about 8 s
+    const verified = await runCliProcess(['verify', 'mem0', '--base-url', slow.url, '--concurrency', '1'], { cwd, env });
+    expect(verified.code, verified.stderr).toBe(0);
+    expect(verified.stderr).not.toContain('\u001b');
+    const lines = verified.stderr.split('\n').filter(Boolean);
+    expect(lines.length).toBeGreaterThanOrEqual(1);
+    expect(lines.length).toBeLessThanOrEqual(2);
+    for (const line of lines) {
+      expect(line).toMatch(/^fetching [\d,]+\/1,200 records · (ETA \d+:\d\d|done) · elapsed \d+:\d\d · \d\/4 users/);
+      expect(displayWidth(line), line).toBeLessThanOrEqual(80);
+    }
+    expect(verified.stdout).toMatch(/the source and the database hold the same records/);
   });
 
   it('SIGTERM under --json: exit 143, the error as JSON with the code interrupted, what was written kept', async () => {

@@ -7,6 +7,7 @@ import { fixturePath } from '../support/fixtures.js';
 import { killTargets, type KillTarget } from '../support/kill-targets.js';
 import { startMem0Fake } from '../support/mem0-fake.js';
 import { copyFixtureDatabase, tempDir } from '../support/temp.js';
+import { flattened, unwrapped } from '../support/terminal.js';
 
 const apiKey = 'm0-secret-key-for-tests-only';
 const users = 8;
@@ -23,7 +24,7 @@ async function status(flags: string[], cwd: string): Promise<{ text: string; jso
   expect(text.code).toBe(0);
   const json = await runCliProcess(['status', ...flags, '--json'], { cwd });
   expect(json.code).toBe(0);
-  return { text: text.stdout, json: JSON.parse(json.stdout) as DatabaseStatus };
+  return { text: unwrapped(text.stdout), json: JSON.parse(json.stdout) as DatabaseStatus };
 }
 
 /** Polls (reading only) until the run has finished some of its partitions but not all; gives up after 15 s. */
@@ -98,11 +99,11 @@ describe.each(killTargets)('om-import status (CLI, %s)', (_name, backend) => {
 });
 
 describe('om-import status (CLI)', () => {
-  it('says in one line that a database has no om-import tables (exit 0), and refuses one that is not v1.2 (exit 2)', async () => {
+  it('says in one sentence that a database has no om-import tables (exit 0), and refuses one that is not v1.2 (exit 2)', async () => {
     const cwd = tempDir();
     const none = await runCliProcess(['status', '--db', copyFixtureDatabase('om-v1.2.3.sqlite')], { cwd });
     expect(none.code).toBe(0);
-    expect(none.stdout).toMatch(/^om-import status: SQLite \S+ has no om-import tables: om-import never imported into it \(it holds \d+ memories of \d+ users\)\n$/);
+    expect(flattened(none.stdout)).toMatch(/^om-import status: SQLite \S+ has no om-import tables: om-import never imported into it \(it holds \d+ memories of \d+ users\) $/);
 
     const old = await runCliProcess(['status', '--db', copyFixtureDatabase('om-v1.1.sqlite')], { cwd });
     expect(old.code).toBe(2);

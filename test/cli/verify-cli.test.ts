@@ -6,6 +6,8 @@ import { cleanEnv, runCliProcess } from '../support/cli.js';
 import { fixturePath } from '../support/fixtures.js';
 import { createTestDatabase } from '../support/postgres.js';
 import { copyFixtureDatabase, tempDir } from '../support/temp.js';
+import { drawnLines, flattened, hasScript, runInTerminal, unwrapped } from '../support/terminal.js';
+import { displayWidth } from '../../src/pipeline/report.js';
 
 const exportFile = fixturePath('mem0', 'export.json');
 const deletedRecord = '5b0e5c1a-1f6e-4a43-9a55-0d7c2d1e0004'; // bob's VPN memory
@@ -35,7 +37,7 @@ describe('om-import verify (CLI)', () => {
     expect(text.stderr).toBe('');
     expect(text.code).toBe(0);
     expect(text.stdout).toMatch(/^om-import verify: SQLite \.\/data\/openmemory\.sqlite — OpenMemory v1\.2$/m);
-    expect(text.stdout).toMatch(/^9 memories of 4 users, 11 vectors \(256 dimensions expected\), 9 waypoints, 4 users rows, 9 om-import records$/m);
+    expect(flattened(text.stdout)).toContain('9 memories of 4 users, 11 vectors (256 dimensions expected), 9 waypoints, 4 users rows, 9 om-import records');
     expect(text.stdout).toMatch(/^no violations$/m);
 
     const json = await runCliProcess(['verify', '--json'], { cwd });
@@ -48,7 +50,7 @@ describe('om-import verify (CLI)', () => {
     changeSqlite(database, (db) => db.prepare(`delete from users where user_id = 'bob'`).run());
     const result = await runCliProcess(['verify'], { cwd });
     expect(result.code).toBe(1);
-    expect(result.stdout).toMatch(/^1 violation:\n {2}users with memories but no users row \(.*\): 1\n {4}user_id "bob": 2 memories, no users row$/m);
+    expect(unwrapped(result.stdout)).toMatch(/^1 violation:\n {2}users with memories but no users row \(.*\): 1\n {4}user_id "bob": 2 memories, no users row$/m);
 
     // OpenMemory's own database read with another configured dimension: every one of its 36 vectors is wrong.
     const openMemory = copyFixtureDatabase('om-v1.2.3.sqlite');
@@ -56,7 +58,8 @@ describe('om-import verify (CLI)', () => {
     const listed = await runCliProcess(['verify', '--db', openMemory], { cwd, env });
     expect(listed.code).toBe(1);
     expect(listed.stdout).toMatch(/36 vectors \(300 dimensions expected\)/);
-    expect(listed.stdout).toMatch(/^ {2}vectors of another dimension than configured \(OM_TIER, OM_VEC_DIM, --openmemory\).*: 36$/m);
+    // The kind's line wraps at 80 columns: read whole.
+    expect(unwrapped(listed.stdout)).toMatch(/^ {2}vectors of another dimension than configured \(OM_TIER, OM_VEC_DIM, --openmemory\).*: 36$/m);
     expect(listed.stdout.match(/^ {4}vector .*: dim 256, 1024 bytes$/gm)).toHaveLength(20);
     expect(listed.stdout).toMatch(/^ {4}16 more \(see --json\)$/m);
     const json = await runCliProcess(['verify', '--db', openMemory, '--json'], { cwd, env });
@@ -95,7 +98,7 @@ describe('om-import verify (CLI)', () => {
 
     const same = await runCliProcess(['verify', 'mem0', '--from-file', withExtra], { cwd });
     expect(same.code).toBe(0);
-    expect(same.stdout).toMatch(/^mem0: 10 records at the source \(3 skipped there\), 10 imported from it in the database\n {2}the source and the database hold the same records$/m);
+    expect(flattened(same.stdout)).toContain('mem0: 10 records at the source (3 skipped there), 10 imported from it in the database the source and the database hold the same records');
 
     // The memory deleted as OpenMemory deletes one: its row, its vectors, its waypoints; om-import's record stays.
     let memoryId = '';
@@ -109,11 +112,11 @@ describe('om-import verify (CLI)', () => {
     const result = await runCliProcess(['verify', 'mem0', '--from-file', exportFile], { cwd });
     expect(result.stderr).toBe('');
     expect(result.code).toBe(1);
-    expect(result.stdout).toMatch(/^mem0: 9 records at the source \(3 skipped there\), 9 imported from it in the database$/m);
-    expect(result.stdout).toContain(`  in the source, not in the database: 1\n    ${deletedRecord} (imported as memory ${memoryId}, since deleted)`);
+    expect(flattened(result.stdout)).toContain('mem0: 9 records at the source (3 skipped there), 9 imported from it in the database');
+    expect(unwrapped(result.stdout)).toContain(`  in the source, not in the database: 1\n    ${deletedRecord} (imported as memory ${memoryId}, since deleted)`);
     expect(result.stdout).toMatch(/^ {2}in the database, no longer in the source: 1\n {4}extra-record-1 \(memory [0-9a-f-]{36}\)$/m);
     // om-import's own record of the deleted memory is a violation of its own.
-    expect(result.stdout).toContain(`mem0 record ${deletedRecord} (user_id "bob"): memory ${memoryId} does not exist`);
+    expect(unwrapped(result.stdout)).toContain(`mem0 record ${deletedRecord} (user_id "bob"): memory ${memoryId} does not exist`);
 
     // Only some users read: what was not read is not called gone.
     const alice = await runCliProcess(['verify', 'mem0', '--from-file', withExtra, '--user-id', 'alice', '--json'], { cwd });
@@ -148,7 +151,7 @@ describe('om-import verify (CLI)', () => {
     });
     const result = await runCliProcess(['verify', 'mem0', '--from-file', exportFile], { cwd, env });
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/^om-import verify: PostgreSQL postgres:\/\/.* \(schema public\) — OpenMemory v1\.2$/m);
+    expect(flattened(result.stdout)).toMatch(/^om-import verify: PostgreSQL postgres:\/\/\S* \(schema public\) — OpenMemory v1\.2 /);
     expect(result.stdout).toMatch(/^no violations$/m);
     expect(result.stdout + result.stderr).not.toContain(password);
 
@@ -160,5 +163,53 @@ describe('om-import verify (CLI)', () => {
     expect(unreachable.code).toBe(1);
     expect(unreachable.stderr).toMatch(/cannot connect to PostgreSQL postgres:\/\/nobody@127\.0\.0\.1:1\/none/);
     expect(unreachable.stderr).not.toContain('pw-secret');
+  });
+});
+
+describe('om-import verify at 80 columns', () => {
+  const longUser = `customer-${'0123456789'.repeat(10)}-eu`;
+  const cjkUser = '山田太郎のとても長いユーザー名前です'.repeat(3);
+
+  /** The fixture imported, then bob's memories moved (as a person might) to a long user_id and alice's to a long CJK one, their users rows gone. */
+  async function longNamesFolder(): Promise<{ cwd: string }> {
+    const { cwd, database } = await importedFolder();
+    changeSqlite(database, (db) => {
+      for (const [from, to] of [['bob', longUser], ['alice', cjkUser]] as const) {
+        for (const table of ['memories', 'vectors', 'waypoints']) db.prepare(`update ${table} set user_id = ? where user_id = ?`).run(to, from);
+        db.prepare('delete from users where user_id = ?').run(from);
+      }
+    });
+    return { cwd };
+  }
+
+  it('on a pipe: every line of verify, verify <source> and status fits 80 columns, names shortened in the middle', async () => {
+    const { cwd } = await longNamesFolder();
+    for (const args of [['verify'], ['verify', 'mem0', '--from-file', exportFile]]) {
+      const result = await runCliProcess(args, { cwd });
+      expect(result.code, result.stderr).toBe(1);
+      const lines = result.stdout.trimEnd().split('\n');
+      for (const line of lines) expect(displayWidth(line), `${args.join(' ')}: ${line}`).toBeLessThanOrEqual(80);
+      expect(result.stdout).toMatch(/user_id "customer-\d+…\d+-eu": \d memories, no users row/);
+      expect(result.stdout).toMatch(/user_id "山田太郎の[^"]*…[^"]*です": \d memories, no users row/);
+      // The whole ids are in --json.
+      const json = await runCliProcess([...args, '--json'], { cwd });
+      expect(json.stdout).toContain(longUser);
+    }
+    const compared = await runCliProcess(['verify', 'mem0', '--from-file', exportFile], { cwd });
+    expect(unwrapped(compared.stdout)).toMatch(/in the database under another user than their owner at the source: \d+/);
+    // `om-import status` on the same database: its users table and run lines fit too.
+    const status = await runCliProcess(['status'], { cwd });
+    expect(status.code, status.stderr).toBe(0);
+    for (const line of status.stdout.trimEnd().split('\n')) expect(displayWidth(line), `status: ${line}`).toBeLessThanOrEqual(80);
+    expect(status.stdout).toMatch(/^ {2}customer-\d+…\d+-eu +\d+ +\d+$/m);
+  });
+
+  it.skipIf(!hasScript)('under a terminal 80 columns wide: every line drawn fits', async () => {
+    const { cwd } = await longNamesFolder();
+    const { code, output } = await runInTerminal(['verify', 'mem0', '--from-file', exportFile], cleanEnv({ NO_COLOR: '1' }), cwd, { columns: 80 });
+    expect(code, output).toBe(1);
+    const lines = drawnLines(output);
+    expect(lines.some((line) => line.includes('no users row'))).toBe(true);
+    for (const line of lines) expect(displayWidth(line), line).toBeLessThanOrEqual(80);
   });
 });

@@ -15,6 +15,8 @@ import { shardOfUser } from '../../src/pipeline/shard.js';
 import { backends } from '../support/targets.js';
 import { fixturePath } from '../support/fixtures.js';
 import { copyFixtureDatabase, tempDir } from '../support/temp.js';
+import { flattened, unwrapped } from '../support/terminal.js';
+import { displayWidth, fitCell } from '../../src/pipeline/report.js';
 
 const userNames = ['ana', 'ben', 'cy', 'dee'];
 
@@ -59,12 +61,12 @@ async function accountOf(target: TargetConfig): Promise<AccountStatus> {
 }
 
 describe.each(backends)('om-import status (%s)', (_name, makeTarget) => {
-  it('says a database without om-import tables has none, in one line', async () => {
+  it('says a database without om-import tables has none, in one sentence', async () => {
     const target = await makeTarget();
     await migrate(target);
     const status = await databaseStatus(target);
     expect(status).toMatchObject({ bookkeeping: 'none', accounts: [], users: [], otherTargets: [] });
-    expect(formatStatus(status)).toMatch(/^om-import status: \S+ .*has no om-import tables: om-import never imported into it \(it holds 0 memories of 0 users\)$/);
+    expect(flattened(formatStatus(status))).toMatch(/^om-import status: \S+ .*has no om-import tables: om-import never imported into it \(it holds 0 memories of 0 users\)$/);
   });
 
   it('tells a run still running (its process holds the claim of its shard) from one killed, whose claim is left behind', async () => {
@@ -79,7 +81,7 @@ describe.each(backends)('om-import status (%s)', (_name, makeTarget) => {
     try {
       const running = (await accountOf(config)).runs[0]!;
       expect(running).toEqual({ ...unfinished, state: 'running', runningIn: `${os.hostname()}:${process.pid}` });
-      expect(formatStatus(await databaseStatus(config))).toContain(
+      expect(unwrapped(formatStatus(await databaseStatus(config)))).toContain(
         `run ${unfinished.runId}: started ${unfinished.startedAt.replace(/\.\d+Z$/, 'Z')}, running (in process ${os.hostname()}:${process.pid}; a second run of its shard is refused), 2 partitions finished`,
       );
     } finally {
@@ -149,11 +151,11 @@ describe.each(backends)('om-import status (%s)', (_name, makeTarget) => {
     ]);
     let status = await databaseStatus(target);
     expect(status.totals.pendingUsers).toBe(2); // ana and ben: their notes are written, not yet their waypoints and summary
-    let text = formatStatus(status);
+    let text = unwrapped(formatStatus(status));
     expect(text).toContain(`run ${first.runId}: started ${first.startedAt.replace(/\.\d+Z$/, 'Z')}, interrupted (not finished, and no process runs it: killed or failed), 2 partitions finished (unmapped=keep users=all)`);
     expect(text).toContain(`a resume would continue run ${first.runId}: 2 partitions finished (the next run of the same scope without --fresh)`);
     expect(text).toContain('no completed run: the next run fetches everything');
-    expect(text).toContain('2 users await their waypoints and summary (the next import into these tables writes them)');
+    expect(flattened(text)).toContain('2 users await their waypoints and summary (the next import into these tables writes them)');
 
     // The next run resumes it to the end.
     const resumed = await run(target);
@@ -164,7 +166,7 @@ describe.each(backends)('om-import status (%s)', (_name, makeTarget) => {
     status = await databaseStatus(target);
     expect(status.totals).toEqual({ memories: 14, preTenantMemories: 0, usersWithMemories: 4, records: 14, recordsWithMemory: 14, pendingUsers: 0 });
     expect(status.users[0]).toEqual({ userId: 'dee', memories: 5, records: 5 });
-    text = formatStatus(status);
+    text = unwrapped(formatStatus(status));
     expect(text).toMatch(new RegExp(`run ${first.runId}: started \\S+, completed \\S+, 4 partitions finished`));
     expect(text).toContain(`an incremental run would fetch records updated since ${first.startedAt.replace(/\.\d+Z$/, 'Z')} (the start of run ${first.runId}`);
     expect(text).toContain('test (account-1): 14 records of 4 users, 1 run');
@@ -177,7 +179,7 @@ describe.each(backends)('om-import status (%s)', (_name, makeTarget) => {
     const second = account.runs[0]!;
     expect(account.runs.map((r) => [r.runId, r.state])).toEqual([[second.runId, 'interrupted'], [first.runId, 'completed']]);
     expect(account.next).toMatchObject([{ resume: { runId: second.runId, finishedPartitions: ['user:ana'], lastCompletedPartitions: 4 }, incremental: { runId: first.runId } }]);
-    expect(formatStatus(await databaseStatus(target))).toContain(
+    expect(unwrapped(formatStatus(await databaseStatus(target)))).toContain(
       `a resume would continue run ${second.runId}: 1 partition finished of the 4 the last completed run of that scope finished`,
     );
 
@@ -185,7 +187,7 @@ describe.each(backends)('om-import status (%s)', (_name, makeTarget) => {
     await expect(run(target, { failIn: 'cy', fresh: true })).rejects.toThrow(/while reading cy/);
     account = await accountOf(target);
     expect(account.runs.map((r) => r.state)).toEqual(['interrupted', 'abandoned', 'completed']);
-    expect(formatStatus(await databaseStatus(target))).toMatch(new RegExp(`run ${second.runId}: started \\S+, abandoned \\(not finished; a later run started\\)`));
+    expect(unwrapped(formatStatus(await databaseStatus(target)))).toMatch(new RegExp(`run ${second.runId}: started \\S+, abandoned \\(not finished; a later run started\\)`));
 
     // A run of another scope (one user) completes: each scope says what its next run would do.
     const narrow = notesSource();
@@ -196,7 +198,7 @@ describe.each(backends)('om-import status (%s)', (_name, makeTarget) => {
       { scope: { users: ['ana'] }, resume: null, incremental: { runId: account.runs[0]!.runId }, fullFetchReason: null },
       { scope: { users: 'all' }, resume: null, incremental: null, fullFetchReason: expect.stringMatching(/^the last completed run read a different scope \(users\)/) },
     ]);
-    text = formatStatus(await databaseStatus(target));
+    text = unwrapped(formatStatus(await databaseStatus(target)));
     expect(text).toContain('  a next run of scope unmapped=keep users=ana:\n    an incremental run would fetch records updated since');
     expect(text).toContain('  a next run of scope unmapped=keep users=all:\n    the next run fetches everything: the last completed run read a different scope (users)');
   });
@@ -214,7 +216,7 @@ describe('om-import status of several tables in one database', () => {
     const status = await databaseStatus(target);
     expect(status.accounts[0]).toMatchObject({ records: 14, runs: [{ state: 'completed' }] });
     expect(status.otherTargets).toEqual([{ target: expect.stringContaining('other_vectors'), runs: 1, records: 14 }]);
-    expect(formatStatus(status)).toMatch(/other tables in this database hold om-import rows too .*:\n {2}.*other_vectors.*: 1 run, 14 records/);
+    expect(flattened(formatStatus(status))).toMatch(/other tables in this database hold om-import rows too .*: .*other_vectors.*: 1 run, 14 records/);
     const ofOther = await databaseStatus(other);
     expect(ofOther.otherTargets).toEqual([{ target: expect.not.stringContaining('other_vectors'), runs: 1, records: 14 }]);
   });
@@ -240,8 +242,45 @@ describe('om-import status (SQLite only)', () => {
     const status = await databaseStatus(resolveTargetConfig({ db: oldDatabase() }, {}));
     expect(status).toMatchObject({ bookkeeping: 'earlier', earlierRuns: 1, otherTargets: [] });
     expect(status.accounts).toMatchObject([{ source: 'mem0', account: 'file mem0-export-2026-11-24.json', records: 9, users: 4, runs: [] }]);
-    const text = formatStatus(status);
-    expect(text).toContain("om-import's tables are an earlier om-import's (0.1)");
-    expect(text).toContain('1 run recorded by om-import 0.1, before runs were kept per tables: no run resumes or builds on it');
+    const text = unwrapped(formatStatus(status));
+    expect(flattened(text)).toContain("om-import's tables are an earlier om-import's (0.1)");
+    expect(flattened(text)).toContain('1 run recorded by om-import 0.1, before runs were kept per tables: no run resumes or builds on it');
+  });
+});
+
+describe('formatStatus at 80 columns', () => {
+  it('every line fits 80 terminal columns: long and CJK user ids, a long account, a run scope naming long users', () => {
+    const longUser = `customer-${'0123456789'.repeat(10)}-eu`;
+    const cjkUser = '山田太郎のとても長いユーザー名前です'.repeat(3);
+    const scope = { include: ['memories'], unmapped: 'keep', users: [longUser, cjkUser] };
+    const run = { runId: 'mxbz6o97-7imq3e', startedAt: '2026-12-06T10:00:00.000Z', finishedAt: null, state: 'interrupted' as const, scope, partitionsFinished: 2 };
+    const text = formatStatus({
+      target: 'SQLite ./data/openmemory.sqlite',
+      schema: 'v1.2',
+      bookkeeping: 'current',
+      accounts: [
+        {
+          source: 'supermemory',
+          account: `https://api.supermemory.example/${'org-'.repeat(20)}`,
+          runs: [run],
+          next: [{ scope, resume: { runId: run.runId, startedAt: run.startedAt, finishedPartitions: ['a', 'b'], lastCompletedPartitions: 4 }, incremental: null, fullFetchReason: null }],
+          records: 123_456,
+          users: 2,
+        },
+      ],
+      users: [
+        { userId: cjkUser, memories: 123_456, records: 123_456 },
+        { userId: longUser, memories: 7, records: 7 },
+      ],
+      totals: { memories: 123_463, preTenantMemories: 12, usersWithMemories: 2, records: 123_463, recordsWithMemory: 123_400, pendingUsers: 2 },
+      otherTargets: [],
+      earlierRuns: 0,
+    });
+    for (const line of text.split('\n')) expect(displayWidth(line), line).toBeLessThanOrEqual(80);
+    // Shortened in the middle as the import report shortens names (by display width); the table stays aligned.
+    expect(text).toContain(fitCell(longUser, 24));
+    const table = text.split('\n').filter((line) => /^ {2}(user_id|山田|customer)/.test(line));
+    expect(table).toHaveLength(3);
+    expect(new Set(table.map((line) => displayWidth(line))).size).toBe(1);
   });
 });

@@ -13,6 +13,8 @@ import type { Target } from '../../src/database/target.js';
 import {
   compareWithSource, embeddedSectorsOf, formatVerification, sourceDiffers, verifyDatabase, type DatabaseVerification, type Violation,
 } from '../../src/verify.js';
+import { displayWidth, fitCell } from '../../src/pipeline/report.js';
+import { unwrapped } from '../support/terminal.js';
 import { generatedSupermemoryAccount } from '../fakes/supermemory/supermemory-account.js';
 import { generatedZepAccount } from '../fakes/zep/zep-account.js';
 import { fixturePath } from '../support/fixtures.js';
@@ -177,7 +179,7 @@ describe.each(backends)('verify after an import into %s', (_name, makeTarget) =>
     expect(result.violations).toEqual(expected);
     expect(Object.values(result.violationCounts)).toEqual(expected.map(() => 1));
 
-    const text = formatVerification(result);
+    const text = unwrapped(formatVerification(result));
     expect(text).toMatch(/^10 violations:$/m);
     expect(text).toContain(`  vectors under another user_id than their memory's: 1\n    vector ${vpn}/procedural: user_id "mallory", its memory's "bob"`);
     expect(text).toContain(`memory ${espresso} (user_id "alice"): no emotional vector`);
@@ -215,7 +217,7 @@ describe.each(backends)('verify after an import into %s', (_name, makeTarget) =>
       missingFromDatabase: [{ recordId: '5b0e5c1a-1f6e-4a43-9a55-0d7c2d1e0004', memoryId: deleted!.memory_id }],
       missingFromSource: [{ recordId: 'extra-record-1', memoryId: expect.any(String) }],
     });
-    const text = formatVerification(await verifyDatabase(config, { env: {} }), comparison);
+    const text = unwrapped(formatVerification(await verifyDatabase(config, { env: {} }), comparison));
     expect(text).toMatch(/in the source, not in the database: 1\n {4}5b0e5c1a-1f6e-4a43-9a55-0d7c2d1e0004 \(imported as memory .*, since deleted\)/);
     expect(text).toMatch(/in the database, no longer in the source: 1\n {4}extra-record-1 \(memory /);
   });
@@ -253,7 +255,7 @@ describe.each(backends)('verify with a source that still lists what it skips (%s
     };
     const incomplete = await compareWithSource(config, capped);
     expect(incomplete.missingFromSource).toBeNull();
-    expect(formatVerification(await verifyDatabase(config, { env: {} }), incomplete)).toContain(
+    expect(unwrapped(formatVerification(await verifyDatabase(config, { env: {} }), incomplete))).toContain(
       'the source was read in part (--user-id, or a listing it said is incomplete): records it did not read are not listed as gone from it',
     );
   });
@@ -282,7 +284,7 @@ describe.each(backends)('verify after an import that did not finish (%s)', (_nam
     const halfway = await verifyDatabase(config, { env: {} });
     expect(halfway.violationCounts['import-unfinished']).toBe(1);
     expect(halfway.violationCounts['user-pending']).toBeGreaterThan(0);
-    const text = formatVerification(halfway);
+    const text = unwrapped(formatVerification(halfway));
     expect(text).toContain('imports interrupted or still running (run the same command again to finish; `om-import status` tells which): 1');
     expect(text).toMatch(/mem0 \(file export\.json\): run \S+ started \S+, not finished/);
     await importAndClose(mem0Source({ fromFile: exportFile }), config);
@@ -310,7 +312,7 @@ describe.each(backends)('verify <source> checks owners (%s)', (_name, makeTarget
     const comparison = await compareWithSource(config, mem0Source({ fromFile: exportFile }).source);
     expect(comparison.underAnotherOwner).toEqual([{ recordId: moved!.record_id, memoryId: moved!.memory_id, expectedUserId: moved!.user_id, userId: 'mallory' }]);
     expect(sourceDiffers(comparison)).toBe(true);
-    expect(formatVerification(await verifyDatabase(config, { env: {} }), comparison)).toContain('in the database under another user than their owner at the source: 1');
+    expect(unwrapped(formatVerification(await verifyDatabase(config, { env: {} }), comparison))).toContain('in the database under another user than their owner at the source: 1');
   });
 });
 
@@ -418,8 +420,48 @@ describe('formatVerification', () => {
       target: 'SQLite x.sqlite', schema: 'v1.2', vectorDimension: 256, preTenantMemories: 0, violations, violationCounts: { 'user-row-missing': 25 },
       counts: { memories: 25, usersWithMemories: 25, vectors: 25, waypoints: 25, userRows: 0, importRecords: null },
     });
-    expect(text).toContain('users with memories but no users row (OpenMemory answers 404 for their summary): 25');
+    // The kind's line is wrapped at 80 columns: read whole.
+    expect(unwrapped(text)).toContain('users with memories but no users row (OpenMemory answers 404 for their summary): 25');
     expect(text).toContain('user_id "user-19": 1 memory, no users row\n    5 more (see --json)');
     expect(text).not.toContain('user-20');
+  });
+});
+
+describe('formatVerification at 80 columns', () => {
+  const longUser = `tenant-${'x'.repeat(120)}-end`;
+  const cjkUser = '山田太郎の長いユーザー名前'.repeat(6);
+  const longRecord = `thread:${'r'.repeat(90)}:message:7`;
+  const memoryId = '5b0e5c1a-1f6e-4a43-9a55-0d7c2d1e0004';
+  const violations: Violation[] = [
+    { kind: 'vector-dimension-wrong', memoryId, sector: 'semantic', dimension: 256, bytes: 1024 },
+    { kind: 'waypoint-crossing-users', sourceId: memoryId, destinationId: memoryId, userId: longUser, sourceUserId: cjkUser, destinationUserId: longUser },
+    { kind: 'user-row-missing', userId: cjkUser, memories: 3 },
+    { kind: 'record-under-another-user', source: 'zep', recordId: longRecord, memoryId, recordUserId: longUser, memoryUserId: cjkUser },
+    { kind: 'import-unfinished', source: 'zep', account: `account-${'a'.repeat(100)}`, runId: memoryId, shard: '2/8', startedAt: 0 },
+  ];
+  const text = formatVerification(
+    {
+      target: 'SQLite ./data/openmemory.sqlite', schema: 'v1.2', vectorDimension: 256, preTenantMemories: 4, violations,
+      violationCounts: { 'vector-dimension-wrong': 1, 'waypoint-crossing-users': 1, 'user-row-missing': 1, 'record-under-another-user': 1, 'import-unfinished': 1 },
+      counts: { memories: 1_234_567, usersWithMemories: 98_765, vectors: 2_345_678, waypoints: 3_456_789, userRows: 98_000, importRecords: 1_234_000 },
+    },
+    {
+      source: 'zep', sourceRecords: 10, skippedAtSource: 2, databaseRecords: 9, missingFromSource: null,
+      missingFromDatabase: [{ recordId: longRecord, memoryId }],
+      underAnotherOwner: [{ recordId: longRecord, memoryId, expectedUserId: cjkUser, userId: longUser }],
+    },
+  );
+
+  it('every line fits 80 terminal columns (long user ids, CJK names, long record ids, long descriptions)', () => {
+    for (const line of text.split('\n')) expect(displayWidth(line), line).toBeLessThanOrEqual(80);
+  });
+
+  it('names are shortened in the middle as the import report shortens them; ids a person looks up stay whole', () => {
+    expect(text).toContain(`"${fitCell(longUser, 24)}"`);
+    expect(text).toContain(`"${fitCell(cjkUser, 24)}"`);
+    expect(fitCell(longUser, 24)).toMatch(/^tenant-x+…x+-end$/);
+    expect(text).toContain(memoryId);
+    // A wrapped line goes on indented under the line it continues; the count of a kind is still on its line's end.
+    expect(text).toMatch(/^ {2}vectors of another dimension than configured .*\n {6}.*: 1$/m);
   });
 });
