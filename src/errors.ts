@@ -37,7 +37,7 @@ export class AuthenticationError extends SourceError {
 export class InterruptedError extends Error {
   override name = 'InterruptedError';
   constructor(readonly signal: 'SIGINT' | 'SIGTERM') {
-    super(`interrupted by ${signal}: every batch written before it is kept; run again to resume`);
+    super(`interrupted by ${signal}: what was written is kept; run again to resume`);
   }
 
   get exitCode(): number {

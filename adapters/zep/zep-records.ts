@@ -73,6 +73,23 @@ export function factEnvelope(api: ZepApi, from: ZepOwner, edge: unknown, copyOf?
   return { zep: 'fact', api, ...owner(from), edge, ...(copyOf ? { copy_of: copyOf } : {}) };
 }
 
+/**
+ * The envelopes of one graph's fact edges, in listing order (by uuid, on v3 and v4 alike). A hyperedge — one fact
+ * relating more than two nodes — is listed once per member edge, with the same `fact` and its `hyperedge_uuid`: the
+ * first member listed carries the fact, the others are marked as its copies (skipped), whichever API read them.
+ */
+export function factEnvelopes(api: ZepApi, from: ZepOwner): (edge: unknown) => ZepEnvelope {
+  const firstMembers = new Map<string, string>();
+  return (edge) => {
+    const hyperedge = isObject(edge) ? nonEmptyString(edge['hyperedge_uuid']) : null;
+    const uuid = isObject(edge) ? nonEmptyString(edge['uuid']) : null;
+    if (!hyperedge || !uuid) return factEnvelope(api, from, edge);
+    const first = firstMembers.get(hyperedge);
+    if (first === undefined) firstMembers.set(hyperedge, uuid);
+    return factEnvelope(api, from, edge, first !== undefined && first !== uuid ? first : undefined);
+  };
+}
+
 export function episodeEnvelope(api: ZepApi, from: ZepOwner, episode: unknown): ZepEnvelope {
   return { zep: 'episode', api, ...owner(from), episode };
 }
@@ -307,7 +324,8 @@ function factItem(envelope: ZepEnvelope & { zep: 'fact' }, includeInvalidated: b
   const { object, id, text, tenantKey } = checked;
   if (envelope.copy_of) {
     const reason = `a member of hyperedge ${String(object['hyperedge_uuid'])}, whose fact is imported once (as ${envelope.copy_of})`;
-    return { type: 'skipped', skipped: { sourceId: id, tenantKey, reason, kind: 'copy' }, raw: envelope };
+    // Gone as a memory of its own: one an earlier run made of it (a reader that did not group members) duplicates the fact.
+    return { type: 'skipped', skipped: { sourceId: id, tenantKey, reason, kind: 'copy', gone: true }, raw: envelope };
   }
   const invalidAt = object['invalid_at'] ?? null;
   const expiredAt = object['expired_at'] ?? null;

@@ -15,7 +15,7 @@ import { parseTime, type FetchOptions, type Partition, type Source, type SourceI
 import { zepListsWholePartitions, zepScope, type ZepHttpSourceOptions } from './zep-cloud.js';
 import {
   episodeEnvelope,
-  factEnvelope,
+  factEnvelopes,
   isObject,
   messageEnvelope,
   nonEmptyString,
@@ -525,16 +525,7 @@ export class ZepV4 implements Source {
       body: filtered,
     });
     const state = { missing: false };
-    const hyperedges = new Map<string, string>();
-    /** The edge's envelope; a hyperedge member after the first is marked as its copy (the mapping skips it). */
-    const envelope = (edge: unknown): ZepEnvelope => {
-      const hyperedge = isObject(edge) ? nonEmptyString(edge['hyperedge_uuid']) : null;
-      const uuid = uuidOf(edge);
-      if (!hyperedge || !uuid) return factEnvelope('v4', owner, edge);
-      const first = hyperedges.get(hyperedge);
-      if (first === undefined) hyperedges.set(hyperedge, uuid);
-      return factEnvelope('v4', owner, edge, first !== undefined && first !== uuid ? first : undefined);
-    };
+    const envelope = factEnvelopes('v4', owner);
     let events = this.listing(`facts of ${tenantKey}`, tenantKey, request(body), maxPageSize.graphLists, state);
     let read = 0;
     try {

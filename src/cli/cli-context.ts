@@ -1,6 +1,7 @@
 // What every command of one CLI invocation shares: its input and output, the secrets never to print, the exit code.
 import type { ProgressEvent } from '../pipeline/import.js';
 import type { SourceLabels } from './command-options.js';
+import type { SourceConnection } from './open-source.js';
 import { knownSecrets, Redactor, type Environment } from './environment.js';
 import { colorsAllowed, progressDisplay, progressMode, type ProgressDisplay } from './progress.js';
 
@@ -33,6 +34,11 @@ export class CliContext {
   /** One result on stdout (a report, a status), its secrets redacted. */
   print(text: string): void {
     this.io.stdout(`${this.redactor.redact(text)}\n`);
+  }
+
+  /** A source read with a display: its waits shown, its requests and waits cut by Ctrl-C or SIGTERM. */
+  reading(progress: ProgressDisplay): SourceConnection {
+    return { onWait: progress.wait, signal: this.io.interrupts };
   }
 
   /** Reading a source (an import, or verify <source>): progress on stderr (see progress.ts); waits named after the source (`Zep rate limit`). */

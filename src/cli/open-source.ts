@@ -7,16 +7,16 @@ import type { ConnectionOptions } from '../http/http-client.js';
 import type { OpenedSource } from '../records.js';
 import type { Mem0ReadOptions, SourceReadOptions, SupermemoryReadOptions, ZepReadOptions } from './command-options.js';
 
-/** Told when the run starts a long wait (a rate limit, a Retry-After), for the progress display. */
-export type WaitListener = NonNullable<ConnectionOptions['onWait']>;
+/** What the run gives a source's connection: the progress display's wait line, and the interrupt that cuts requests and waits. */
+export type SourceConnection = Pick<ConnectionOptions, 'onWait' | 'signal'>;
 
 /** The connection flags every source command has (--rate-limit, --concurrency, --max-wait), as each source's factory takes them. */
-export function connectionOptions(options: SourceReadOptions, onWait: WaitListener | undefined): ConnectionOptions {
-  return { requestsPerSecond: options.rateLimit, concurrency: options.concurrency, maxWaitMs: options.maxWait * 1000, onWait };
+function connectionOptions(options: SourceReadOptions, connection: SourceConnection): ConnectionOptions {
+  return { requestsPerSecond: options.rateLimit, concurrency: options.concurrency, maxWaitMs: options.maxWait * 1000, ...connection };
 }
 
 /** The Mem0 source the options name; `knownUsers`: read where a self-hosted server cannot list its users (the keys of --user-map). */
-export function openMem0(options: Mem0ReadOptions, apiKey: string | undefined, knownUsers: readonly string[] | undefined, onWait?: WaitListener): OpenedSource {
+export function openMem0(options: Mem0ReadOptions, apiKey: string | undefined, knownUsers: readonly string[] | undefined, connection: SourceConnection = {}): OpenedSource {
   if (!options.fromFile && !options.selfHosted && !apiKey) {
     throw new UsageError('no Mem0 API key: pass --api-key or set MEM0_API_KEY (or read an export with --from-file)');
   }
@@ -31,11 +31,11 @@ export function openMem0(options: Mem0ReadOptions, apiKey: string | undefined, k
     orgId: options.orgId,
     projectId: options.projectId,
     fromFile: options.fromFile,
-    ...connectionOptions(options, onWait),
+    ...connectionOptions(options, connection),
   });
 }
 
-export function openZep(options: ZepReadOptions, apiKey: string | undefined, onWait?: WaitListener): OpenedSource {
+export function openZep(options: ZepReadOptions, apiKey: string | undefined, connection: SourceConnection = {}): OpenedSource {
   if (!options.fromFile && !apiKey) throw new UsageError('no Zep API key: pass --api-key or set ZEP_API_KEY (or read a snapshot with --from-file)');
   return zepSource({
     apiKey,
@@ -43,11 +43,11 @@ export function openZep(options: ZepReadOptions, apiKey: string | undefined, onW
     fromFile: options.fromFile,
     userIds: options.userId,
     include: options.include,
-    ...connectionOptions(options, onWait),
+    ...connectionOptions(options, connection),
   });
 }
 
-export function openSupermemory(options: SupermemoryReadOptions, apiKey: string | undefined, onWait?: WaitListener): OpenedSource {
+export function openSupermemory(options: SupermemoryReadOptions, apiKey: string | undefined, connection: SourceConnection = {}): OpenedSource {
   if (!options.fromFile && !apiKey) {
     throw new UsageError('no Supermemory API key: pass --api-key or set SUPERMEMORY_API_KEY (or read a snapshot with --from-file)');
   }
@@ -59,7 +59,7 @@ export function openSupermemory(options: SupermemoryReadOptions, apiKey: string 
     include: options.include,
     multiTag: options.multiTag,
     api: options.api,
-    ...connectionOptions(options, onWait),
+    ...connectionOptions(options, connection),
   });
 }
 

@@ -77,7 +77,7 @@ describe('om-import interrupted while it waits for the source (CLI)', () => {
       const interrupted = await endsWithin(child, done, 20_000);
 
       expect(interrupted.code, interrupted.stderr).toBe(exitCode);
-      expect(interrupted.stderr).toContain(`om-import: interrupted by ${signal}: every batch written before it is kept; run again to resume`);
+      expect(interrupted.stderr).toContain(`om-import: interrupted by ${signal}: what was written is kept; run again to resume`);
       expect(interrupted.stdout).toBe('');
       const kept = await memoryCount(database);
       expect(kept).toBeGreaterThan(0);
@@ -121,7 +121,7 @@ describe('om-import interrupted while it waits for the source (CLI)', () => {
     expect(Date.now() - typedAt).toBeLessThan(20_000);
     expect(output).toMatch(/waiting (\d+:\d\d|\d+ s): Mem0 rate limit \(Retry-After\)/);
     const after = output.slice(output.indexOf('om-import: SIGINT'));
-    expect(after).toMatch(/\nom-import: interrupted by SIGINT: every batch written before it is kept; run again to resume\r?\n$/);
+    expect(after).toMatch(/\nom-import: interrupted by SIGINT: what was written is kept; run again to resume\r?\n$/);
     expect(after).not.toMatch(/fetching|waiting|\u001b\[\d+A/);
     // The display's lines fit; the notice and the error are one line each, as every error of the CLI (a script reads them whole).
     for (const line of drawnLines(output).filter((text) => !text.startsWith('om-import: '))) expect(displayWidth(line), line).toBeLessThanOrEqual(80);

@@ -98,9 +98,11 @@ describe.skipIf(!hasScript)('om-import progress on a terminal (pseudo-terminal)'
     expect(interrupted.code, interrupted.output).toBe(130);
     const after = interrupted.output.slice(interrupted.output.indexOf('om-import: SIGINT'));
     // The notice starts a line of its own, and nothing draws after the last line.
-    expect(interrupted.output).toMatch(/\nom-import: SIGINT: stopping after the batch being written \(Ctrl-C again stops at once\)/);
-    expect(after).toMatch(/\nom-import: interrupted by SIGINT: every batch written before it is kept; run again to resume\r?\n$/);
+    expect(interrupted.output).toMatch(/\nom-import: SIGINT: finishing the batch being written \(Ctrl-C again: stop now\)/);
+    expect(after).toMatch(/\nom-import: interrupted by SIGINT: what was written is kept; run again to resume\r?\n$/);
     expect(after).not.toMatch(/fetching|\u001b\[\d+A/);
+    // Both lines fit 80 columns, as the display did.
+    for (const line of after.split(/\r?\n/)) expect(displayWidth(line), line).toBeLessThanOrEqual(80);
     const kept = await memoryCount(database);
     expect(kept).toBeGreaterThan(0);
     expect(kept).toBeLessThan(1200);
@@ -201,7 +203,7 @@ describe('om-import progress off a terminal', () => {
     expect(result.code, result.stderr).toBe(143);
     expect(result.stdout).toBe('');
     expect(JSON.parse(result.stderr.trim().split('\n').at(-1)!)).toEqual({
-      error: { code: 'interrupted', message: 'interrupted by SIGTERM: every batch written before it is kept; run again to resume', exitCode: 143 },
+      error: { code: 'interrupted', message: 'interrupted by SIGTERM: what was written is kept; run again to resume', exitCode: 143 },
     });
     expect(await memoryCount(database)).toBeGreaterThan(0);
   });

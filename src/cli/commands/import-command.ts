@@ -32,7 +32,7 @@ export function addImportCommands(program: Command, cli: CliContext): void {
     const { env, tenantMap, apiKey } = prepareImport(cli, options, 'MEM0_API_KEY');
     const nameWarnings = await checkNamedUsers(options, tenantMap, mem0Labels, () => openMem0({ ...options, userId: undefined }, apiKey, tenantMap.sourceUsers));
     const progress = cli.sourceProgress(options, mem0Labels);
-    await runImport(cli, openMem0(options, apiKey, tenantMap.sourceUsers, progress.wait), options, { env, tenantMap, progress, nameWarnings });
+    await runImport(cli, openMem0(options, apiKey, tenantMap.sourceUsers, cli.reading(progress)), options, { env, tenantMap, progress, nameWarnings });
   });
 
   addZepOptions(
@@ -41,7 +41,7 @@ export function addImportCommands(program: Command, cli: CliContext): void {
     const { env, tenantMap, apiKey } = prepareImport(cli, options, 'ZEP_API_KEY');
     const nameWarnings = await checkNamedUsers(options, tenantMap, zepLabels, () => openZep({ ...options, userId: undefined }, apiKey));
     const progress = cli.sourceProgress(options, zepLabels);
-    await runImport(cli, openZep(options, apiKey, progress.wait), options, { env, tenantMap, progress, nameWarnings });
+    await runImport(cli, openZep(options, apiKey, cli.reading(progress)), options, { env, tenantMap, progress, nameWarnings });
   });
 
   addSupermemoryOptions(
@@ -53,7 +53,7 @@ export function addImportCommands(program: Command, cli: CliContext): void {
     const { env, tenantMap, apiKey } = prepareImport(cli, options, 'SUPERMEMORY_API_KEY');
     const nameWarnings = await checkNamedUsers(options, tenantMap, supermemoryLabels, () => openSupermemory({ ...options, userId: undefined }, apiKey));
     const progress = cli.sourceProgress(options, supermemoryLabels);
-    await runImport(cli, openSupermemory(options, apiKey, progress.wait), options, { env, tenantMap, progress, nameWarnings });
+    await runImport(cli, openSupermemory(options, apiKey, cli.reading(progress)), options, { env, tenantMap, progress, nameWarnings });
   });
 }
 
@@ -111,7 +111,7 @@ async function runImport(
     progress.stop();
     const signal = io.interrupts?.reason instanceof InterruptedError ? io.interrupts.reason.signal : 'SIGINT';
     // Under --json, stderr carries only the error object that follows.
-    if (!options.json) io.stderr(`om-import: ${signal}: stopping after the batch being written (${signal === 'SIGINT' ? 'Ctrl-C' : 'SIGTERM'} again stops at once)\n`);
+    if (!options.json) io.stderr(`om-import: ${signal}: finishing the batch being written (${signal === 'SIGINT' ? 'Ctrl-C' : 'SIGTERM'} again: stop now)\n`);
   };
   io.interrupts?.addEventListener('abort', onInterrupt, { once: true });
   importsRunning++;

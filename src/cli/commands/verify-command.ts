@@ -34,7 +34,7 @@ export function addVerifyCommands(program: Command, cli: CliContext): void {
       const options = command.optsWithGlobals<VerifyCommandOptions & Mem0ReadOptions>();
       const { env, apiKey } = prepareVerify(cli, options, 'MEM0_API_KEY');
       const progress = cli.sourceProgress(options, mem0Labels);
-      await runVerify(cli, options, env, openMem0(options, apiKey, undefined, progress.wait), progress);
+      await runVerify(cli, options, env, openMem0(options, apiKey, undefined, cli.reading(progress)), progress);
     },
   );
 
@@ -43,7 +43,7 @@ export function addVerifyCommands(program: Command, cli: CliContext): void {
       const options = command.optsWithGlobals<VerifyCommandOptions & ZepReadOptions>();
       const { env, apiKey } = prepareVerify(cli, options, 'ZEP_API_KEY');
       const progress = cli.sourceProgress(options, zepLabels);
-      await runVerify(cli, options, env, openZep(options, apiKey, progress.wait), progress);
+      await runVerify(cli, options, env, openZep(options, apiKey, cli.reading(progress)), progress);
     },
   );
 
@@ -53,7 +53,7 @@ export function addVerifyCommands(program: Command, cli: CliContext): void {
     const options = command.optsWithGlobals<VerifyCommandOptions & SupermemoryReadOptions>();
     const { env, apiKey } = prepareVerify(cli, options, 'SUPERMEMORY_API_KEY');
     const progress = cli.sourceProgress(options, supermemoryLabels);
-    await runVerify(cli, options, env, openSupermemory(options, apiKey, progress.wait), progress);
+    await runVerify(cli, options, env, openSupermemory(options, apiKey, cli.reading(progress)), progress);
   });
 }
 

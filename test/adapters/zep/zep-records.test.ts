@@ -3,6 +3,7 @@ import { zepDefaultInclude, zepIncludeChoices } from '../../../adapters/zep/inde
 import {
   episodeEnvelope,
   factEnvelope,
+  factEnvelopes,
   messageEnvelope,
   threadSummaryEnvelope,
   userSummaryEnvelope,
@@ -123,6 +124,19 @@ describe('Zep messages', () => {
 });
 
 describe('Zep facts', () => {
+  it('a hyperedge is one memory on every API: its first member listed carries the fact, the others are copies whose earlier memories are gone', () => {
+    for (const api of ['v3', 'v4'] as const) {
+      const envelopes = factEnvelopes(api, { user_id: 'user_8f3a' });
+      const members = ['e-1', 'e-2', 'e-3'].map((uuid) => zepItem(envelopes({ ...edge, uuid, hyperedge_uuid: 'h-1' }), defaults));
+      expect(memory(members[0]!).sourceId).toBe('e-1');
+      for (const copy of members.slice(1)) {
+        expect(copy).toMatchObject({ type: 'skipped', skipped: { kind: 'copy', gone: true, reason: expect.stringContaining('imported once (as e-1)') } });
+      }
+      // An edge of no hyperedge stays a memory of its own.
+      expect(memory(zepItem(envelopes({ ...edge, uuid: 'e-9' }), defaults)).sourceId).toBe('e-9');
+    }
+  });
+
   it('content is the fact, time is valid_at, edge name tagged, every edge field kept', () => {
     const record = memory(zepItem(factEnvelope('v3', { user_id: 'user_8f3a' }, edge), defaults));
     expect(record).toMatchObject({
