@@ -34,6 +34,8 @@ export class Mem0SelfHosted implements Source {
    */
   readonly listsWholePartitions = true;
   private readonly policy: Mem0ReadPolicy;
+  /** This run listed every entity (`GET /entities`, none named): one an earlier run imported and it lacks is gone. */
+  private listedEveryEntity = false;
 
   constructor(private readonly options: Mem0SelfHostedOptions) {
     this.policy = options.policy ?? mem0ReadPolicy();
@@ -57,6 +59,7 @@ export class Mem0SelfHosted implements Source {
       return;
     }
     if (entities !== null) {
+      this.listedEveryEntity = true;
       yield* entities;
       return;
     }
@@ -67,6 +70,11 @@ export class Mem0SelfHosted implements Source {
       throw new UsageError('mem0: this self-hosted server has no GET /entities (mem0 before 2.0.1), so it cannot list its users: name them with --user-id (or in --user-map)');
     }
     for (const user of known) yield mem0Partition(user); // named as tenants are: `user:agent:x` is the user `agent:x`
+  }
+
+  /** Every user, agent and run, when none is named and the server lists them (`GET /entities`, one unpaged list). */
+  coversPartition(partitionKey: string): boolean {
+    return this.listedEveryEntity && /^(user|agent|run):/.test(partitionKey);
   }
 
   /** Every user, agent and run `GET /entities` lists, with its memory count; null on a server without it (404). */

@@ -1,13 +1,17 @@
 // The self-hosted reader against a fake mem0 2.x server: X-API-Key (or Bearer for a JWT), never `Token`;
 // `GET /entities` for users, agents and runs; `top_k=1000&show_expired=true`; a listing at a cap said incomplete.
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { mem0Source } from '../../../adapters/mem0/index.js';
+import { openTarget, resolveTargetConfig } from '../../../src/database/open-target.js';
 import { AuthenticationError, UsageError } from '../../../src/errors.js';
+import { importFrom } from '../../../src/pipeline/import.js';
 import type { Partition, Source, SourceItem } from '../../../src/records.js';
 import { ownedMem0Memories, type Mem0Account } from '../../fakes/mem0/mem0-account.js';
 import type { Mem0SelfHostedOptions } from '../../fakes/mem0/mem0-handlers.js';
 import type { ServedHandlers } from '../../fakes/serve-handlers.js';
 import { startMem0SelfHostedFake } from '../../support/mem0-fake.js';
+import { tempDir } from '../../support/temp.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -179,5 +183,41 @@ describe('the Mem0 self-hosted reader', () => {
     expect(counted.get('user:alice')!.find((item) => item.type === 'warning')).toMatchObject({
       warning: { tenantKey: 'alice', message: expect.stringMatching(/^listed 20 of the 25 memories GET \/entities counts/) },
     });
+  });
+});
+
+describe('a self-hosted server: users deleted at the source', () => {
+  it('an entity GET /entities no longer lists is gone: --prune removes it and its users row; a run naming users or a server without /entities prunes none', async () => {
+    const account = selfHostedAccount();
+    account.memories = account.memories.filter((memory) => (memory as { user_id?: string }).user_id !== 'bulk'); // a capped listing is never pruned anyway
+    const served = await serve(account);
+    const target = resolveTargetConfig({ db: path.join(tempDir(), 'om.sqlite') }, {});
+    const importWith = async (extra: Parameters<typeof open>[1], prune: boolean) => importFrom({ source: open(served, extra), target, env: {}, prune });
+    await importWith({}, false);
+    const usersOf = async (): Promise<string[]> => {
+      const opened = await openTarget(target);
+      try {
+        return (await opened.executor.all<{ user_id: string }>('select distinct user_id from memories order by user_id')).map((row) => row.user_id);
+      } finally {
+        await opened.close();
+      }
+    };
+    expect(await usersOf()).toContain('carol');
+    account.memories = account.memories.filter((memory) => (memory as { user_id?: string }).user_id !== 'carol');
+
+    const named = await importWith({ userIds: ['alice'] }, true);
+    expect(named.goneAtSource).toMatchObject({ memories: 0, usersRemoved: [] });
+    expect(await usersOf()).toContain('carol');
+    // A server without GET /entities lists the users it is told: it covers none.
+    const withoutEntities = open(await serve(account, { apiKeys: [adminKey], noEntities: true }), { knownUsers: ['alice'] });
+    for await (const partition of withoutEntities.partitions()) expect(partition.key).toBe('user:alice');
+    expect(await withoutEntities.coversPartition?.('user:carol')).toBeFalsy();
+
+    const counted = await importWith({}, false);
+    expect(counted.goneAtSource).toMatchObject({ memories: 1, removed: false, byUser: { carol: 1 } });
+    const pruned = await importWith({}, true);
+    expect(pruned.goneAtSource).toMatchObject({ memories: 1, removed: true, usersRemoved: ['carol'] });
+    expect(await usersOf()).not.toContain('carol');
+    expect(await usersOf()).toEqual(expect.arrayContaining(['agent:helper', 'alice', 'run:session-7']));
   });
 });
