@@ -1,5 +1,6 @@
 import pg from 'pg';
 import type { SqlExecutor, SqlValue } from '../sql-executor.js';
+import { PlannerStatistics } from './planner-statistics.js';
 
 /** `?` placeholders, as the shared SQL is written, become PostgreSQL's `$1, $2, …`. */
 export function numberPlaceholders(sql: string): string {
@@ -25,6 +26,11 @@ const typeParsers = {
  */
 const preparedStatementLimit = 40;
 
+/** The table an `insert into` statement writes, as written in it; null for any other statement. */
+function insertedTable(sql: string): string | null {
+  return /^\s*insert\s+into\s+("[^"]*"(?:\."[^"]*")?|[^\s(]+)/i.exec(sql)?.[1] ?? null;
+}
+
 /** One pg client behind the shared executor interface. */
 export class PostgresExecutor implements SqlExecutor {
   readonly dialect = 'postgres' as const;
@@ -36,6 +42,8 @@ export class PostgresExecutor implements SqlExecutor {
   private turn: Promise<unknown> = Promise.resolve();
 
   private constructor(private readonly client: pg.Client) {}
+
+  private readonly statistics = new PlannerStatistics((sql, params) => this.query(sql, params));
 
   /** Statement texts run once so far, and the name of each one prepared. */
   private readonly seenOnce = new Set<string>();
@@ -75,7 +83,10 @@ export class PostgresExecutor implements SqlExecutor {
   }
 
   async run(sql: string, params: readonly SqlValue[] = []): Promise<number> {
-    return (await this.query(sql, params)).rowCount ?? 0;
+    const changed = (await this.query(sql, params)).rowCount ?? 0;
+    const inserted = insertedTable(sql);
+    if (inserted !== null) await this.statistics.added(inserted, changed);
+    return changed;
   }
 
   async transaction<T>(work: () => Promise<T>): Promise<T> {
@@ -85,6 +96,7 @@ export class PostgresExecutor implements SqlExecutor {
     try {
       const result = await work();
       await this.query('commit');
+      await this.statistics.refresh();
       return result;
     } catch (error) {
       await this.query('rollback').catch(() => undefined);
