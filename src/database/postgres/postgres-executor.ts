@@ -26,6 +26,9 @@ const typeParsers = {
  */
 const preparedStatementLimit = 40;
 
+/** Numbered statement texts kept (most differ only in their chunk's size; a few recur all through a run). */
+const numberedTextLimit = 200;
+
 /** The table an `insert into` statement writes, as written in it; null for any other statement. */
 function insertedTable(sql: string): string | null {
   return /^\s*insert\s+into\s+("[^"]*"(?:\."[^"]*")?|[^\s(]+)/i.exec(sql)?.[1] ?? null;
@@ -49,9 +52,26 @@ export class PostgresExecutor implements SqlExecutor {
   private readonly seenOnce = new Set<string>();
   private readonly prepared = new Map<string, string>();
 
+  /**
+   * Numbered texts of the statements with parameters run so far (`?` text → `$n` text). A multi-row insert of a full
+   * chunk recurs all through a run with tens of thousands of placeholders: numbering them again each time took more
+   * of the command's thread than anything else om-import does there (measured).
+   */
+  private readonly numbered = new Map<string, string>();
+
+  private numberedText(sql: string, params: readonly SqlValue[]): string {
+    if (params.length === 0) return sql;
+    let text = this.numbered.get(sql);
+    if (text === undefined) {
+      if (this.numbered.size >= numberedTextLimit) this.numbered.clear();
+      this.numbered.set(sql, (text = numberPlaceholders(sql)));
+    }
+    return text;
+  }
+
   /** The statement as pg runs it: by name once an insert's text recurs, while there is room for it. */
   private statement(sql: string, params: readonly SqlValue[]): pg.QueryConfig {
-    const text = numberPlaceholders(sql);
+    const text = this.numberedText(sql, params);
     let name = this.prepared.get(text);
     if (name === undefined && /^\s*insert\b/i.test(sql) && params.length > 0 && this.prepared.size < preparedStatementLimit) {
       if (this.seenOnce.delete(text)) {
