@@ -34,3 +34,31 @@ describe.each(backends)('a statement run again and again (%s)', (_name, makeTarg
     }
   });
 });
+
+describe('planner statistics on PostgreSQL', () => {
+  it('a table a transaction filled past a thousand rows is analyzed after its commit, not again until it grows tenfold', async () => {
+    const target = await openTarget(await backends[1]![1]());
+    try {
+      const { executor } = target;
+      await executor.run('create table filled (id integer primary key, label text)');
+      const statisticsRows = async (): Promise<number> =>
+        Number((await executor.all<{ n: number }>(`select count(*) as n from pg_stats where tablename = 'filled'`))[0]?.n);
+      const analyses = async (): Promise<number> =>
+        Number((await executor.all<{ n: number }>(`select analyze_count as n from pg_stat_user_tables where relname = 'filled'`))[0]?.n);
+      const fill = (from: number, count: number) =>
+        executor.transaction(async () => {
+          const values = Array.from({ length: count }, (_, i) => [from + i, `label ${from + i}`]);
+          await executor.run(`insert into filled(id, label) values ${values.map(() => '(?, ?)').join(',')}`, values.flat());
+        });
+      await fill(0, 999);
+      expect(await statisticsRows()).toBe(0);
+      await fill(999, 2);
+      expect(await statisticsRows()).toBe(2);
+      expect(await analyses()).toBe(1);
+      await fill(1001, 5000);
+      expect(await analyses()).toBe(1);
+    } finally {
+      await target.close();
+    }
+  });
+});
