@@ -3,16 +3,14 @@
 // most imports are over. Without statistics the planner takes `id in (…500 ids…)` for most of the table: reading
 // which of a batch's records are known, or deleting a batch's old vectors, then scans the whole table, and reading a
 // group of users' memories hashes all of them (at 100k memories, about half the import's time, measured). So each
-// table is analyzed once the rows om-import added to it since its last statistics reach `growthFactor` times the
-// rows those were taken from (and at least `minimumGrowth`). Statistics of a tenth of a table still give the plans
-// om-import's statements need (the planner scales them to the table's current size); analyzing at every doubling
-// instead cost a tenth of the server's time (an analysis reads up to 30,000 rows' pages).
+// table is analyzed once the rows om-import added to it since its last statistics reach the rows those were taken
+// from (and at least `minimumGrowth`): once it has doubled. Not less often: statistics of a tenth of the table count
+// a tenth of its users, and the planner then takes a group of 50 users for half the table and scans all of it
+// (measured); the analyses of a 100k-memory import cost about a tenth of the server's time.
 import type { SqlValue } from '../sql-executor.js';
 
 /** Rows added to a table before its first analysis: below that, any plan is fast. */
 const minimumGrowth = 1000;
-/** Rows added, as a multiple of the rows its statistics were taken from, before a table is analyzed again. */
-const growthFactor = 10;
 
 type Query = (sql: string, params?: readonly SqlValue[]) => Promise<{ rows: unknown[] }>;
 
@@ -46,7 +44,7 @@ export class PlannerStatistics {
    */
   async refresh(): Promise<void> {
     for (const [table, growth] of this.tables) {
-      if (growth.addedSince < Math.max(minimumGrowth, growth.analyzedRows * growthFactor)) continue;
+      if (growth.addedSince < Math.max(minimumGrowth, growth.analyzedRows)) continue;
       await this.query(`analyze ${table}`);
       this.tables.set(table, { analyzedRows: growth.analyzedRows + growth.addedSince, addedSince: 0 });
     }
