@@ -22,8 +22,15 @@ interface TableGrowth {
 
 export class PlannerStatistics {
   private readonly tables = new Map<string, TableGrowth>();
+  /** The analyses started, one after another; each one's failure is ignored (statistics only speed plans up). */
+  private analyses: Promise<void> = Promise.resolve();
 
-  constructor(private readonly query: Query) {}
+  constructor(
+    /** Reads on the import's connection. */
+    private readonly query: Query,
+    /** Runs `analyze <table>`, on a connection of its own so that the import's statements need not wait for it. */
+    private readonly analyze: (table: string) => Promise<void>,
+  ) {}
 
   /** Notes that `rows` rows were added to `table` (a qualified, quoted name as written in SQL). */
   async added(table: string, rows: number): Promise<void> {
@@ -39,14 +46,19 @@ export class PlannerStatistics {
   }
 
   /**
-   * Analyzes the tables that grew past their statistics. Run outside a transaction: ANALYZE takes no lock writers
-   * wait for, but it should not lengthen one. A table owned by another role is skipped by PostgreSQL with a warning.
+   * Starts analyzing the tables that doubled since their statistics; call once the rows are committed (ANALYZE sees
+   * only committed rows from another connection). It takes no lock a writer waits for, and is not waited for here.
    */
-  async refresh(): Promise<void> {
+  refresh(): void {
     for (const [table, growth] of this.tables) {
       if (growth.addedSince < Math.max(minimumGrowth, growth.analyzedRows)) continue;
-      await this.query(`analyze ${table}`);
       this.tables.set(table, { analyzedRows: growth.analyzedRows + growth.addedSince, addedSince: 0 });
+      this.analyses = this.analyses.then(() => this.analyze(table)).catch(() => undefined);
     }
+  }
+
+  /** Resolves once the analyses started so far are over. */
+  settled(): Promise<void> {
+    return this.analyses;
   }
 }
