@@ -51,6 +51,10 @@ if (wanted('file')) {
   say(`memories ${file['memories']}: ${fixed(file['memoriesPerSecond']!, 0)} memories/s (import ${fixed(file['firstSeconds']!)} s = ${fixed(file['firstSeconds']! / file['parseSeconds']!, 0)}× parse-only ${fixed(file['parseSeconds']!)} s); unchanged re-run ${fixed(file['againSeconds']!)} s = ${fixed(file['againSeconds']! / file['firstSeconds']!, 3)} of the first run; peak RSS ${fixed(file['peakRssMiB']!, 0)} MiB`);
   const postgres = run('export-file-postgres', quick ? 10_000 : 100_000, 1000);
   say(`PostgreSQL (embedded server): ${fixed(postgres['memoriesPerSecond']!, 0)} memories/s = ${fixed(postgres['memoriesPerSecond']! / file['memoriesPerSecond']!)}× SQLite's; unchanged re-run ${fixed(postgres['againSeconds']! / postgres['firstSeconds']!, 3)} of the first run; peak RSS ${fixed(postgres['peakRssMiB']!, 0)} MiB`);
+  // The wall-time ratio moves with other work on the machine (the server is one more process competing for the cores);
+  // the CPU both spend is steadier.
+  const postgresCpu = postgres['cpuSeconds']! + postgres['serverCpuSeconds']!;
+  say(`CPU of the first import: SQLite ${fixed(file['cpuSeconds']!)} s; PostgreSQL ${fixed(postgres['cpuSeconds']!)} s (om-import) + ${fixed(postgres['serverCpuSeconds']!)} s (server) = ${fixed(postgresCpu)} s, SQLite's ${fixed(file['cpuSeconds']! / postgresCpu)}×; 1-min load average ${fixed(file['loadBefore']!)} → ${fixed(file['loadAfter']!)} (SQLite), ${fixed(postgres['loadBefore']!)} → ${fixed(postgres['loadAfter']!)} (PostgreSQL)`);
 }
 
 if (wanted('zep')) {

@@ -137,16 +137,28 @@ async function exportFile(memories: number, users: number, backend: 'sqlite' | '
   const target: TargetConfig = server
     ? resolveTargetConfig({ pg: server.adminUrl }, {})
     : { kind: 'sqlite', path: path.join(dir, 'om.sqlite'), vectorTable: undefined };
+  const [loadBefore] = os.loadavg();
+  const cpuAtStart = process.cpuUsage();
+  const serverCpuAtStart = server?.cpuSeconds() ?? null;
   const firstStarted = performance.now();
   const { source } = mem0Source({ fromFile: file });
   const first = await importFrom({ source, target, env: {} });
   const firstSeconds = (performance.now() - firstStarted) / 1000;
+  const cpu = process.cpuUsage(cpuAtStart);
+  const serverCpuAtEnd = server?.cpuSeconds() ?? null;
+  // CPU seconds of the first import: this process (all its threads) and, on PostgreSQL, the server's processes.
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+  const serverCpuSeconds = serverCpuAtStart !== null && serverCpuAtEnd !== null ? serverCpuAtEnd - serverCpuAtStart : 0;
+  const loadAfter = os.loadavg()[0]!;
   const againStarted = performance.now();
   const again = await importFrom({ source: mem0Source({ fromFile: file }).source, target, env: {}, fresh: true });
   const againSeconds = (performance.now() - againStarted) / 1000;
   await server?.stop();
   if (again.totals.unchanged !== first.totals.created) throw new Error('the re-run was not unchanged');
-  return { memories: first.totals.created, users, parseSeconds, firstSeconds, againSeconds, memoriesPerSecond: first.totals.created / firstSeconds };
+  return {
+    memories: first.totals.created, users, parseSeconds, firstSeconds, againSeconds, memoriesPerSecond: first.totals.created / firstSeconds,
+    cpuSeconds, serverCpuSeconds, loadBefore: loadBefore!, loadAfter,
+  };
 }
 
 /**

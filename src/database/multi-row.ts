@@ -26,7 +26,7 @@ export async function runForRows(
   const perChunk = Math.max(1, Math.floor(maxParameters / first.length));
   for (let start = 0; start < rows.length; start += perChunk) {
     const chunk = rows.slice(start, start + perChunk);
-    await executor.run(statement(chunk.map(() => placeholders).join(',')), chunk.flat());
+    await executor.run(statement(`${placeholders},`.repeat(chunk.length - 1) + placeholders), chunk.flat());
   }
 }
 

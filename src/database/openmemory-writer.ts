@@ -55,6 +55,19 @@ function sourcePosition(row: { id: string; created_at: number | null }): SourceP
   return { id: String(row.id), createdAt: Number(row.created_at ?? 0) };
 }
 
+/**
+ * Source order, as `order by coalesce(created_at, 0), id` sorts in either database: by time, then by id — a uuid on
+ * PostgreSQL, compared by its bytes, which is the order of its lowercase text; text on SQLite, compared by its UTF-8
+ * bytes (the order of JavaScript's comparison unless a character beyond U+D7FF takes part).
+ */
+export function compareSourcePositions(a: SourcePosition, b: SourcePosition): number {
+  if (a.createdAt !== b.createdAt) return a.createdAt < b.createdAt ? -1 : 1;
+  if (a.id === b.id) return 0;
+  const beyondD7ff = /[\ud800-\uffff]/;
+  if (beyondD7ff.test(a.id) || beyondD7ff.test(b.id)) return Buffer.compare(Buffer.from(a.id), Buffer.from(b.id));
+  return a.id < b.id ? -1 : 1;
+}
+
 /** How many memories are read with their mean vectors at a time (a page), and how many ids and times (a listing). */
 export interface MemoryPaging {
   page: number;
@@ -269,20 +282,20 @@ export class OpenMemoryWriter {
   /**
    * All the memories of a few users, each user's in source order (as `memoriesInOrder`), with their mean vectors, by
    * user: one statement for users of a page or so of memories together, where `memoriesInOrder` takes one per user.
-   * Only ids and times are sorted (into positions); the vectors are joined to them unsorted.
+   * The rows are read as the users' index finds them and sorted here: sorting them in SQL carried their vectors
+   * through the sort, and sorting ids apart then joining the vectors to them read each memory twice (1.8× the
+   * server time of this one read, measured on PostgreSQL).
    */
   async memoriesOfUsers(userIds: readonly string[]): Promise<Map<string, StoredMemory[]>> {
     const byUser = new Map<string, StoredMemory[]>(userIds.map((userId) => [userId, []]));
     if (userIds.length === 0) return byUser;
-    const rows = await this.executor.all<{ id: string; user_id: string; created_at: number | null; mean_vec: Buffer | null; position: number }>(
-      `select m.id, m.user_id, m.created_at, m.mean_vec, listed.position from (
-          select id, row_number() over (order by coalesce(created_at, 0), id) as position from ${this.memories}
-          where user_id in (${placeholderList(userIds.length)})) listed
-        join ${this.memories} m on m.id = listed.id`,
+    const rows = await this.executor.all<{ id: string; user_id: string; created_at: number | null; mean_vec: Buffer | null }>(
+      `select id, user_id, created_at, mean_vec from ${this.memories} where user_id in (${placeholderList(userIds.length)})`,
       userIds,
     );
-    rows.sort((a, b) => Number(a.position) - Number(b.position));
-    for (const row of rows) byUser.get(row.user_id)?.push({ ...sourcePosition(row), meanVector: row.mean_vec });
+    const memories = rows.map((row) => ({ userId: row.user_id, memory: { ...sourcePosition(row), meanVector: row.mean_vec } }));
+    memories.sort((a, b) => compareSourcePositions(a.memory, b.memory));
+    for (const { userId, memory } of memories) byUser.get(userId)?.push(memory);
     return byUser;
   }
 

@@ -1,7 +1,9 @@
 // The executors run the same statement text many times in a run (PostgreSQL's keeps recurring ones prepared):
 // every run of it binds its own values, and statements past the prepared ones still run.
 import { describe, expect, it } from 'vitest';
-import { openTarget } from '../../src/database/open-target.js';
+import { openTarget, resolveTargetConfig } from '../../src/database/open-target.js';
+import { PlannerStatistics } from '../../src/database/postgres/planner-statistics.js';
+import { createTestDatabase, query, runSql } from '../support/postgres.js';
 import { backends } from '../support/targets.js';
 
 describe.each(backends)('a statement run again and again (%s)', (_name, makeTarget) => {
@@ -32,5 +34,48 @@ describe.each(backends)('a statement run again and again (%s)', (_name, makeTarg
     } finally {
       await target.close();
     }
+  });
+});
+
+describe('planner statistics on PostgreSQL', () => {
+  it('a table is analyzed once a thousand rows were added, then each time it has doubled', async () => {
+    const analyzed: string[] = [];
+    const statistics = new PlannerStatistics(async () => ({ rows: [{ rows: -1 }] }), async (table) => void analyzed.push(table));
+    const commit = async (table: string, rows: number): Promise<void> => {
+      await statistics.added(table, rows);
+      statistics.refresh();
+      await statistics.settled();
+    };
+    await commit('t', 999);
+    expect(analyzed).toEqual([]);
+    await commit('t', 2);
+    expect(analyzed).toEqual(['t']);
+    await commit('t', 999);
+    await commit('other', 5000);
+    expect(analyzed).toEqual(['t', 'other']);
+    await commit('t', 2);
+    expect(analyzed).toEqual(['t', 'other', 't']);
+  });
+
+  it('starts from the statistics a table has, and has analyzed it when the executor closes', async () => {
+    const url = await createTestDatabase();
+    await runSql(url, `create table filled (id integer primary key, label text);
+      insert into filled select i, 'label ' || i from generate_series(1, 3000) i; analyze filled`);
+    const config = resolveTargetConfig({ pg: url }, {});
+    const fill = async (from: number, count: number): Promise<number> => {
+      const target = await openTarget(config);
+      try {
+        await target.executor.transaction(async () => {
+          const values = Array.from({ length: count }, (_, i) => [from + i, `label ${from + i}`]);
+          await target.executor.run(`insert into filled(id, label) values ${values.map(() => '(?, ?)').join(',')}`, values.flat());
+        });
+      } finally {
+        await target.close(); // waits for the analyses begun
+      }
+      const [row] = await query<{ n: string }>(url, `select analyze_count as n from pg_stat_user_tables where relname = 'filled'`);
+      return Number(row?.n);
+    };
+    expect(await fill(3001, 2999)).toBe(1); // 3,000 rows analyzed: 2,999 more are not yet double
+    expect(await fill(6000, 3001)).toBe(2);
   });
 });

