@@ -7,7 +7,7 @@ import os from 'node:os';
 const scenarioScript = fileURLToPath(new URL('./scenarios.js', import.meta.url));
 const quick = process.argv.includes('quick');
 /** `npm run bench -- zep supermemory` runs only those sections; none named runs them all. */
-const sections = ['rows', 'mem0', 'file', 'zep', 'supermemory', 'memory', 'one-user', 'workers', 'shards', 'shards-api'].filter((section) => process.argv.includes(section));
+const sections = ['rows', 'mem0', 'file', 'zep', 'supermemory', 'memory', 'one-user', 'one-user-api', 'workers', 'shards', 'shards-api'].filter((section) => process.argv.includes(section));
 const wanted = (section: string): boolean => sections.length === 0 || sections.includes(section);
 
 function run(name: string, ...args: number[]): Record<string, number> {
@@ -106,6 +106,20 @@ if (wanted('one-user')) {
   };
   const [smaller, larger, manyUsers] = [row(sizes[0]!, 1), row(sizes[1]!, 1), row(sizes[1]!, 1000)];
   say(`one user: peak RSS ${sizes[1]} / ${sizes[0]}: ${fixed(larger['peakRssMiB']! / smaller['peakRssMiB']!)}× (goal ≤ 1.3×); rate against 1,000 users of the same size: ${fixed(larger['memoriesPerSecond']! / manyUsers['memoriesPerSecond']!)}×`);
+}
+
+if (wanted('one-user-api')) {
+  say('\n## Memory bound, one user from an API: the fake Mem0 Platform (no latency, no rate limit) serving one user, into SQLite by the CLI, at two sizes');
+  say('baseline: the smaller import; goal: the CLI\'s peak RSS for the larger ≤ 1.3× the smaller');
+  const sizes = quick ? [10_000, 100_000] : [100_000, 1_000_000];
+  say('| memories | requests | memories/s | CLI peak RSS MiB | 1-min load average before → after |');
+  say('|---:|---:|---:|---:|---:|');
+  const runs = sizes.map((memories) => {
+    const result = run('one-user-api', memories);
+    say(`| ${memories} | ${result['requests']} | ${fixed(result['memoriesPerSecond']!, 0)} | ${fixed(result['cliPeakRssMiB']!, 0)} | ${fixed(result['loadBefore']!)} → ${fixed(result['loadAfter']!)} |`);
+    return result;
+  });
+  say(`one user from an API: CLI peak RSS ${sizes[1]} / ${sizes[0]}: ${fixed(runs[1]!['cliPeakRssMiB']! / runs[0]!['cliPeakRssMiB']!)}× (goal ≤ 1.3×)`);
 }
 
 if (wanted('workers')) {

@@ -600,6 +600,30 @@ async function workersCli(memories: number, users: number, workers: number): Pro
   return { memories, users, workers, seconds, memoriesPerSecond: memories / seconds, cliPeakRssMiB: ended.peakRssMiB };
 }
 
+/**
+ * Issue 21: one user of `memories` memories read from the fake Mem0 Platform API (no latency, no rate limit: what is
+ * measured is om-import, not the wire) by the real CLI into SQLite: its rate and its own peak RSS. The fake runs in
+ * this process, so its account is not counted in the CLI's RSS.
+ */
+async function oneUserApi(memories: number): Promise<Result> {
+  const account = generatedMem0Account({ users: 1, perUser: memories });
+  const served = await serveHandlers(mem0Handlers(account, { unchangingAccount: true }));
+  const folder = scratchFolder();
+  try {
+    const loadBefore = os.loadavg()[0]!;
+    const started = performance.now();
+    const args = ['mem0', '--api-key', account.apiKey, '--base-url', served.url, '--rate-limit', '100000', '--db', path.join(folder, 'om.sqlite'), '--quiet', '--json'];
+    const ended = await startCli(args, folder, 'one-user-api').exit;
+    if (ended.code !== 0) throw new Error(`om-import exited ${ended.code ?? ended.signal}: ${ended.stderr}`);
+    const report = JSON.parse(ended.stdout) as { totals: { created: number } };
+    if (report.totals.created !== memories) throw new Error(`imported ${report.totals.created} of ${memories} memories`);
+    const seconds = (ended.exitedAt - started) / 1000;
+    return { memories, seconds, memoriesPerSecond: memories / seconds, cliPeakRssMiB: ended.peakRssMiB, requests: served.requests.length, loadBefore, loadAfter: os.loadavg()[0]! };
+  } finally {
+    await served.close();
+  }
+}
+
 const [name, ...args] = process.argv.slice(2);
 const numbers = args.map(Number);
 const scenarios: Record<string, () => Promise<Result>> = {
@@ -612,6 +636,7 @@ const scenarios: Record<string, () => Promise<Result>> = {
   'zep-api': () => zepApi(numbers[0]!, numbers[1]!, numbers[2]!, numbers[3]!, numbers[4]!, numbers[5]!),
   'supermemory-api': () => supermemoryApi(numbers[0]!, numbers[1]!, numbers[2]!, numbers[3]!, numbers[4]!, 'v4'),
   'supermemory-v5': () => supermemoryApi(numbers[0]!, numbers[1]!, numbers[2]!, numbers[3]!, numbers[4]!, 'v5'),
+  'one-user-api': () => oneUserApi(numbers[0]!),
   'zep-v4-api': () => zepV4Api(numbers[0]!, numbers[1]!, numbers[2]!, numbers[3]!, numbers[4]!, numbers[5]!),
   'workers-export': () => workersExport(numbers[0]!, numbers[1]!),
   'workers-file': () => workersFile(numbers[0]!, numbers[1]!, numbers[2]!),

@@ -28,6 +28,11 @@ export interface Mem0FakeOptions {
   entitiesAsArray?: boolean;
   /** Today, `YYYY-MM-DD` (UTC), against which expiration dates are read (default: the real today). */
   today?: () => string;
+  /**
+   * The account does not change while it is served (a benchmark's): each listing's selection is computed once and
+   * its pages sliced from it, so that a user of a million memories is not filtered again for every page.
+   */
+  unchangingAccount?: boolean;
 }
 
 /** The largest `page_size` the v3 listing accepts. */
@@ -168,7 +173,15 @@ export function mem0Handlers(account: Mem0Account, options: Mem0FakeOptions = {}
 
   const today = options.today ?? realToday;
   /** What a listing shows: expired memories only when asked (`show_expired`), merged ones only when asked (`include_merged`). */
+  const selections = new Map<string, unknown[]>();
   const listed = (filters: Filter, body: Record<string, unknown>): unknown[] => {
+    if (!options.unchangingAccount) return select(filters, body);
+    const key = JSON.stringify([filters, body['show_expired'] === true, body['include_merged'] === true]);
+    let selection = selections.get(key);
+    if (!selection) selections.set(key, (selection = select(filters, body)));
+    return selection;
+  };
+  const select = (filters: Filter, body: Record<string, unknown>): unknown[] => {
     const merged = new Set(account.mergedIds ?? []);
     return account.memories.filter(
       (memory) =>
