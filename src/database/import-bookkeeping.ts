@@ -131,8 +131,10 @@ export class ImportBookkeeping {
         `create index if not exists om_import_records_target_user_memory_idx on ${this.records}(target, user_id, memory_id)`,
       );
       await this.executor.run(
-        `create index if not exists om_import_records_partition_idx on ${this.records}(target, source, account, partition_key)`,
+        `create index if not exists om_import_records_partition_record_idx on ${this.records}(target, source, account, partition_key, record_id)`,
       );
+      // The index before it lacked record_id: a partition's records could not be read a page at a time in order.
+      await this.executor.run(`drop index if exists ${this.database.dialect.qualified('om_import_records_partition_idx')}`);
 
       await this.executor.run(
         `create table if not exists ${this.runs}(source text not null, account text not null, run_id text not null,
@@ -401,14 +403,21 @@ export class ImportBookkeeping {
    * The records this source last wrote from a partition under this run's account, or under the earlier names of
    * it given (the candidates for "gone at the source").
    */
-  async recordsOfPartition(partitionKey: string, earlierAccounts: readonly string[] = []): Promise<KnownRecord[]> {
-    const accounts = [this.account, ...earlierAccounts.filter((account) => account !== this.account)];
-    const rows = await this.executor.all<{ record_id: string; memory_id: string; user_id: string; fingerprint: string }>(
-      `select record_id, memory_id, user_id, fingerprint from ${this.records}
-        where target = ? and source = ? and account in (${placeholderList(accounts.length)}) and partition_key = ? order by record_id`,
-      [this.target, this.source, ...accounts, partitionKey],
-    );
-    return rows.map((row) => ({ recordId: row.record_id, memoryId: row.memory_id, userId: row.user_id, fingerprint: row.fingerprint }));
+  async *recordsOfPartition(partitionKey: string, earlierAccounts: readonly string[] = [], pageSize = 5000): AsyncGenerator<KnownRecord[]> {
+    // A page at a time, by record id along the partition index: one user of a million records is never held whole.
+    for (const account of [this.account, ...earlierAccounts.filter((earlier) => earlier !== this.account)]) {
+      let after = '';
+      for (;;) {
+        const rows = await this.executor.all<{ record_id: string; memory_id: string; user_id: string; fingerprint: string }>(
+          `select record_id, memory_id, user_id, fingerprint from ${this.records}
+            where target = ? and source = ? and account = ? and partition_key = ? and record_id > ? order by record_id limit ${pageSize}`,
+          [this.target, this.source, account, partitionKey, after],
+        );
+        if (rows.length > 0) yield rows.map((row) => ({ recordId: row.record_id, memoryId: row.memory_id, userId: row.user_id, fingerprint: row.fingerprint }));
+        if (rows.length < pageSize) break;
+        after = rows.at(-1)!.record_id;
+      }
+    }
   }
 
   /** The partitions this source and account imported records from (see `Source.coversPartition`). */

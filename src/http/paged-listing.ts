@@ -1,6 +1,7 @@
 // The one paging loop every adapter uses: page after page until the source says there is no more, each entry once
 // (offset pages drift while an account changes), and a warning when the count disagrees with the announced total.
 import type { SourceWarning } from '../records.js';
+import { RecordIdSet } from '../pipeline/record-id-set.js';
 
 export interface ListingPage<Entry, Cursor> {
   entries: readonly Entry[];
@@ -24,7 +25,8 @@ export type ListingEvent<Entry> = { type: 'entry'; entry: Entry } | { type: 'war
 
 /** Every entry of a paged listing, in order, then a warning if their number is not the total the source announced. */
 export async function* pagedListing<Entry, Cursor>(listing: PagedListing<Entry, Cursor>): AsyncGenerator<ListingEvent<Entry>> {
-  const seen = new Set<string>();
+  // By 64-bit hash (~24 bytes an id, not ~120 as strings): one user's listing may hold a million entries.
+  const seen = new RecordIdSet();
   const cursorsSeen = new Set<string>();
   let listed = 0;
   let duplicates = 0;
@@ -42,11 +44,10 @@ export async function* pagedListing<Entry, Cursor>(listing: PagedListing<Entry, 
     for (const entry of page.entries) {
       const identity = listing.identity?.(entry) ?? null;
       if (identity !== null) {
-        if (seen.has(identity)) {
+        if (!seen.add(identity).added) {
           duplicates++;
           continue;
         }
-        seen.add(identity);
       }
       listed++;
       yield { type: 'entry', entry };

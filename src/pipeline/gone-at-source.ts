@@ -1,6 +1,7 @@
 // Memories om-import made of records the source no longer has: found only where a whole partition was read in full
 // (or the source's whole listing no longer has the partition at all), counted, and with --prune removed.
 import type { Partition } from '../records.js';
+import type { KnownRecord } from '../database/import-bookkeeping.js';
 import { removeMemories } from '../database/memory-removal.js';
 import type { ImportRun } from './import-run.js';
 import { RecordIdSet } from './record-id-set.js';
@@ -21,9 +22,10 @@ export class GoneAtSource {
   /** What an earlier run imported from a partition read in full that is not among the records it has now (`present`). */
   async checkPartition(partition: Partition, present: RecordIdSet): Promise<void> {
     const { bookkeeping, shard } = this.run;
-    const unlisted = (await bookkeeping.recordsOfPartition(partition.key, [...(this.run.earlierAccounts.get(partition.key) ?? [])])).filter(
-      (record) => !present.has(record.recordId) && ownsUser(shard, record.userId),
-    );
+    const unlisted: KnownRecord[] = [];
+    for await (const page of bookkeeping.recordsOfPartition(partition.key, [...(this.run.earlierAccounts.get(partition.key) ?? [])])) {
+      unlisted.push(...page.filter((record) => !present.has(record.recordId) && ownsUser(shard, record.userId)));
+    }
     // A record still listed under another of its ids (a document skipped while it is processed again) is not gone.
     const aliases = unlisted.length > 0 ? await bookkeeping.aliasesOf(unlisted.map((record) => record.recordId)) : new Map<string, string[]>();
     const missing = unlisted.filter((record) => !(aliases.get(record.recordId) ?? []).some((alias) => present.has(alias)));
