@@ -4,7 +4,7 @@
 // A listing that may have been cut at a cap is said so in the report, and is never taken as whole (never pruned from).
 import type { HttpClient } from '../../src/http/http-client.js';
 import { SourceError, UsageError } from '../../src/errors.js';
-import type { Partition, Source, SourceItem } from '../../src/records.js';
+import type { Partition, PartitionCoverage, Source, SourceItem } from '../../src/records.js';
 import { idOf, isObject, mem0Item, mem0MemoryList, mem0Partition, mem0ReadPolicy, mem0UserTenantKey, nonEmptyString, type Mem0ReadPolicy } from './mem0-memory.js';
 
 export interface Mem0SelfHostedOptions {
@@ -24,6 +24,9 @@ const olderServerCaps = new Set([20, 100]);
 /** The server's entity types (it has no apps). */
 const entityTypes = new Set(['user', 'agent', 'run']);
 
+/** `GET /entities` is computed from at most this many memory payloads (mem0 server/routers/entities.py). */
+const entitiesScanLimit = 10_000;
+
 export class Mem0SelfHosted implements Source {
   readonly name = 'mem0';
   readonly filtersByUpdateTime = false;
@@ -34,8 +37,11 @@ export class Mem0SelfHosted implements Source {
    */
   readonly listsWholePartitions = true;
   private readonly policy: Mem0ReadPolicy;
-  /** This run listed every entity (`GET /entities`, none named): one an earlier run imported and it lacks is gone. */
-  private listedEveryEntity = false;
+  /**
+   * This run listed the entities (`GET /entities`, none named), and how many memories they count: one an earlier run
+   * imported and the list lacks is gone only if the server read every memory to make it (see `entitiesScanLimit`).
+   */
+  private entityListing: { countedMemories: number | null } | null = null;
 
   constructor(private readonly options: Mem0SelfHostedOptions) {
     this.policy = options.policy ?? mem0ReadPolicy();
@@ -59,7 +65,8 @@ export class Mem0SelfHosted implements Source {
       return;
     }
     if (entities !== null) {
-      this.listedEveryEntity = true;
+      const counts = entities.map((entity) => entity.expectedRecords);
+      this.entityListing = { countedMemories: counts.every((count) => count !== undefined) ? counts.reduce<number>((sum, count) => sum + count!, 0) : null };
       yield* entities;
       return;
     }
@@ -72,9 +79,21 @@ export class Mem0SelfHosted implements Source {
     for (const user of known) yield mem0Partition(user); // named as tenants are: `user:agent:x` is the user `agent:x`
   }
 
-  /** Every user, agent and run, when none is named and the server lists them (`GET /entities`, one unpaged list). */
-  coversPartition(partitionKey: string): boolean {
-    return this.listedEveryEntity && /^(user|agent|run):/.test(partitionKey);
+  /**
+   * Every user, agent and run, when none is named and the server lists them (`GET /entities`, one unpaged list) from
+   * all its memories: it reads at most `entitiesScanLimit` of them, so a list whose counts add up to that many may
+   * lack entities that still exist. (A memory of a user and an agent counts for both: the sum errs on the safe side.)
+   */
+  coversPartition(partitionKey: string): PartitionCoverage {
+    if (this.entityListing === null || !/^(user|agent|run):/.test(partitionKey)) return false;
+    const counted = this.entityListing.countedMemories;
+    if (counted !== null && counted < entitiesScanLimit) return true;
+    return {
+      unknown:
+        counted === null
+          ? 'GET /entities gave no memory count for some entities, so whether it read every memory is unknown'
+          : `GET /entities counts ${counted} memories, and the server builds it from at most ${entitiesScanLimit}: an entity beyond them is not listed`,
+    };
   }
 
   /** Every user, agent and run `GET /entities` lists, with its memory count; null on a server without it (404). */

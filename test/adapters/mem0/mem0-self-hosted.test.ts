@@ -220,4 +220,26 @@ describe('a self-hosted server: users deleted at the source', () => {
     expect(await usersOf()).not.toContain('carol');
     expect(await usersOf()).toEqual(expect.arrayContaining(['agent:helper', 'alice', 'run:session-7']));
   });
+
+  it('GET /entities built from the first 10,000 memories only: an entity it no longer reaches is not gone, whatever --prune says', async () => {
+    const account = selfHostedAccount();
+    account.memories = account.memories.filter((memory) => (memory as { user_id?: string }).user_id !== 'bulk');
+    const served = await serve(account);
+    const target = resolveTargetConfig({ db: path.join(tempDir(), 'om.sqlite') }, {});
+    await importFrom({ source: open(served), target, env: {}, prune: true });
+    // A user adds 10,000 memories that the server scans first: carol, the agent and the run fall beyond the scan.
+    account.memories.unshift(...ownedMem0Memories({ user_id: 'bulk' }, 10_000, 50_000));
+    const pruned = await importFrom({ source: open(served), target, env: {}, prune: true });
+    expect(pruned.goneAtSource).toMatchObject({ memories: 0, usersRemoved: [] });
+    expect(pruned.warnings).toContainEqual(
+      expect.stringMatching(/^user:carol: not listed by the source this time, but not known to be gone \(GET \/entities counts \d+ memories, and the server builds it from at most 10000: .*\): nothing of it was counted as gone or pruned$/),
+    );
+    const opened = await openTarget(target);
+    try {
+      const users = await opened.executor.all<{ user_id: string }>('select distinct user_id from memories order by user_id');
+      expect(users.map((row) => row.user_id)).toEqual(expect.arrayContaining(['carol', 'agent:helper', 'run:session-7']));
+    } finally {
+      await opened.close();
+    }
+  }, 60_000);
 });

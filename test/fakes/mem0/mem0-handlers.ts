@@ -255,6 +255,8 @@ export interface Mem0SelfHostedOptions {
   jwts?: string[];
   /** A server before mem0 2.0.1: no `GET /entities` (404). */
   noEntities?: boolean;
+  /** `GET /entities` scans at most this many memories, as the server does (default `selfHostedEntitiesScanLimit`). */
+  entitiesScanLimit?: number;
   /** A server before mem0 2.0.8: `top_k` ignored, at most 20 returned. */
   ignoresTopK?: boolean;
   /** A mem0 2.0.0 server, whose route passes ids the library refuses (mem0ai/mem0#4955): every listing is a 400. */
@@ -265,6 +267,8 @@ export interface Mem0SelfHostedOptions {
 /** `GET /memories` returns this many without `top_k`, and `top_k` may be at most `selfHostedMaxTopK`. */
 export const selfHostedDefaultTopK = 20;
 export const selfHostedMaxTopK = 1000;
+/** `GET /entities` is computed from at most this many memory payloads (server/routers/entities.py). */
+export const selfHostedEntitiesScanLimit = 10_000;
 
 /**
  * The open-source Mem0 REST server (mem0 2.x): `X-API-Key` or `Authorization: Bearer` (never `Token`), no trailing
@@ -301,7 +305,7 @@ export function mem0SelfHostedHandlers(account: Mem0Account, options: Mem0SelfHo
       if (!authorized(request)) return unauthorized();
       if (options.noEntities) return HttpResponse.json({ detail: 'Not Found' }, { status: 404 });
       const found = new Map<string, { id: string; type: string; total_memories: number; created_at: string; updated_at: string }>();
-      for (const memory of account.memories) {
+      for (const memory of account.memories.slice(0, options.entitiesScanLimit ?? selfHostedEntitiesScanLimit)) {
         if (!isObject(memory)) continue;
         for (const [field, type] of [['user_id', 'user'], ['agent_id', 'agent'], ['run_id', 'run']] as const) {
           const id = memory[field];
