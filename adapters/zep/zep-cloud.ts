@@ -9,6 +9,7 @@ import { parseTime, type FetchOptions, type Partition, type Source, type SourceI
 import {
   episodeEnvelope,
   factEnvelopes,
+  hyperedgeMembersLast,
   isObject,
   messageEnvelope,
   nonEmptyString,
@@ -472,20 +473,7 @@ export class ZepCloud implements Source {
   private async *facts(owner: ZepOwner, ownerPath: string, tenantKey: string): AsyncGenerator<SourceItem> {
     const state: GraphListingState = { missing: false, cutShort: false };
     const listing = this.graphListing(`facts of ${tenantKey}`, tenantKey, `/graph/edge/${ownerPath}`, this.pageSize, true, state);
-    // v3 lists edges newest uuid first: hyperedge members are held to the end and read by uuid, so the first member
-    // of each carries the fact here as in v4 (which lists by uuid), and both readers make the same memory of it.
-    const envelopes = factEnvelopes(this.api, owner);
-    const hyperedgeMembers: Record<string, unknown>[] = [];
-    yield* this.listingItems(listing, (edge) => {
-      if (!isObject(edge) || nonEmptyString(edge['hyperedge_uuid']) === null) return envelopes(edge);
-      hyperedgeMembers.push(edge);
-      return null;
-    });
-    const uuidOf = (edge: Record<string, unknown>): string => nonEmptyString(edge['uuid']) ?? '';
-    for (const edge of hyperedgeMembers.sort((a, b) => (uuidOf(a) < uuidOf(b) ? -1 : uuidOf(a) > uuidOf(b) ? 1 : 0))) {
-      const item = this.item(envelopes(edge));
-      if (item) yield item;
-    }
+    yield* this.listingItems(hyperedgeMembersLast(listing), factEnvelopes(this.api, owner));
     if (state.missing) yield { type: 'warning', warning: { tenantKey, message: `the graph of ${tenantKey} was not found (HTTP 404); its facts were not read` } };
     if (state.cutShort) yield cutShortWarning(`facts of ${tenantKey}`, tenantKey);
   }

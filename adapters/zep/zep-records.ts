@@ -74,9 +74,10 @@ export function factEnvelope(api: ZepApi, from: ZepOwner, edge: unknown, copyOf?
 }
 
 /**
- * The envelopes of one graph's fact edges, in listing order (by uuid, on v3 and v4 alike). A hyperedge — one fact
- * relating more than two nodes — is listed once per member edge, with the same `fact` and its `hyperedge_uuid`: the
- * first member listed carries the fact, the others are marked as its copies (skipped), whichever API read them.
+ * The envelopes of one graph's fact edges. A hyperedge — one fact relating more than two nodes — is listed once per
+ * member edge, with the same `fact` and its `hyperedge_uuid`: the first member read carries the fact, the others are
+ * marked as its copies (skipped). Read through `hyperedgeMembersLast`, the first is the lowest uuid whichever API
+ * listed them, in whatever order, so v3 and v4 make the same memory of a hyperedge.
  */
 export function factEnvelopes(api: ZepApi, from: ZepOwner): (edge: unknown) => ZepEnvelope {
   const firstMembers = new Map<string, string>();
@@ -88,6 +89,22 @@ export function factEnvelopes(api: ZepApi, from: ZepOwner): (edge: unknown) => Z
     if (first === undefined) firstMembers.set(hyperedge, uuid);
     return factEnvelope(api, from, edge, first !== undefined && first !== uuid ? first : undefined);
   };
+}
+
+/**
+ * A listing of fact edges with the members of hyperedges held back and passed on last, by uuid (v3 lists edges
+ * newest first, v4 by uuid): see `factEnvelopes`. Everything else passes at once.
+ */
+export async function* hyperedgeMembersLast<Event extends { type: 'entry'; entry: unknown } | { type: 'warning' }>(events: AsyncIterable<Event>): AsyncGenerator<Event> {
+  const members: { uuid: string; event: Event }[] = [];
+  for await (const event of events) {
+    const edge = event.type === 'entry' ? (event as { entry: unknown }).entry : null;
+    const uuid = isObject(edge) && nonEmptyString(edge['hyperedge_uuid']) !== null ? nonEmptyString(edge['uuid']) : null;
+    if (uuid === null) yield event;
+    else members.push({ uuid, event });
+  }
+  members.sort((a, b) => (a.uuid < b.uuid ? -1 : a.uuid > b.uuid ? 1 : 0));
+  for (const { event } of members) yield event;
 }
 
 export function episodeEnvelope(api: ZepApi, from: ZepOwner, episode: unknown): ZepEnvelope {

@@ -16,6 +16,7 @@ import { zepListsWholePartitions, zepScope, type ZepHttpSourceOptions } from './
 import {
   episodeEnvelope,
   factEnvelopes,
+  hyperedgeMembersLast,
   isObject,
   messageEnvelope,
   nonEmptyString,
@@ -529,7 +530,7 @@ export class ZepV4 implements Source {
     let events = this.listing(`facts of ${tenantKey}`, tenantKey, request(body), maxPageSize.graphLists, state);
     let read = 0;
     try {
-      for await (const item of this.listingItems(events, envelope)) {
+      for await (const item of this.listingItems(hyperedgeMembersLast(events), envelope)) {
         read++;
         yield item;
       }
@@ -538,7 +539,7 @@ export class ZepV4 implements Source {
       // A server that refuses the date filter: every fact, as a full run reads them.
       yield { type: 'warning', warning: { tenantKey, message: `facts: Zep refused the date filter of an incremental run (unsupported_filter); every fact was read` } };
       events = this.listing(`facts of ${tenantKey}`, tenantKey, request({}), maxPageSize.graphLists, state);
-      yield* this.listingItems(events, envelope);
+      yield* this.listingItems(hyperedgeMembersLast(events), envelope);
     }
     if (state.missing) yield { type: 'warning', warning: { tenantKey, message: `the graph of ${tenantKey} was not found (HTTP 404); its facts were not read` } };
   }

@@ -4,6 +4,7 @@ import {
   episodeEnvelope,
   factEnvelope,
   factEnvelopes,
+  hyperedgeMembersLast,
   messageEnvelope,
   threadSummaryEnvelope,
   userSummaryEnvelope,
@@ -135,6 +136,22 @@ describe('Zep facts', () => {
       // An edge of no hyperedge stays a memory of its own.
       expect(memory(zepItem(envelopes({ ...edge, uuid: 'e-9' }), defaults)).sourceId).toBe('e-9');
     }
+  });
+
+  it('hyperedge members are read last and by uuid, whatever order the API lists them in (v3: newest first)', async () => {
+    const listed = [
+      { ...edge, uuid: 'e-3', hyperedge_uuid: 'h-1' },
+      { ...edge, uuid: 'e-8' },
+      { ...edge, uuid: 'e-1', hyperedge_uuid: 'h-1' },
+      { ...edge, uuid: 'e-2', hyperedge_uuid: 'h-1' },
+    ];
+    async function* events() {
+      for (const entry of listed) yield { type: 'entry' as const, entry };
+      yield { type: 'warning' as const, warning: { tenantKey: 'user_8f3a', message: 'cut short' } };
+    }
+    const read: string[] = [];
+    for await (const event of hyperedgeMembersLast(events())) read.push(event.type === 'entry' ? String((event.entry as { uuid: string }).uuid) : event.type);
+    expect(read).toEqual(['e-8', 'warning', 'e-1', 'e-2', 'e-3']);
   });
 
   it('content is the fact, time is valid_at, edge name tagged, every edge field kept', () => {
