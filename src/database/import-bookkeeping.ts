@@ -338,9 +338,9 @@ export class ImportBookkeeping {
    */
   async renameRecords(renames: readonly RecordRename[]): Promise<void> {
     for (const { from, to } of renames) {
-      await this.executor.run(`update ${this.records} set record_id = ? where target = ? and source = ? and record_id = ?`, [to, this.target, this.source, from]);
-      await this.executor.run(`update ${this.aliases} set record_id = ? where target = ? and source = ? and record_id = ?`, [to, this.target, this.source, from]);
-      await this.executor.run(`delete from ${this.aliases} where target = ? and source = ? and alias = ?`, [this.target, this.source, to]);
+      await this.executor.write(`update ${this.records} set record_id = ? where target = ? and source = ? and record_id = ?`, [to, this.target, this.source, from]);
+      await this.executor.write(`update ${this.aliases} set record_id = ? where target = ? and source = ? and record_id = ?`, [to, this.target, this.source, from]);
+      await this.executor.write(`delete from ${this.aliases} where target = ? and source = ? and alias = ?`, [this.target, this.source, to]);
     }
     await this.keepAliases(renames.map(({ from, to }) => ({ recordId: to, alias: from })));
   }
@@ -445,18 +445,18 @@ export class ImportBookkeeping {
 
   /** Forgets a user whose `users` row was removed: its pending work, and every source's summary of it. */
   async forgetUser(userId: string): Promise<void> {
-    await this.executor.run(`delete from ${this.pendingUsers} where target = ? and user_id = ?`, [this.target, userId]);
-    await this.executor.run(`delete from ${this.sourceSummaries} where target = ? and user_id = ?`, [this.target, userId]);
+    await this.executor.write(`delete from ${this.pendingUsers} where target = ? and user_id = ?`, [this.target, userId]);
+    await this.executor.write(`delete from ${this.sourceSummaries} where target = ? and user_id = ?`, [this.target, userId]);
   }
 
   /** Forgets records whose memories were removed (`--prune`). */
   async forgetRecords(recordIds: readonly string[]): Promise<void> {
     for (const chunk of inClauseChunks(recordIds)) {
-      await this.executor.run(
+      await this.executor.write(
         `delete from ${this.records} where target = ? and source = ? and record_id in (${placeholderList(chunk.length)})`,
         [this.target, this.source, ...chunk],
       );
-      await this.executor.run(
+      await this.executor.write(
         `delete from ${this.aliases} where target = ? and source = ? and record_id in (${placeholderList(chunk.length)})`,
         [this.target, this.source, ...chunk],
       );
@@ -538,7 +538,7 @@ export class ImportBookkeeping {
 
   async clearPendingUsers(userIds: readonly string[]): Promise<void> {
     for (const chunk of inClauseChunks(userIds)) {
-      await this.executor.run(`delete from ${this.pendingUsers} where target = ? and user_id in (${placeholderList(chunk.length)})`, [this.target, ...chunk]);
+      await this.executor.write(`delete from ${this.pendingUsers} where target = ? and user_id in (${placeholderList(chunk.length)})`, [this.target, ...chunk]);
     }
   }
 

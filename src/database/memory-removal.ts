@@ -14,10 +14,10 @@ export async function removeMemories(target: Target, memoryIds: readonly string[
       chunk,
     );
     for (const row of rows) if (row.user_id !== null) removed.push({ userId: row.user_id, createdAt: Number(row.created_at ?? 0) });
-    await target.executor.run(`delete from ${qualified(tables.waypoints)} where src_id in (${list}) or dst_id in (${list})`, [...chunk, ...chunk]);
-    await target.executor.run(`delete from ${qualified(tables.vectors)} where id in (${list})`, chunk);
-    await target.executor.run(`delete from ${qualified(tables.embedLogs)} where id in (${list})`, chunk);
-    await target.executor.run(`delete from ${qualified(tables.memories)} where id in (${list})`, chunk);
+    await target.executor.write(`delete from ${qualified(tables.waypoints)} where src_id in (${list}) or dst_id in (${list})`, [...chunk, ...chunk]);
+    await target.executor.write(`delete from ${qualified(tables.vectors)} where id in (${list})`, chunk);
+    await target.executor.write(`delete from ${qualified(tables.embedLogs)} where id in (${list})`, chunk);
+    await target.executor.write(`delete from ${qualified(tables.memories)} where id in (${list})`, chunk);
   }
   return removed;
 }

@@ -173,10 +173,10 @@ export class OpenMemoryWriter {
     // Vectors are replaced whole (even for a memory om-import's bookkeeping does not know, should it exist already).
     const replaced = new Set(memories.filter((memory) => !memory.isNew).map((memory) => memory.rows.id));
     for (const chunk of inClauseChunks(memories.map((memory) => memory.rows.id))) {
-      await this.executor.run(`delete from ${this.vectors} where id in (${placeholderList(chunk.length)})`, chunk);
+      await this.executor.write(`delete from ${this.vectors} where id in (${placeholderList(chunk.length)})`, chunk);
       const replacedChunk = chunk.filter((id) => replaced.has(id));
       if (replacedChunk.length > 0) {
-        await this.executor.run(`delete from ${this.waypoints} where src_id in (${placeholderList(replacedChunk.length)})`, replacedChunk);
+        await this.executor.write(`delete from ${this.waypoints} where src_id in (${placeholderList(replacedChunk.length)})`, replacedChunk);
       }
     }
     const vectorValues = memories.flatMap(({ rows }) =>

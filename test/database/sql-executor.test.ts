@@ -37,6 +37,70 @@ describe.each(backends)('a statement run again and again (%s)', (_name, makeTarg
   });
 });
 
+// A transaction's writes are not waited for one by one (PostgreSQL sends them without waiting for each answer):
+// they still run in the order issued, and one that fails fails the whole transaction with its own error.
+describe.each(backends)('writes in a transaction (%s)', (_name, makeTarget) => {
+  it('run in the order issued: a read after them sees them, and the commit has them all', async () => {
+    const target = await openTarget(await makeTarget());
+    try {
+      const { executor } = target;
+      await executor.run('create table ordered (id integer primary key, label text)');
+      const seen = await executor.transaction(async () => {
+        await executor.write('insert into ordered(id, label) values (?, ?), (?, ?)', [1, 'one', 2, 'two']);
+        await executor.write('update ordered set label = ? where id = ?', ['one again', 1]);
+        await executor.write('delete from ordered where id = ?', [2]);
+        await executor.write('insert into ordered(id, label) values (?, ?)', [2, 'two again']);
+        return executor.all<{ id: number; label: string }>('select id, label from ordered order by id');
+      });
+      const expected = [
+        { id: 1, label: 'one again' },
+        { id: 2, label: 'two again' },
+      ];
+      expect(seen).toEqual(expected);
+      expect(await executor.all('select id, label from ordered order by id')).toEqual(expected);
+    } finally {
+      await target.close();
+    }
+  });
+
+  it('one that fails fails the transaction with its own error, leaves nothing of it, and the executor goes on', async () => {
+    const target = await openTarget(await makeTarget());
+    try {
+      const { executor } = target;
+      await executor.run('create table guarded (id integer primary key, label text not null)');
+      await executor.run('insert into guarded(id, label) values (?, ?)', [1, 'before']);
+      // A read issued from elsewhere while the transaction is open (another partition's lookup) is answered too.
+      let besideRead: Promise<unknown> = Promise.resolve();
+      const failed = executor.transaction(async () => {
+        await executor.write('update guarded set label = ? where id = ?', ['changed', 1]);
+        await executor.write('insert into guarded(id, label) values (?, ?)', [2, null]); // not null: fails
+        besideRead = executor.all('select count(*) as n from guarded').catch((error: unknown) => error);
+        await executor.write('insert into guarded(id, label) values (?, ?)', [3, 'after']);
+        return executor.all('select id from guarded');
+      });
+      const error = await failed.then(
+        () => null,
+        (caught: unknown) => caught as Error,
+      );
+      expect(error?.message).toMatch(/null value|NOT NULL constraint/i);
+      const besideOutcome = await besideRead;
+      if (target.dialect.name === 'postgres') {
+        // Sent after the failed insert, inside the transaction: it fails with the cause, not "current transaction is aborted".
+        expect((besideOutcome as Error).message).toMatch(/null value/);
+      } else {
+        expect(besideOutcome).toBeUndefined(); // SQLite's insert failed at once: the work stopped there
+      }
+      expect(await executor.all('select id, label from guarded order by id')).toEqual([{ id: 1, label: 'before' }]);
+      await executor.transaction(async () => {
+        await executor.write('insert into guarded(id, label) values (?, ?)', [4, 'next']);
+      });
+      expect(await executor.all('select id from guarded order by id')).toEqual([{ id: 1 }, { id: 4 }]);
+    } finally {
+      await target.close();
+    }
+  });
+});
+
 describe('planner statistics on PostgreSQL', () => {
   it('a table is analyzed once a thousand rows were added, then each time it has doubled', async () => {
     const analyzed: string[] = [];

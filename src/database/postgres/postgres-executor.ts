@@ -34,15 +34,24 @@ function insertedTable(sql: string): string | null {
   return /^\s*insert\s+into\s+("[^"]*"(?:\."[^"]*")?|[^\s(]+)/i.exec(sql)?.[1] ?? null;
 }
 
-/** One pg client behind the shared executor interface. */
+/** SQLSTATE of a statement refused because an earlier one failed in the same transaction. */
+const inFailedTransaction = '25P02';
+
+/**
+ * One pg client behind the shared executor interface, in pg's pipeline mode: each statement is sent as it is issued,
+ * without waiting for the answers to those before it, and the server runs and answers them in that order. Callers
+ * that overlap (a partition reading what is known while another writes its batch) need no turns, and a transaction's
+ * writes (`write`) go out one after another instead of a round trip each: a batch of memories is about ten
+ * statements, and on a busy machine each round trip cost the import more than the server's work on the statement
+ * (the write phase of 100k memories took a sixth less time, measured).
+ */
 export class PostgresExecutor implements SqlExecutor {
   readonly dialect = 'postgres' as const;
   private inTransaction = false;
-  /**
-   * One query at a time on the connection: callers that overlap (a partition reading what is known while another
-   * writes its batch) take turns, as pg would queue them anyway — it deprecates doing so implicitly.
-   */
-  private turn: Promise<unknown> = Promise.resolve();
+  /** The open transaction's writes still unanswered (see `write`). */
+  private unansweredWrites: Promise<unknown>[] = [];
+  /** The first statement that failed in the open transaction: what the ones after it, refused, fail with instead. */
+  private transactionFailure: { error: unknown } | null = null;
 
   private constructor(
     private readonly client: pg.Client,
@@ -111,13 +120,17 @@ export class PostgresExecutor implements SqlExecutor {
   }
 
   private query(sql: string, params: readonly SqlValue[] = []): Promise<pg.QueryResult> {
-    const result = this.turn.then(() => this.client.query(this.statement(sql, params)));
-    this.turn = result.catch(() => undefined);
-    return result;
+    return this.client.query(this.statement(sql, params)).catch((error: unknown) => {
+      if (this.inTransaction) {
+        if ((error as { code?: unknown }).code === inFailedTransaction && this.transactionFailure) throw this.transactionFailure.error;
+        this.transactionFailure ??= { error };
+      }
+      throw error;
+    });
   }
 
   static async connect(config: pg.ClientConfig): Promise<PostgresExecutor> {
-    const client = new pg.Client({ ...config, types: typeParsers });
+    const client = new pg.Client({ ...config, types: typeParsers, pipeline: true });
     client.on('error', () => undefined); // a dropped connection surfaces on the next query instead
     await client.connect();
     return new PostgresExecutor(client, config);
@@ -134,19 +147,36 @@ export class PostgresExecutor implements SqlExecutor {
     return changed;
   }
 
+  /** Inside a transaction, sent at once and answered by the time it commits; outside one, the same as `run`. */
+  async write(sql: string, params: readonly SqlValue[] = []): Promise<void> {
+    const written = this.run(sql, params);
+    if (!this.inTransaction) {
+      await written;
+      return;
+    }
+    written.catch(() => undefined); // its failure is thrown where the transaction ends
+    this.unansweredWrites.push(written);
+  }
+
   async transaction<T>(work: () => Promise<T>): Promise<T> {
     if (this.inTransaction) throw new Error('nested transactions are not supported');
     this.inTransaction = true;
-    await this.query('begin');
+    this.transactionFailure = null;
     try {
+      await this.query('begin');
       const result = await work();
+      await Promise.all(this.unansweredWrites);
       await this.query('commit');
       this.statistics.refresh();
       return result;
     } catch (error) {
+      await Promise.allSettled(this.unansweredWrites);
       await this.query('rollback').catch(() => undefined);
-      throw error;
+      // A write that failed is the cause; a statement after it was only refused (set by `query`, which TS cannot see).
+      const failure = this.transactionFailure as { error: unknown } | null;
+      throw failure ? failure.error : error;
     } finally {
+      this.unansweredWrites = [];
       this.inTransaction = false;
     }
   }

@@ -46,6 +46,11 @@ export class SqliteExecutor implements SqlExecutor {
     });
   }
 
+  /** better-sqlite3 runs each statement to its end before answering: nothing to overlap. */
+  async write(sql: string, params: readonly SqlValue[] = []): Promise<void> {
+    await this.run(sql, params);
+  }
+
   /** A statement that waited `busyTimeoutMs` for another connection's write lock fails saying so, and what to do. */
   private whenNotBusy<T>(work: () => T): T {
     try {
