@@ -6,11 +6,12 @@ import type pg from 'pg';
 import { TargetError, UsageError } from '../errors.js';
 import { fileTimestamp } from '../records.js';
 import { validIdentifier } from './identifiers.js';
+import { lookupColumns } from './postgres/planner-statistics.js';
 import { postgresDialect } from './postgres/postgres-dialect.js';
 import type { PostgresExecutor } from './postgres/postgres-executor.js';
 import { sqliteDialect } from './sqlite/sqlite-dialect.js';
 import { SqliteExecutor } from './sqlite/sqlite-executor.js';
-import { postgresTableNames, sqliteTableNames } from './table-names.js';
+import { postgresTableNames, sqliteTableNames, type TableRole } from './table-names.js';
 import { Target } from './target.js';
 
 export type TargetConfig =
@@ -266,5 +267,7 @@ async function openPostgres(config: Extract<TargetConfig, { kind: 'postgres' }>)
     throw new TargetError(`cannot connect to PostgreSQL ${config.display}: ${(error as Error).message}`, { hint });
   }
   const tables = postgresTableNames({ memoryTable: config.memoryTable, vectorTable: config.vectorTable });
-  return new Target(postgresDialect(config.schema, tables), executor, `PostgreSQL ${config.display} (schema ${config.schema})`, null);
+  const dialect = postgresDialect(config.schema, tables);
+  executor.analyzeOnly(new Map(Object.entries(lookupColumns).map(([role, columns]) => [dialect.qualified(tables[role as TableRole]), columns])));
+  return new Target(dialect, executor, `PostgreSQL ${config.display} (schema ${config.schema})`, null);
 }

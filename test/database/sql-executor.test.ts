@@ -1,7 +1,13 @@
 // The executors run the same statement text many times in a run (PostgreSQL's keeps recurring ones prepared):
 // every run of it binds its own values, and statements past the prepared ones still run.
 import { describe, expect, it } from 'vitest';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { mem0Source } from '../../adapters/mem0/index.js';
 import { openTarget, resolveTargetConfig } from '../../src/database/open-target.js';
+import { importFrom } from '../../src/pipeline/import.js';
+import { generatedMem0Account } from '../fakes/mem0/mem0-account.js';
+import { tempDir } from '../support/temp.js';
 import { PlannerStatistics } from '../../src/database/postgres/planner-statistics.js';
 import { createTestDatabase, query, runSql } from '../support/postgres.js';
 import { backends } from '../support/targets.js';
@@ -119,6 +125,21 @@ describe('planner statistics on PostgreSQL', () => {
     expect(analyzed).toEqual(['t', 'other']);
     await commit('t', 2);
     expect(analyzed).toEqual(['t', 'other', 't']);
+  });
+
+  it("analyzes OpenMemory's tables by the columns om-import finds rows by, om-import's own whole", async () => {
+    const file = path.join(tempDir(), 'export.jsonl');
+    writeFileSync(file, generatedMem0Account({ users: 3, perUser: 500 }).memories.map((memory) => JSON.stringify(memory)).join('\n'));
+    const url = await createTestDatabase();
+    const report = await importFrom({ source: mem0Source({ fromFile: file }).source, target: resolveTargetConfig({ pg: url }, {}), env: {} });
+    expect(report.totals.created).toBe(1500);
+    const analyzed = async (table: string): Promise<string[]> =>
+      (await query<{ attname: string }>(url, `select attname from pg_stats where schemaname = 'public' and tablename = $1 order by attname`, [table])).map(
+        (row) => row.attname,
+      );
+    expect(await analyzed('openmemory_memories')).toEqual(['created_at', 'id', 'segment', 'user_id']);
+    expect(await analyzed('openmemory_vectors')).toEqual(['id']);
+    expect(await analyzed('om_import_records')).toContain('fingerprint');
   });
 
   it('starts from the statistics a table has, and has analyzed it when the executor closes', async () => {

@@ -8,6 +8,22 @@
 // a tenth of its users, and the planner then takes a group of 50 users for half the table and scans all of it
 // (measured); the analyses of a 100k-memory import cost about a tenth of the server's time.
 import type { SqlValue } from '../sql-executor.js';
+import type { TableRole } from '../table-names.js';
+
+/**
+ * The columns of OpenMemory's tables om-import's own statements find rows by (ids, users, source times, segments):
+ * an analysis takes statistics of these only. Those of the others (content, vectors) were most of its cost (a
+ * third of a second for 100k memories, against a ninth, measured), and they are not lost: an analysis of some
+ * columns leaves PostgreSQL's count of changes since the last analysis as it was, so autovacuum still analyzes the
+ * whole table once the import is over. Tables not named here (om-import's own) are analyzed whole.
+ */
+export const lookupColumns: Partial<Record<TableRole, readonly string[]>> = {
+  memories: ['id', 'user_id', 'created_at', 'segment'],
+  vectors: ['id'],
+  waypoints: ['src_id', 'dst_id'],
+  embedLogs: ['id'],
+  users: ['user_id'],
+};
 
 /** Rows added to a table before its first analysis: below that, any plan is fast. */
 const minimumGrowth = 1000;

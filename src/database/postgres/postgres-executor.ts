@@ -79,7 +79,16 @@ export class PostgresExecutor implements SqlExecutor {
       return client;
     })();
     const client = await this.analysisClient.catch(() => null);
-    await (client ? client.query(`analyze ${table}`) : this.query(`analyze ${table}`));
+    const columns = this.analyzedColumns.get(table);
+    const statement = columns ? `analyze ${table} (${columns.join(', ')})` : `analyze ${table}`;
+    await (client ? client.query(statement) : this.query(statement));
+  }
+
+  /** The columns analyzed of a table (qualified, as statements name it), where not all of them (see `lookupColumns`). */
+  private analyzedColumns = new Map<string, readonly string[]>();
+
+  analyzeOnly(columns: ReadonlyMap<string, readonly string[]>): void {
+    this.analyzedColumns = new Map(columns);
   }
 
   /** Statement texts run once so far, and the name of each one prepared. */
