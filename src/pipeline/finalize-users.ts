@@ -6,9 +6,10 @@
 // and the next one read, the next user's included: at most a window and two pages of memories are held at once,
 // whatever the user's size. Users of at most a page each are read, decided and written together, a page of
 // memories at a time, so that a statement serves many of them (on PostgreSQL each statement is a round trip: one
-// per user per read made finalizing 1,000 small users take longer than writing their memories). Reads and writes
-// still take turns on the one connection (no read runs inside a write transaction), and rows are written in the
-// order the pages come.
+// per user per read made finalizing 1,000 small users take longer than writing their memories). A group's reads are
+// issued together, and the next group's before this group's writes, so that PostgreSQL runs them back to back
+// while this group's waypoints are chosen (no read runs inside a write transaction); rows are written in the order
+// the pages come.
 //
 // An OpenMemory server may be writing to the same database meanwhile, so no write transaction is long: everything
 // is read and computed outside a transaction, then written in steps of a bounded number of waypoint rows and of
@@ -20,7 +21,7 @@ import { float32FromBytes } from '../openmemory/vectors.js';
 import type { RowPool } from '../openmemory/row-pool.js';
 import { tenantWaypoints, waypointCandidateWindow, type WaypointNode } from '../openmemory/waypoints.js';
 import type { ImportBookkeeping } from '../database/import-bookkeeping.js';
-import type { MemoryPaging, OpenMemoryWriter, StoredMemory, UserWaypoint } from '../database/openmemory-writer.js';
+import type { MemoryPaging, OpenMemoryWriter, StoredMemory, SummaryMemory, UserWaypoint } from '../database/openmemory-writer.js';
 import type { SqlExecutor } from '../database/sql-executor.js';
 import type { UserReport } from './report.js';
 
@@ -77,11 +78,20 @@ export async function finalizeUsers(
   const writeWaiting = async (): Promise<void> => {
     for (const write of waiting.splice(0)) await write();
   };
-  for (const group of await userGroups(pending, writer, groupSmallUsers ? paging.page : 0, paging)) {
+  const groups = await userGroups(pending, writer, groupSmallUsers ? paging.page : 0, paging);
+  const isLarge = (group: readonly GroupedUser[] | undefined): boolean => group !== undefined && group.length === 1 && group[0]!.large;
+  // What the next group of small users needs is read while this one is decided and written: on PostgreSQL the
+  // server then runs those reads right behind this group's writes, instead of each waiting for the other.
+  let readAhead: Promise<GroupReads> | null = null;
+  for (const [index, group] of groups.entries()) {
     const groupReports = new Map<string, UserReport>(
       group.map((user) => [user.userId, { userId: user.userId, waypointsWritten: 0, summarySource: 'generated', generatedSummary: '' }]),
     );
-    const pages = group.length === 1 && group[0]!.large ? userWaypoints(group[0]!, bookkeeping, writer, chooser, paging) : groupWaypoints(group, bookkeeping, writer, chooser);
+    const reads = isLarge(group) ? null : (readAhead ?? readGroup(group, bookkeeping, writer));
+    const next = groups[index + 1];
+    readAhead = next !== undefined && !isLarge(next) ? readGroup(next, bookkeeping, writer) : null;
+    readAhead?.catch(() => undefined); // a failure surfaces where that group is finalized
+    const pages = reads === null ? userWaypoints(group[0]!, bookkeeping, writer, chooser, paging) : groupWaypoints(group, await reads, chooser);
     for await (const page of pages) {
       await writeWaiting();
       waiting.push(async () => {
@@ -95,10 +105,9 @@ export async function finalizeUsers(
       });
     }
     const userIds = group.map((user) => user.userId);
-    const recent = group.length === 1 && group[0]!.large
-      ? new Map([[userIds[0]!, await writer.recentMemories(userIds[0]!, summaryMemoryLimit)]])
-      : await writer.recentMemoriesOfUsers(userIds, summaryMemoryLimit);
-    const sourceSummaries = await bookkeeping.sourceSummariesOf(userIds);
+    const { recent, sourceSummaries } = reads
+      ? await reads
+      : { recent: new Map([[userIds[0]!, await writer.recentMemories(userIds[0]!, summaryMemoryLimit)]]), sourceSummaries: await bookkeeping.sourceSummariesOf(userIds) };
     const summaries = new Map<string, string>();
     for (const report of groupReports.values()) {
       report.generatedSummary = generateUserSummary(recent.get(report.userId) ?? [], runStart);
@@ -147,16 +156,13 @@ async function removeEmptiedUsersOf(
  * The pending users in groups finalized together: consecutive users of at most `smallUser` memories each, as many
  * as a page of memories and a transaction's users hold; a larger user alone (`large`), read page by page.
  */
-async function userGroups(
-  pending: readonly PendingUser[],
-  writer: OpenMemoryWriter,
-  smallUser: number,
-  paging: MemoryPaging,
-): Promise<(PendingUser & { large: boolean })[][]> {
+type GroupedUser = PendingUser & { large: boolean };
+
+async function userGroups(pending: readonly PendingUser[], writer: OpenMemoryWriter, smallUser: number, paging: MemoryPaging): Promise<GroupedUser[][]> {
   if (smallUser === 0) return pending.map((user) => [{ ...user, large: true }]);
   const counts = await writer.memoryCounts(pending.map((user) => user.userId));
-  const groups: (PendingUser & { large: boolean })[][] = [];
-  let group: (PendingUser & { large: boolean })[] = [];
+  const groups: GroupedUser[][] = [];
+  let group: GroupedUser[] = [];
   let memories = 0;
   const close = (): void => {
     if (group.length > 0) groups.push(group);
@@ -183,18 +189,33 @@ function waypointNode(memory: StoredMemory): WaypointNode {
   return { id: memory.id, meanVector: memory.meanVector ? float32FromBytes(memory.meanVector) : null };
 }
 
+/** What finalizing a group of small users reads: their memories whole, which of them om-import imported, and what their summaries are made of. */
+interface GroupReads {
+  memories: Map<string, StoredMemory[]>;
+  imported: Map<string, Set<string>>;
+  recent: Map<string, SummaryMemory[]>;
+  sourceSummaries: Map<string, string>;
+}
+
+/** A group's reads, issued together: one statement each, and on PostgreSQL sent without waiting for one another. */
+async function readGroup(group: readonly PendingUser[], bookkeeping: ImportBookkeeping, writer: OpenMemoryWriter): Promise<GroupReads> {
+  const userIds = group.map((user) => user.userId);
+  const [memories, imported, recent, sourceSummaries] = await Promise.all([
+    writer.memoriesOfUsers(userIds),
+    bookkeeping.importedOfUsers(userIds),
+    writer.recentMemoriesOfUsers(userIds, summaryMemoryLimit),
+    bookkeeping.sourceSummariesOf(userIds),
+  ]);
+  return { memories, imported, recent, sourceSummaries };
+}
+
 /**
- * The new waypoints of a group of users of at most a page of memories each, read whole in one statement (and their
- * imported memories in one more); yields once, the waypoints being chosen, user by user, on the chooser's threads.
+ * The new waypoints of a group of users of at most a page of memories each, from their reads; yields once, the
+ * waypoints being chosen, user by user, on the chooser's threads.
  */
-async function* groupWaypoints(
-  group: readonly PendingUser[],
-  bookkeeping: ImportBookkeeping,
-  writer: OpenMemoryWriter,
-  chooser: WaypointChooser,
-): AsyncGenerator<{ chosen: Promise<UserWaypoint[]> }> {
+async function* groupWaypoints(group: readonly PendingUser[], reads: GroupReads, chooser: WaypointChooser): AsyncGenerator<{ chosen: Promise<UserWaypoint[]> }> {
   const window = waypointCandidateWindow;
-  const memories = await writer.memoriesOfUsers(group.map((user) => user.userId));
+  const { memories, imported } = reads;
   const users = group.map((user) => {
     const list = memories.get(user.userId) ?? [];
     // Only memories from the first changed one on get new waypoints; they look back at most a window's worth.
@@ -203,7 +224,6 @@ async function* groupWaypoints(
     return { userId: user.userId, nodes: list.slice(offset), from: earlier - offset, changed: list.slice(earlier) };
   }).filter((user) => user.changed.length > 0);
   if (users.length === 0) return;
-  const imported = await bookkeeping.importedOfUsers(users.map((user) => user.userId));
   const chosen = Promise.all(
     users.map((user) => {
       const importedOfUser = imported.get(user.userId) as Set<string>;
