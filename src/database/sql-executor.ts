@@ -12,6 +12,15 @@ export interface SqlExecutor {
    * in the order they were issued, so a read after a write sees it. Outside a transaction, the same as `run`.
    */
   write(sql: string, params?: readonly SqlValue[]): Promise<void>;
+  /**
+   * Lets commits return before they reach the disk, until `syncCommits`. A crash of the database server may then
+   * lose the last of them, each whole (the rows with the bookkeeping that says they were written, so the next run
+   * writes them again): what SQLite's commits already do in WAL mode with synchronous = NORMAL, as OpenMemory sets
+   * it. The database stays consistent.
+   */
+  lagCommits(): Promise<void>;
+  /** Commits wait for the disk again; the next one that writes puts every earlier one there too. */
+  syncCommits(): Promise<void>;
   /** Runs `work` in one transaction: all of it is committed, or none of it. */
   transaction<T>(work: () => Promise<T>): Promise<T>;
   close(): Promise<void>;

@@ -104,6 +104,8 @@ export async function importFrom(options: ImportOptions): Promise<ImportReport> 
     const partitions = await partitionsToRead(source, tenantMap, shard);
     if (options.saveExportDir) snapshot = SnapshotWriter.open(options.saveExportDir, { source: source.name, account, shard, startedAt });
     opened = await openImportRun(options, { source, account, tenantMap, shard, embedder, startedAt });
+    // The run is claimed: until its end is written, a commit need not wait for the disk (see `lagCommits`).
+    if (opened.run) await opened.target.executor.lagCommits();
     const run = startedRun(options, opened, partitions, { account, tenantMap, embedder, rowPool, snapshot, now });
     run.resumedTotals = await countResumedPartitions(run);
     const gone = await fetchAndWrite(run, partitions);
@@ -178,6 +180,8 @@ async function finishRun(run: ImportRun): Promise<UserReport[]> {
     (usersDone, total) => run.options.onProgress?.({ type: 'finalizing', users: total, usersDone }),
     run.rowPool,
   );
+  // The run's end waits for the disk, and with it every write of the run: a run reported complete is all there.
+  await run.target.executor.syncCommits();
   await run.bookkeeping.finishRun(run.run.runId, run.now());
   return users;
 }

@@ -107,6 +107,25 @@ describe.each(backends)('writes in a transaction (%s)', (_name, makeTarget) => {
   });
 });
 
+describe.each(backends)('commits that need not wait for the disk (%s)', (_name, makeTarget) => {
+  it('are allowed from lagCommits to syncCommits only; on SQLite the journal mode decides', async () => {
+    const target = await openTarget(await makeTarget());
+    try {
+      await target.migrate(); // creates the SQLite file, in WAL mode
+      const { executor } = target;
+      const setting = async (): Promise<string> =>
+        target.dialect.name === 'postgres'
+          ? (await executor.all<{ synchronous_commit: string }>('show synchronous_commit'))[0]!.synchronous_commit
+          : String((await executor.all<{ synchronous: number }>('pragma synchronous'))[0]!.synchronous);
+      const [before, lagging, synced] = [await setting(), await executor.lagCommits().then(setting), await executor.syncCommits().then(setting)];
+      if (target.dialect.name === 'postgres') expect([before, lagging, synced]).toEqual(['on', 'off', 'on']);
+      else expect([before, lagging, synced]).toEqual(['1', '1', '1']); // NORMAL, as OpenMemory sets it in WAL mode
+    } finally {
+      await target.close();
+    }
+  });
+});
+
 describe('planner statistics on PostgreSQL', () => {
   it('a table is analyzed once a thousand rows were added, then each time it has doubled', async () => {
     const analyzed: string[] = [];

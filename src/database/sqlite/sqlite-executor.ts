@@ -46,6 +46,14 @@ export class SqliteExecutor implements SqlExecutor {
     });
   }
 
+  /**
+   * Nothing to change: the journal mode decides (see open-target.ts). In WAL mode commits are not synced one by one
+   * already, and closing the last connection checkpoints and syncs the file.
+   */
+  async lagCommits(): Promise<void> {}
+
+  async syncCommits(): Promise<void> {}
+
   /** better-sqlite3 runs each statement to its end before answering: nothing to overlap. */
   async write(sql: string, params: readonly SqlValue[] = []): Promise<void> {
     await this.run(sql, params);
