@@ -35,7 +35,10 @@ export async function runForRows(
 function rowValues(rows: readonly (readonly SqlValue[])[], width: number): SqlValue[] {
   const values = new Array<SqlValue>(rows.length * width);
   let next = 0;
-  for (const row of rows) for (let i = 0; i < width; i++) values[next++] = row[i]!;
+  for (const row of rows) {
+    if (row.length !== width) throw new Error(`a multi-row statement's rows must have the same number of values (${width}), one has ${row.length}`);
+    for (let i = 0; i < width; i++) values[next++] = row[i]!;
+  }
   return values;
 }
 

@@ -19,7 +19,7 @@ export interface SqlExecutor {
    * it. The database stays consistent.
    */
   lagCommits(): Promise<void>;
-  /** Commits wait for the disk again; the next one that writes puts every earlier one there too. */
+  /** Commits wait for the disk from now on; the next one that writes puts every earlier one there too. */
   syncCommits(): Promise<void>;
   /** Runs `work` in one transaction: all of it is committed, or none of it. */
   transaction<T>(work: () => Promise<T>): Promise<T>;

@@ -4,7 +4,7 @@
 // A user's memories are read in pages, in source order, and each page's waypoints are decided with the window of
 // memories before it as history. While a page's waypoints are chosen (on worker threads), the page before is written
 // and the next one read, the next user's included: at most a window and two pages of memories are held at once,
-// whatever the user's size. Users of at most a page each are read, decided and written together, a page of
+// whatever the user's size (three pages where small users are grouped: the next group is read ahead). Users of at most a page each are read, decided and written together, a page of
 // memories at a time, so that a statement serves many of them (on PostgreSQL each statement is a round trip: one
 // per user per read made finalizing 1,000 small users take longer than writing their memories). A group's reads are
 // issued together, and the next group's before this group's writes, so that PostgreSQL runs them back to back

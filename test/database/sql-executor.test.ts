@@ -107,8 +107,43 @@ describe.each(backends)('writes in a transaction (%s)', (_name, makeTarget) => {
   });
 });
 
+describe.each(backends)('a transaction beside a statement of another caller that fails (%s)', (_name, makeTarget) => {
+  it('reports what the database did: on PostgreSQL that statement aborted it, and it fails with its error', async () => {
+    const target = await openTarget(await makeTarget());
+    try {
+      const { executor } = target;
+      await executor.run('create table beside (id integer primary key)');
+      await executor.run('insert into beside(id) values (?)', [0]); // the table's planner statistics are looked up here
+      let besideRead: Promise<unknown> = Promise.resolve();
+      const outcome = await executor
+        .transaction(async () => {
+          await executor.write('insert into beside(id) values (?)', [1]);
+          await executor.write('insert into beside(id) values (?)', [2]);
+          // Another partition's read, sent while this transaction is open, failing for a reason of its own, after
+          // every write of the transaction succeeded.
+          besideRead = executor.all('select * from no_such_table').catch((error: unknown) => error);
+          await besideRead;
+        })
+        .then(
+          () => 'committed',
+          (error: unknown) => (error as Error).message,
+        );
+      const rows = await executor.all<{ id: number }>('select id from beside order by id');
+      if (target.dialect.name === 'postgres') {
+        expect(outcome).toMatch(/no_such_table/); // PostgreSQL would have answered the commit with a rollback
+        expect(rows).toEqual([{ id: 0 }]);
+      } else {
+        expect(outcome).toBe('committed'); // a failed statement does not abort a SQLite transaction
+        expect(rows).toEqual([{ id: 0 }, { id: 1 }, { id: 2 }]);
+      }
+    } finally {
+      await target.close();
+    }
+  });
+});
+
 describe.each(backends)('commits that need not wait for the disk (%s)', (_name, makeTarget) => {
-  it('are allowed from lagCommits to syncCommits only; on SQLite the journal mode decides', async () => {
+  it('are allowed from lagCommits to syncCommits only; on SQLite WAL already lags them, and syncCommits syncs them', async () => {
     const target = await openTarget(await makeTarget());
     try {
       await target.migrate(); // creates the SQLite file, in WAL mode
@@ -119,7 +154,7 @@ describe.each(backends)('commits that need not wait for the disk (%s)', (_name, 
           : String((await executor.all<{ synchronous: number }>('pragma synchronous'))[0]!.synchronous);
       const [before, lagging, synced] = [await setting(), await executor.lagCommits().then(setting), await executor.syncCommits().then(setting)];
       if (target.dialect.name === 'postgres') expect([before, lagging, synced]).toEqual(['on', 'off', 'on']);
-      else expect([before, lagging, synced]).toEqual(['1', '1', '1']); // NORMAL, as OpenMemory sets it in WAL mode
+      else expect([before, lagging, synced]).toEqual(['1', '1', '2']); // NORMAL, as OpenMemory sets it in WAL mode; then FULL
     } finally {
       await target.close();
     }

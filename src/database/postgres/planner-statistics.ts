@@ -53,12 +53,22 @@ export class PlannerStatistics {
     if (rows <= 0) return;
     let growth = this.tables.get(table);
     if (!growth) {
-      // reltuples is -1 for a table never analyzed (PostgreSQL 14 and later), 0 for an empty one in older versions.
-      const { rows: found } = await this.query(`select greatest(reltuples, 0)::float8 as rows from pg_class where oid = to_regclass(?)`, [table]);
-      const estimate = Number((found[0] as { rows?: number } | undefined)?.rows ?? 0);
-      this.tables.set(table, (growth = { analyzedRows: estimate, addedSince: 0 }));
+      // One estimate per table, however many of its inserts are answered while it is read (they are pipelined).
+      let estimate = this.estimates.get(table);
+      if (!estimate) this.estimates.set(table, (estimate = this.estimate(table)));
+      const analyzedRows = await estimate;
+      growth = this.tables.get(table);
+      if (!growth) this.tables.set(table, (growth = { analyzedRows, addedSince: 0 }));
     }
     growth.addedSince += rows;
+  }
+
+  private readonly estimates = new Map<string, Promise<number>>();
+
+  /** Rows the table's statistics were taken from: reltuples, -1 for a table never analyzed (PostgreSQL 14 and later), 0 for an empty one in older versions. */
+  private async estimate(table: string): Promise<number> {
+    const { rows: found } = await this.query(`select greatest(reltuples, 0)::float8 as rows from pg_class where oid = to_regclass(?)`, [table]);
+    return Number((found[0] as { rows?: number } | undefined)?.rows ?? 0);
   }
 
   /**

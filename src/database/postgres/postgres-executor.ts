@@ -50,6 +50,8 @@ export class PostgresExecutor implements SqlExecutor {
   private inTransaction = false;
   /** The open transaction's writes still unanswered (see `write`). */
   private unansweredWrites: Promise<unknown>[] = [];
+  /** Whether statements sent now go after a transaction's begin and before its commit or rollback. */
+  private transactionOpen = false;
   /** The first statement that failed in the open transaction: what the ones after it, refused, fail with instead. */
   private transactionFailure: { error: unknown } | null = null;
 
@@ -129,8 +131,9 @@ export class PostgresExecutor implements SqlExecutor {
   }
 
   private query(sql: string, params: readonly SqlValue[] = []): Promise<pg.QueryResult> {
+    const insideTransaction = this.transactionOpen; // as sent: between a transaction's begin and its end
     return this.client.query(this.statement(sql, params)).catch((error: unknown) => {
-      if (this.inTransaction) {
+      if (insideTransaction) {
         if ((error as { code?: unknown }).code === inFailedTransaction && this.transactionFailure) throw this.transactionFailure.error;
         this.transactionFailure ??= { error };
       }
@@ -170,10 +173,13 @@ export class PostgresExecutor implements SqlExecutor {
     await this.run('set synchronous_commit = on');
   }
 
-  /** Inside a transaction, sent at once and answered by the time it commits; outside one, the same as `run`. */
+  /**
+   * Inside a transaction's work, sent at once and answered before it commits; otherwise (no transaction, or one
+   * already committing) the same as `run`.
+   */
   async write(sql: string, params: readonly SqlValue[] = []): Promise<void> {
     const written = this.run(sql, params);
-    if (!this.inTransaction) {
+    if (!this.takingWrites) {
       await written;
       return;
     }
@@ -181,25 +187,46 @@ export class PostgresExecutor implements SqlExecutor {
     this.unansweredWrites.push(written);
   }
 
+  /** Between a transaction's `begin` and the moment its writes are all answered: `write` does not wait. */
+  private takingWrites = false;
+
   async transaction<T>(work: () => Promise<T>): Promise<T> {
     if (this.inTransaction) throw new Error('nested transactions are not supported');
     this.inTransaction = true;
     this.transactionFailure = null;
     try {
-      await this.query('begin');
+      const begun = this.query('begin');
+      this.transactionOpen = true;
+      await begun;
+      this.takingWrites = true;
       const result = await work();
-      await Promise.all(this.unansweredWrites);
-      await this.query('commit');
+      // Every write issued by now answered, those issued while waiting included; none is taken after the last check.
+      for (let answered = 0; answered < this.unansweredWrites.length; ) {
+        const waiting = this.unansweredWrites.slice(answered);
+        answered = this.unansweredWrites.length;
+        await Promise.all(waiting);
+      }
+      this.takingWrites = false;
+      // A statement of another caller that failed inside this transaction aborted it: PostgreSQL would answer the
+      // commit with a rollback, and no error.
+      const failure = this.transactionFailure as { error: unknown } | null; // set by `query`, which TS cannot see
+      if (failure) throw failure.error;
+      const commit = this.query('commit');
+      this.transactionOpen = false;
+      const committed = await commit;
+      if (committed.command !== 'COMMIT') throw new Error(`PostgreSQL answered the commit with ${committed.command}: the transaction was rolled back`);
       this.statistics.refresh();
       return result;
     } catch (error) {
+      this.takingWrites = false;
       await Promise.allSettled(this.unansweredWrites);
-      await this.query('rollback').catch(() => undefined);
-      // A write that failed is the cause; a statement after it was only refused (set by `query`, which TS cannot see).
-      const failure = this.transactionFailure as { error: unknown } | null;
-      throw failure ? failure.error : error;
+      const rollback = this.query('rollback').catch(() => undefined);
+      this.transactionOpen = false;
+      await rollback;
+      throw error; // a statement refused after a failure already carries that failure (see `query`)
     } finally {
       this.unansweredWrites = [];
+      this.transactionOpen = false;
       this.inTransaction = false;
     }
   }

@@ -46,13 +46,17 @@ export class SqliteExecutor implements SqlExecutor {
     });
   }
 
-  /**
-   * Nothing to change: the journal mode decides (see open-target.ts). In WAL mode commits are not synced one by one
-   * already, and closing the last connection checkpoints and syncs the file.
-   */
+  /** Nothing to change: in WAL mode commits are not synced one by one already (see open-target.ts), in another mode they are. */
   async lagCommits(): Promise<void> {}
 
-  async syncCommits(): Promise<void> {}
+  /**
+   * In WAL mode, `synchronous = FULL` from now on: the next commit syncs the log, and with it every commit before it
+   * (the log is written in order). Closing syncs nothing while another connection (an OpenMemory server) has the
+   * file open. Another journal mode is synced at every commit already.
+   */
+  async syncCommits(): Promise<void> {
+    if (this.database.pragma('journal_mode', { simple: true }) === 'wal') this.database.pragma('synchronous = FULL');
+  }
 
   /** better-sqlite3 runs each statement to its end before answering: nothing to overlap. */
   async write(sql: string, params: readonly SqlValue[] = []): Promise<void> {
