@@ -10,12 +10,11 @@ import { generatedMem0Account } from '../fakes/mem0/mem0-account.js';
 import { tempDir } from '../support/temp.js';
 import { PlannerStatistics } from '../../src/database/postgres/planner-statistics.js';
 import { createTestDatabase, query, runSql } from '../support/postgres.js';
-import { backends } from '../support/targets.js';
+import { backends, withTarget } from '../support/targets.js';
 
 describe.each(backends)('a statement run again and again (%s)', (_name, makeTarget) => {
   it('binds each run its own values, however many texts recur', async () => {
-    const target = await openTarget(await makeTarget());
-    try {
+    await withTarget(makeTarget, async (target) => {
       const { executor } = target;
       await executor.run('create table recurring (id integer primary key, label text, size integer)');
       // 60 texts (more than are kept prepared), each run three times with other values.
@@ -37,9 +36,7 @@ describe.each(backends)('a statement run again and again (%s)', (_name, makeTarg
         expect(Number(prepared?.n)).toBeGreaterThan(0);
         expect(Number(prepared?.n)).toBeLessThan(60);
       }
-    } finally {
-      await target.close();
-    }
+    });
   });
 });
 
@@ -47,8 +44,7 @@ describe.each(backends)('a statement run again and again (%s)', (_name, makeTarg
 // they still run in the order issued, and one that fails fails the whole transaction with its own error.
 describe.each(backends)('writes in a transaction (%s)', (_name, makeTarget) => {
   it('run in the order issued: a read after them sees them, and the commit has them all', async () => {
-    const target = await openTarget(await makeTarget());
-    try {
+    await withTarget(makeTarget, async (target) => {
       const { executor } = target;
       await executor.run('create table ordered (id integer primary key, label text)');
       const seen = await executor.transaction(async () => {
@@ -64,14 +60,11 @@ describe.each(backends)('writes in a transaction (%s)', (_name, makeTarget) => {
       ];
       expect(seen).toEqual(expected);
       expect(await executor.all('select id, label from ordered order by id')).toEqual(expected);
-    } finally {
-      await target.close();
-    }
+    });
   });
 
   it('one that fails fails the transaction with its own error, leaves nothing of it, and the executor goes on', async () => {
-    const target = await openTarget(await makeTarget());
-    try {
+    await withTarget(makeTarget, async (target) => {
       const { executor } = target;
       await executor.run('create table guarded (id integer primary key, label text not null)');
       await executor.run('insert into guarded(id, label) values (?, ?)', [1, 'before']);
@@ -101,16 +94,13 @@ describe.each(backends)('writes in a transaction (%s)', (_name, makeTarget) => {
         await executor.write('insert into guarded(id, label) values (?, ?)', [4, 'next']);
       });
       expect(await executor.all('select id from guarded order by id')).toEqual([{ id: 1 }, { id: 4 }]);
-    } finally {
-      await target.close();
-    }
+    });
   });
 });
 
 describe.each(backends)('a transaction beside a statement of another caller that fails (%s)', (_name, makeTarget) => {
   it('reports what the database did: on PostgreSQL that statement aborted it, and it fails with its error', async () => {
-    const target = await openTarget(await makeTarget());
-    try {
+    await withTarget(makeTarget, async (target) => {
       const { executor } = target;
       await executor.run('create table beside (id integer primary key)');
       await executor.run('insert into beside(id) values (?)', [0]); // the table's planner statistics are looked up here
@@ -136,16 +126,13 @@ describe.each(backends)('a transaction beside a statement of another caller that
         expect(outcome).toBe('committed'); // a failed statement does not abort a SQLite transaction
         expect(rows).toEqual([{ id: 0 }, { id: 1 }, { id: 2 }]);
       }
-    } finally {
-      await target.close();
-    }
+    });
   });
 });
 
 describe.each(backends)('commits that need not wait for the disk (%s)', (_name, makeTarget) => {
   it('are allowed from lagCommits to syncCommits only; on SQLite WAL already lags them, and syncCommits syncs them', async () => {
-    const target = await openTarget(await makeTarget());
-    try {
+    await withTarget(makeTarget, async (target) => {
       await target.migrate(); // creates the SQLite file, in WAL mode
       const { executor } = target;
       const setting = async (): Promise<string> =>
@@ -155,9 +142,7 @@ describe.each(backends)('commits that need not wait for the disk (%s)', (_name, 
       const [before, lagging, synced] = [await setting(), await executor.lagCommits().then(setting), await executor.syncCommits().then(setting)];
       if (target.dialect.name === 'postgres') expect([before, lagging, synced]).toEqual(['on', 'off', 'on']);
       else expect([before, lagging, synced]).toEqual(['1', '1', '2']); // NORMAL, as OpenMemory sets it in WAL mode; then FULL
-    } finally {
-      await target.close();
-    }
+    });
   });
 });
 

@@ -1,5 +1,6 @@
 import path from 'node:path';
-import { resolveTargetConfig, type TargetConfig } from '../../src/database/open-target.js';
+import { openTarget, resolveTargetConfig, type TargetConfig } from '../../src/database/open-target.js';
+import type { Target } from '../../src/database/target.js';
 import { createTestDatabase } from './postgres.js';
 import { tempDir } from './temp.js';
 
@@ -8,3 +9,13 @@ export const backends: [string, () => Promise<TargetConfig>][] = [
   ['SQLite', async () => resolveTargetConfig({ db: path.join(tempDir(), 'data', 'openmemory.sqlite') }, {})],
   ['PostgreSQL', async () => resolveTargetConfig({ pg: await createTestDatabase() }, {})],
 ];
+
+/** Runs `test` on a target opened from `makeTarget`, and closes it whatever happens. */
+export async function withTarget(makeTarget: () => Promise<TargetConfig>, test: (target: Target) => Promise<void>): Promise<void> {
+  const target = await openTarget(await makeTarget());
+  try {
+    await test(target);
+  } finally {
+    await target.close();
+  }
+}
