@@ -63,10 +63,12 @@ function sourcePosition(row: { id: string; created_at: number | null }): SourceP
 export function compareSourcePositions(a: SourcePosition, b: SourcePosition): number {
   if (a.createdAt !== b.createdAt) return a.createdAt < b.createdAt ? -1 : 1;
   if (a.id === b.id) return 0;
-  const beyondD7ff = /[\ud800-\uffff]/;
   if (beyondD7ff.test(a.id) || beyondD7ff.test(b.id)) return Buffer.compare(Buffer.from(a.id), Buffer.from(b.id));
   return a.id < b.id ? -1 : 1;
 }
+
+/** A UTF-16 unit past U+D7FF, where JavaScript's order of strings and their UTF-8 bytes' order part. */
+const beyondD7ff = /[\ud800-\uffff]/;
 
 /** How many memories are read with their mean vectors at a time (a page), and how many ids and times (a listing). */
 export interface MemoryPaging {

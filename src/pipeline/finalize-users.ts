@@ -4,9 +4,10 @@
 // A user's memories are read in pages, in source order, and each page's waypoints are decided with the window of
 // memories before it as history. While a page's waypoints are chosen (on worker threads), the page before is written
 // and the next one read, the next user's included: at most a window and two pages of memories are held at once,
-// whatever the user's size (three pages where small users are grouped: the next group is read ahead). Users of at most a page each are read, decided and written together, a page of
-// memories at a time, so that a statement serves many of them (on PostgreSQL each statement is a round trip: one
-// per user per read made finalizing 1,000 small users take longer than writing their memories). A group's reads are
+// whatever the user's size (three pages where small users are grouped: the next group is read ahead). Users of at
+// most a page each are read, decided and written together, a page of memories at a time, so that a statement serves
+// many of them (on PostgreSQL each statement is a round trip: one per user per read made finalizing 1,000 small
+// users take longer than writing their memories). A group's reads are
 // issued together, and the next group's before this group's writes, so that PostgreSQL runs them back to back
 // while this group's waypoints are chosen (no read runs inside a write transaction); rows are written in the order
 // the pages come.
@@ -87,11 +88,12 @@ export async function finalizeUsers(
     const groupReports = new Map<string, UserReport>(
       group.map((user) => [user.userId, { userId: user.userId, waypointsWritten: 0, summarySource: 'generated', generatedSummary: '' }]),
     );
-    const reads = isLarge(group) ? null : (readAhead ?? readGroup(group, bookkeeping, writer));
+    const groupRead = isLarge(group) ? null : (readAhead ?? readGroup(group, bookkeeping, writer));
     const next = groups[index + 1];
     readAhead = next !== undefined && !isLarge(next) ? readGroup(next, bookkeeping, writer) : null;
     readAhead?.catch(() => undefined); // a failure surfaces where that group is finalized
-    const pages = reads === null ? userWaypoints(group[0]!, bookkeeping, writer, chooser, paging) : groupWaypoints(group, await reads, chooser);
+    const reads = groupRead === null ? null : await groupRead;
+    const pages = reads === null ? userWaypoints(group[0]!, bookkeeping, writer, chooser, paging) : groupWaypoints(group, reads, chooser);
     for await (const page of pages) {
       await writeWaiting();
       waiting.push(async () => {
@@ -105,9 +107,10 @@ export async function finalizeUsers(
       });
     }
     const userIds = group.map((user) => user.userId);
-    const { recent, sourceSummaries } = reads
-      ? await reads
-      : { recent: new Map([[userIds[0]!, await writer.recentMemories(userIds[0]!, summaryMemoryLimit)]]), sourceSummaries: await bookkeeping.sourceSummariesOf(userIds) };
+    const { recent, sourceSummaries } = reads ?? {
+      recent: new Map([[userIds[0]!, await writer.recentMemories(userIds[0]!, summaryMemoryLimit)]]),
+      sourceSummaries: await bookkeeping.sourceSummariesOf(userIds),
+    };
     const summaries = new Map<string, string>();
     for (const report of groupReports.values()) {
       report.generatedSummary = generateUserSummary(recent.get(report.userId) ?? [], runStart);

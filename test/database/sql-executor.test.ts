@@ -166,6 +166,24 @@ describe('planner statistics on PostgreSQL', () => {
     expect(analyzed).toEqual(['t', 'other', 't']);
   });
 
+  it('a table whose estimate cannot be read fails no write, and is read again at its next insert', async () => {
+    const analyzed: string[] = [];
+    let lookups = 0;
+    const statistics = new PlannerStatistics(async () => {
+      lookups++;
+      if (lookups === 1) throw new Error('current transaction is aborted');
+      return { rows: [{ rows: -1 }] };
+    }, async (table) => void analyzed.push(table));
+    await statistics.added('t', 5000); // not counted: its estimate failed
+    statistics.refresh();
+    await statistics.settled();
+    expect(analyzed).toEqual([]);
+    await statistics.added('t', 1000);
+    statistics.refresh();
+    await statistics.settled();
+    expect([lookups, analyzed]).toEqual([2, ['t']]);
+  });
+
   it("analyzes OpenMemory's tables by the columns om-import finds rows by, om-import's own whole", async () => {
     const file = path.join(tempDir(), 'export.jsonl');
     writeFileSync(file, generatedMem0Account({ users: 3, perUser: 500 }).memories.map((memory) => JSON.stringify(memory)).join('\n'));

@@ -57,18 +57,28 @@ export class PlannerStatistics {
       let estimate = this.estimates.get(table);
       if (!estimate) this.estimates.set(table, (estimate = this.estimate(table)));
       const analyzedRows = await estimate;
+      if (analyzedRows === null) return; // not counted: statistics only speed plans up, and never fail a write
       growth = this.tables.get(table);
       if (!growth) this.tables.set(table, (growth = { analyzedRows, addedSince: 0 }));
     }
     growth.addedSince += rows;
   }
 
-  private readonly estimates = new Map<string, Promise<number>>();
+  private readonly estimates = new Map<string, Promise<number | null>>();
 
-  /** Rows the table's statistics were taken from: reltuples, -1 for a table never analyzed (PostgreSQL 14 and later), 0 for an empty one in older versions. */
-  private async estimate(table: string): Promise<number> {
-    const { rows: found } = await this.query(`select greatest(reltuples, 0)::float8 as rows from pg_class where oid = to_regclass(?)`, [table]);
-    return Number((found[0] as { rows?: number } | undefined)?.rows ?? 0);
+  /**
+   * Rows the table's statistics were taken from: reltuples, -1 for a table never analyzed (PostgreSQL 14 and later),
+   * 0 for an empty one in older versions. Null when it could not be read (e.g. sent inside a transaction that failed):
+   * read again at the table's next insert.
+   */
+  private async estimate(table: string): Promise<number | null> {
+    try {
+      const { rows: found } = await this.query(`select greatest(reltuples, 0)::float8 as rows from pg_class where oid = to_regclass(?)`, [table]);
+      return Number((found[0] as { rows?: number } | undefined)?.rows ?? 0);
+    } catch {
+      this.estimates.delete(table);
+      return null;
+    }
   }
 
   /**
