@@ -1,5 +1,5 @@
 // `npm run bench`: every scenario in its own process; figures as ratios against a baseline of the same run.
-// `npm run bench -- quick` runs smaller sizes.
+// `npm run bench -- quick` runs smaller memorySizes.
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import os from 'node:os';
@@ -21,12 +21,18 @@ const say = (line: string): void => {
   lines.push(line);
   console.log(line);
 };
+/** A markdown table's header row and its separator, every column right-aligned. */
+const sayTableHeader = (columns: readonly string[]): void => {
+  say(`| ${columns.join(' | ')} |`);
+  say(`|${columns.map(() => '---:|').join('')}`);
+};
+/** The two sizes the memory-bound sections compare, the larger against the smaller. */
+const memorySizes = quick ? [10_000, 100_000] : [100_000, 1_000_000];
 
 if (wanted('rows')) {
   say('## Building OpenMemory rows (synthetic 256-d, hybrid tier)');
   say('baseline: the same memories without waypoints (classification, simhash, sector vectors, mean vector)');
-  say('| memories | users | memories/s (rows + waypoints) | memories/s (baseline) | ratio to baseline | peak RSS MiB |');
-  say('|---:|---:|---:|---:|---:|---:|');
+  sayTableHeader(['memories', 'users', 'memories/s (rows + waypoints)', 'memories/s (baseline)', 'ratio to baseline', 'peak RSS MiB']);
   for (const memories of quick ? [1000, 10_000] : [1000, 10_000, 100_000]) {
     for (const users of [1, 1000]) {
       if (users > memories) continue;
@@ -81,45 +87,39 @@ if (wanted('supermemory')) {
 if (wanted('memory')) {
   say('\n## Memory bound: a Mem0 JSON export (one `{"results": [...]}` document, 1,000 users) into SQLite, at two sizes');
   say('baseline: the smaller import; goal: peak RSS of the larger ≤ 1.2× the smaller (the file is streamed)');
-  const sizes = quick ? [10_000, 100_000] : [100_000, 1_000_000];
-  say('| memories | file MiB | memories/s | peak RSS MiB | peak heap MiB | live heap when half written → all written, MiB | bytes kept per memory (second half) | 1-min load average before → after |');
-  say('|---:|---:|---:|---:|---:|---:|---:|---:|');
-  const runs = sizes.map((memories) => {
+  sayTableHeader(['memories', 'file MiB', 'memories/s', 'peak RSS MiB', 'peak heap MiB', 'live heap when half written → all written, MiB', 'bytes kept per memory (second half)', '1-min load average before → after']);
+  const runs = memorySizes.map((memories) => {
     const result = run('export-json-memory', memories, 1000);
     const kept = ((result['heapAtEndMiB']! - result['heapAtHalfMiB']!) * 2 ** 20) / (memories / 2);
     say(`| ${memories} | ${fixed(result['fileMiB']!, 0)} | ${fixed(result['memoriesPerSecond']!, 0)} | ${fixed(result['peakRssMiB']!, 0)} | ${fixed(result['peakHeapMiB']!, 0)} | ${fixed(result['heapAtHalfMiB']!, 0)} → ${fixed(result['heapAtEndMiB']!, 0)} | ${fixed(kept, 0)} | ${fixed(result['loadBefore']!)} → ${fixed(result['loadAfter']!)} |`);
     return result;
   });
-  say(`peak RSS ${sizes[1]} / ${sizes[0]}: ${fixed(runs[1]!['peakRssMiB']! / runs[0]!['peakRssMiB']!)}× (goal ≤ 1.2×)`);
+  say(`peak RSS ${memorySizes[1]} / ${memorySizes[0]}: ${fixed(runs[1]!['peakRssMiB']! / runs[0]!['peakRssMiB']!)}× (goal ≤ 1.2×)`);
 }
 
 if (wanted('one-user')) {
   say('\n## Memory bound, one user: the same JSON export with every memory of one user, into SQLite, at two sizes');
   say('baseline: the smaller import; goal: peak RSS of the larger ≤ 1.3× the smaller (finalizing reads the user a page at a time); beside it, the 1,000-user import of the larger size');
-  const sizes = quick ? [10_000, 100_000] : [100_000, 1_000_000];
-  say('| memories | users | memories/s | peak RSS MiB | peak heap MiB | 1-min load average before → after |');
-  say('|---:|---:|---:|---:|---:|---:|');
+  sayTableHeader(['memories', 'users', 'memories/s', 'peak RSS MiB', 'peak heap MiB', '1-min load average before → after']);
   const row = (memories: number, users: number): Record<string, number> => {
     const result = run('export-json-memory', memories, users);
     say(`| ${memories} | ${users} | ${fixed(result['memoriesPerSecond']!, 0)} | ${fixed(result['peakRssMiB']!, 0)} | ${fixed(result['peakHeapMiB']!, 0)} | ${fixed(result['loadBefore']!)} → ${fixed(result['loadAfter']!)} |`);
     return result;
   };
-  const [smaller, larger, manyUsers] = [row(sizes[0]!, 1), row(sizes[1]!, 1), row(sizes[1]!, 1000)];
-  say(`one user: peak RSS ${sizes[1]} / ${sizes[0]}: ${fixed(larger['peakRssMiB']! / smaller['peakRssMiB']!)}× (goal ≤ 1.3×); rate against 1,000 users of the same size: ${fixed(larger['memoriesPerSecond']! / manyUsers['memoriesPerSecond']!)}×`);
+  const [smaller, larger, manyUsers] = [row(memorySizes[0]!, 1), row(memorySizes[1]!, 1), row(memorySizes[1]!, 1000)];
+  say(`one user: peak RSS ${memorySizes[1]} / ${memorySizes[0]}: ${fixed(larger['peakRssMiB']! / smaller['peakRssMiB']!)}× (goal ≤ 1.3×); rate against 1,000 users of the same size: ${fixed(larger['memoriesPerSecond']! / manyUsers['memoriesPerSecond']!)}×`);
 }
 
 if (wanted('one-user-api')) {
   say('\n## Memory bound, one user from an API: the fake Mem0 Platform (no latency, no rate limit) serving one user, into SQLite by the CLI, at two sizes');
   say('baseline: the smaller import; goal: the CLI\'s peak RSS for the larger ≤ 1.3× the smaller');
-  const sizes = quick ? [10_000, 100_000] : [100_000, 1_000_000];
-  say('| memories | requests | memories/s | CLI peak RSS MiB | 1-min load average before → after |');
-  say('|---:|---:|---:|---:|---:|');
-  const runs = sizes.map((memories) => {
+  sayTableHeader(['memories', 'requests', 'memories/s', 'CLI peak RSS MiB', '1-min load average before → after']);
+  const runs = memorySizes.map((memories) => {
     const result = run('one-user-api', memories);
     say(`| ${memories} | ${result['requests']} | ${fixed(result['memoriesPerSecond']!, 0)} | ${fixed(result['cliPeakRssMiB']!, 0)} | ${fixed(result['loadBefore']!)} → ${fixed(result['loadAfter']!)} |`);
     return result;
   });
-  say(`one user from an API: CLI peak RSS ${sizes[1]} / ${sizes[0]}: ${fixed(runs[1]!['cliPeakRssMiB']! / runs[0]!['cliPeakRssMiB']!)}× (goal ≤ 1.3×)`);
+  say(`one user from an API: CLI peak RSS ${memorySizes[1]} / ${memorySizes[0]}: ${fixed(runs[1]!['cliPeakRssMiB']! / runs[0]!['cliPeakRssMiB']!)}× (goal ≤ 1.3×)`);
 }
 
 if (wanted('workers')) {
@@ -132,8 +132,7 @@ if (wanted('workers')) {
   say('cores used = CPU time of all the threads ÷ wall time: what the machine gave the run (below the workers + 1, other processes had the cores)');
   say('A Mem0 export file (JSONL, 1,000 users) into SQLite by the CLI (a process of its own: wall time, and the peak RSS of om-import with all its threads); baseline: 1 worker; goal: ≥ 10,000 memories/s and peak RSS ≤ 200 MiB');
   say('The phases come from a second import of the same file through the programmatic API (bench process), timed apart.');
-  say('| workers | memories | memories/s | seconds | ratio to 1 worker | peak RSS MiB | fetch + rows + write s | waypoints + summaries s | cores used (API run) |');
-  say('|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  sayTableHeader(['workers', 'memories', 'memories/s', 'seconds', 'ratio to 1 worker', 'peak RSS MiB', 'fetch + rows + write s', 'waypoints + summaries s', 'cores used (API run)']);
   run('workers-export', memories, 1000);
   const clis = counts.map((workers) => run('workers-cli', memories, 1000, workers));
   const files = counts.map((workers) => run('workers-file', memories, 1000, workers));
@@ -147,8 +146,7 @@ if (wanted('workers')) {
     say(`| ${all}, run ${again} | ${memories} | ${fixed(cli['memoriesPerSecond']!, 0)} | ${fixed(cli['seconds']!)} | ${fixed(cli['memoriesPerSecond']! / clis[0]!['memoriesPerSecond']!)} | ${fixed(cli['cliPeakRssMiB']!, 0)} | – | – | – |`);
   }
   say(`\nOne user of ${memories} memories: rows, then waypoints (each memory against up to 1,000 earlier ones); baseline: rows alone on the main thread`);
-  say('| workers | memories/s (rows + waypoints) | rows s | waypoints s | ratio to rows alone | ratio to 1 worker | cores used | peak RSS MiB |');
-  say('|---:|---:|---:|---:|---:|---:|---:|---:|');
+  sayTableHeader(['workers', 'memories/s (rows + waypoints)', 'rows s', 'waypoints s', 'ratio to rows alone', 'ratio to 1 worker', 'cores used', 'peak RSS MiB']);
   const rowsAlone = run('workers-rows', memories, 1, 1, 0);
   const users = counts.map((workers) => run('workers-rows', memories, 1, workers, 1));
   say(`| 1, rows alone | ${fixed(rowsAlone['memoriesPerSecond']!, 0)} | ${fixed(rowsAlone['rowsSeconds']!)} | – | 1.00 | – | ${fixed(rowsAlone['cpuSeconds']! / rowsAlone['seconds']!)} | ${fixed(rowsAlone['peakRssMiB']!, 0)} |`);
@@ -164,8 +162,7 @@ if (wanted('shards')) {
   say('\n## Shards: n processes (`--shard i/n`) writing one PostgreSQL at the same time');
   say(`A Mem0 export file (JSONL, ${memories} memories, 1,000 users), each n into a new database; baseline: one unsharded process; ${os.availableParallelism()} cores, the PostgreSQL server (embedded) on the same machine, each process with its default --workers`);
   say('seconds = from the first process started to the last one exited; lock waits = samples (every 100 ms) that saw a backend waiting on an advisory lock (schema work, shard claims) / on any other lock');
-  say('| processes | memories | seconds | memories/s | ratio to 1 process | slowest process\'s own import s | peak RSS MiB of each process | lock waits advisory / other (of samples) | deadlocks | 1-min load average before → after |');
-  say('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  sayTableHeader(['processes', 'memories', 'seconds', 'memories/s', 'ratio to 1 process', 'slowest process\'s own import s', 'peak RSS MiB of each process', 'lock waits advisory / other (of samples)', 'deadlocks', '1-min load average before → after']);
   run('shards-export', memories, 1000);
   const shards = run('shards', memories, 1000, ...counts);
   const figure = (processes: number, name: string): number => shards[`${processes}.${name}`]!;
@@ -182,8 +179,7 @@ if (wanted('shards-api')) {
   say('\n## Shards from an API: n processes (`--shard i/n`) reading one fake Mem0 account into one PostgreSQL');
   say(`${memories} memories of ${users} users, ${latencyMs} ms latency, ${rateLimit} requests/s for the account (enforced by the fake over every process; each shard gets \`--rate-limit\` ${rateLimit}/n and fetches only its users); each n into a new database; ${os.availableParallelism()} cores, the PostgreSQL server (embedded) on the same machine`);
   say('baseline: the rate-limit floor = requests made (less retries) ÷ the account\'s rate; and one unsharded process');
-  say('| processes | requests | answered 429 | seconds | floor s | ratio to floor | ratio to 1 process (speed) | peak RSS MiB of each process | 1-min load average before → after |');
-  say('|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  sayTableHeader(['processes', 'requests', 'answered 429', 'seconds', 'floor s', 'ratio to floor', 'ratio to 1 process (speed)', 'peak RSS MiB of each process', '1-min load average before → after']);
   const shards = run('shards-api', memories, users, latencyMs, rateLimit, ...counts);
   const figure = (processes: number, name: string): number => shards[`${processes}.${name}`]!;
   for (const processes of counts) {
